@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+// Vigil: threat hunting and detection engineering around MITRE ATT&CK.
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilAttack", targets: ["VigilAttack"]),
+        .library(name: "VigilEVTX", targets: ["VigilEVTX"]),
+        .library(name: "VigilSigma", targets: ["VigilSigma"]),
+        .library(name: "VigilLogs", targets: ["VigilLogs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "VigilCore", dependencies: ["CZlib"]),
+        .target(name: "VigilAttack", dependencies: ["VigilCore"]),
+        .target(name: "VigilEVTX", dependencies: ["VigilCore"]),
+        .target(name: "VigilSigma", dependencies: ["VigilCore", "VigilAttack", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilAttackTests", dependencies: ["VigilAttack"]),
+        .testTarget(name: "VigilEVTXTests", dependencies: ["VigilEVTX"]),
+        .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
+        .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
+    ]
+)

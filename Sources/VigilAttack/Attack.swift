@@ -1,0 +1,1 @@
+// The ATT&CK knowledge base.

@@ -1,0 +1,1 @@
+// The EVTX reader: file header, chunks, records, BinXML. (Being built.)

@@ -1,0 +1,1 @@
+// Sigma rules: parsing, compiling and matching. (Being built.)

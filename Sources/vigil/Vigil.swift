@@ -1,0 +1,10 @@
+// The `vigil` command: subcommands live one per file and stay thin.
+import ArgumentParser
+
+@main
+struct Vigil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Threat hunting and detection engineering around MITRE ATT&CK.",
+        subcommands: [AttackCommand.self, EVTXCommand.self])
+}
