@@ -6,5 +6,5 @@ struct Vigil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Threat hunting and detection engineering around MITRE ATT&CK.",
-        subcommands: [AttackCommand.self, EVTXCommand.self])
+        subcommands: [AttackCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self])
 }
