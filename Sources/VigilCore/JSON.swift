@@ -93,9 +93,9 @@ public struct JSONScanner {
     }
 
     @inline(__always)
-    mutating func skipWhitespace() { position = Self.skipWhitespace(bytes, position) }
+    public mutating func skipWhitespace() { position = Self.skipWhitespace(bytes, position) }
 
-    func fail(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {
+    public func fail(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {
         JSONSyntaxError(offset: offset ?? position, reason: reason)
     }
 
@@ -176,7 +176,7 @@ public struct JSONScanner {
     }
 
     @inline(__always)
-    mutating func string(into nodes: inout [JSONNode]) throws(JSONSyntaxError) {
+    public mutating func string(into nodes: inout [JSONNode]) throws(JSONSyntaxError) {
         // position is at the opening quote
         let start = position + 1
         var i = start

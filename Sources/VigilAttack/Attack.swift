@@ -1,1 +1,0 @@
-// The ATT&CK knowledge base.
