@@ -20,7 +20,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "VigilCore", dependencies: ["CZlib"]),
-        .target(name: "VigilAttack", dependencies: ["VigilCore"]),
+        .target(name: "VigilAttack", dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilEVTX", dependencies: ["VigilCore"]),
         .target(name: "VigilSigma", dependencies: ["VigilCore", "VigilAttack", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),

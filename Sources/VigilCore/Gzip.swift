@@ -107,3 +107,28 @@ public final class GzipStream {
         }
     }
 }
+
+extension Gzip {
+    /// Compresses with gzip framing (used to embed generated data compactly).
+    public static func deflate(_ bytes: [UInt8], level: Int32 = 9) -> [UInt8] {
+        var z = z_stream()
+        // 15 + 16: gzip header and trailer.
+        guard deflateInit2_(&z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { return [] }
+        defer { deflateEnd(&z) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&z, UInt(bytes.count))) + 64)
+        var input = bytes
+        let produced = input.withUnsafeMutableBufferPointer { inBuf in
+            out.withUnsafeMutableBufferPointer { outBuf in
+                z.next_in = inBuf.baseAddress
+                z.avail_in = UInt32(inBuf.count)
+                z.next_out = outBuf.baseAddress
+                z.avail_out = UInt32(outBuf.count)
+                _ = CZlib.deflate(&z, Z_FINISH)
+                return outBuf.count - Int(z.avail_out)
+            }
+        }
+        out.removeSubrange(produced...)
+        return out
+    }
+}

@@ -1,0 +1,80 @@
+// `vigil attack update`: fetch the latest bundles from MITRE's public attack-stix-data repository
+// (or any mirror with the same layout, e.g. inside an air-gapped network) and install them.
+
+import Foundation
+import VigilCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+public enum AttackUpdate {
+    /// MITRE's repository layout: `<base>/<domain>/<domain>.json` is the latest release of each domain.
+    public static let defaultBaseURL = "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master"
+
+    public struct Installed: Sendable {
+        public var domain: Domain
+        public var version: String
+        public var path: String
+        public var bytes: Int
+    }
+
+    /// Downloads each domain's latest bundle, validates it with the STIX loader and installs it.
+    /// A domain that fails is reported and the others still install.
+    public static func run(baseURL: String = defaultBaseURL, domains: [Domain], timeout: Double = 120)
+        -> (installed: [Installed], failures: [Diagnostic])
+    {
+        var installed: [Installed] = []
+        var failures: [Diagnostic] = []
+        for domain in domains {
+            let url = baseURL.hasSuffix("/") ? baseURL + "\(domain.rawValue)/\(domain.rawValue).json" : baseURL + "/\(domain.rawValue)/\(domain.rawValue).json"
+            do {
+                let bytes = try download(url, timeout: timeout)
+                let kb = try STIXLoader.load(bytes: bytes, source: url)
+                guard kb.info.domain == domain else {
+                    throw Diagnostic(SourceLocation(file: url), code: "attack-wrong-domain", "expected \(domain.title), got \(kb.info.domain.title)")
+                }
+                let path = AttackSource.attackFolder + "/\(domain.rawValue)-\(kb.info.version).json"
+                try AttackSource.writeAtomically(bytes, to: path)
+                installed.append(Installed(domain: domain, version: kb.info.version, path: path, bytes: bytes.count))
+            } catch let error as Diagnostic {
+                failures.append(error)
+            } catch {
+                failures.append(Diagnostic(SourceLocation(file: url), code: "attack-download", "\(error)"))
+            }
+        }
+        return (installed, failures)
+    }
+
+    /// A blocking HTTP(S) GET; non-2xx answers and transport errors become diagnostics.
+    static func download(_ address: String, timeout: Double) throws(Diagnostic) -> [UInt8] {
+        guard let url = URL(string: address), url.scheme == "http" || url.scheme == "https" else {
+            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "not an http(s) URL")
+        }
+        final class Box: @unchecked Sendable {
+            var data: Data?
+            var status = 0
+            var error: String?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeout
+        let task = URLSession.shared.dataTask(with: request) { data, response, error in
+            box.data = data
+            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            box.error = error.map { "\($0.localizedDescription)" }
+            done.signal()
+        }
+        task.resume()
+        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
+            task.cancel()
+            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "timed out after \(Int(timeout)) s")
+        }
+        if let error = box.error { throw Diagnostic(SourceLocation(file: address), code: "attack-download", "download failed: \(error)") }
+        guard (200..<300).contains(box.status), let data = box.data else {
+            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "server answered HTTP \(box.status)")
+        }
+        return [UInt8](data)
+    }
+}
