@@ -113,11 +113,13 @@ public enum AttackSource {
     }
 
     /// Copies a validated bundle into the data folder as `<domain>-<version>.json[.gz]`. Returns its path.
-    public static func importBundle(_ path: String) throws(Diagnostic) -> (path: String, info: KnowledgeBaseInfo, counts: KnowledgeBase.Counts) {
+    public static func importBundle(_ path: String, into folder: String = attackFolder) throws(Diagnostic) -> (
+        path: String, info: KnowledgeBaseInfo, counts: KnowledgeBase.Counts
+    ) {
         let raw = try FileBytes.read(path)
         let bytes = Gzip.isGzip(raw) ? try Gzip.inflate(raw, file: path) : raw
         let kb = try STIXLoader.load(bytes: bytes, source: path)
-        let destination = attackFolder + "/\(kb.info.domain.rawValue)-\(kb.info.version).json" + (Gzip.isGzip(raw) ? ".gz" : "")
+        let destination = folder + "/\(kb.info.domain.rawValue)-\(kb.info.version).json" + (Gzip.isGzip(raw) ? ".gz" : "")
         try writeAtomically(raw, to: destination)
         return (destination, kb.info, kb.counts)
     }

@@ -21,7 +21,7 @@ public enum AttackUpdate {
 
     /// Downloads each domain's latest bundle, validates it with the STIX loader and installs it.
     /// A domain that fails is reported and the others still install.
-    public static func run(baseURL: String = defaultBaseURL, domains: [Domain], timeout: Double = 120)
+    public static func run(baseURL: String = defaultBaseURL, domains: [Domain], into folder: String = AttackSource.attackFolder, timeout: Double = 120)
         -> (installed: [Installed], failures: [Diagnostic])
     {
         var installed: [Installed] = []
@@ -34,7 +34,7 @@ public enum AttackUpdate {
                 guard kb.info.domain == domain else {
                     throw Diagnostic(SourceLocation(file: url), code: "attack-wrong-domain", "expected \(domain.title), got \(kb.info.domain.title)")
                 }
-                let path = AttackSource.attackFolder + "/\(domain.rawValue)-\(kb.info.version).json"
+                let path = folder + "/\(domain.rawValue)-\(kb.info.version).json"
                 try AttackSource.writeAtomically(bytes, to: path)
                 installed.append(Installed(domain: domain, version: kb.info.version, path: path, bytes: bytes.count))
             } catch let error as Diagnostic {

@@ -18,9 +18,45 @@ public enum EmbeddedIndex {
     ]
     static let urlPrefix = "https://attack.mitre.org/"
 
+    /// Escapes the separators of the line format so that every text round-trips exactly.
     static func clean(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "|" }) else { return text }
-        return String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "|" ? " " : $0 })
+        guard text.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "|" || $0 == "\\" }) else { return text }
+        var out = ""
+        for c in text {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "|": out += "\\p"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.contains(UInt8(ascii: "\\")) else { return String(decoding: bytes, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                switch bytes[i + 1] {
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "p"): out.append(UInt8(ascii: "|"))
+                default: out.append(bytes[i + 1])
+                }
+                i += 2
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func list(_ items: [String]) -> String { items.map(clean).joined(separator: "|") }
@@ -83,7 +119,7 @@ public enum EmbeddedIndex {
         var fields: [Range<Int>] = []
         fields.reserveCapacity(16)
         try bytes.withUnsafeBufferPointer { (raw: UnsafeBufferPointer<UInt8>) throws(Diagnostic) in
-            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: raw[r]), as: UTF8.self) }
+            func text(_ r: Range<Int>) -> String { unescape(UnsafeBufferPointer(rebasing: raw[r])) }
             func number(_ r: Range<Int>) -> Int? {
                 guard !r.isEmpty else { return nil }
                 var v = 0
