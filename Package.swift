@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "VigilEVTX", targets: ["VigilEVTX"]),
         .library(name: "VigilSigma", targets: ["VigilSigma"]),
         .library(name: "VigilLogs", targets: ["VigilLogs"]),
+        .library(name: "VigilCoverage", targets: ["VigilCoverage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,10 +25,13 @@ let package = Package(
         .target(name: "VigilEVTX", dependencies: ["VigilCore"]),
         .target(name: "VigilSigma", dependencies: ["VigilCore", "VigilAttack", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),
+        .target(
+            name: "VigilCoverage",
+            dependencies: ["VigilCore", "VigilAttack", "VigilSigma", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs",
+                "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
@@ -35,6 +39,7 @@ let package = Package(
         .testTarget(name: "VigilEVTXTests", dependencies: ["VigilEVTX"]),
         .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
+        .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
     ]
 )
