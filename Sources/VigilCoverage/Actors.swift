@@ -1,0 +1,148 @@
+// Threat-actor priorities: the adversaries that target us (ATT&CK groups, campaigns, software;
+// DeTT&CT group files; report technique lists and Navigator layers) and how many of them use each
+// technique.
+
+import VigilAttack
+import VigilCore
+import Yams
+
+/// One selected adversary and the techniques it uses, as written and as resolved.
+public struct Actor: Sendable, Codable {
+    public var name: String
+    /// Where it came from: `ATT&CK G0016`, a file path, …
+    public var origin: String
+    public var techniqueIDs: [String]
+}
+
+public struct ActorSelection: Sendable {
+    public var actors: [Actor] = []
+    public var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    /// Adds each selector: an ATT&CK ID, name or alias of a group, campaign or software; or a file
+    /// (DeTT&CT group administration YAML, a YAML technique list, a Navigator layer JSON).
+    public mutating func add(_ selector: String, kb: KnowledgeBase) {
+        if FileBytes.exists(selector) {
+            if FileBytes.isDirectory(selector) {
+                for file in FileBytes.files(under: selector) where file.hasSuffix(".yaml") || file.hasSuffix(".yml") || file.hasSuffix(".json") {
+                    addFile(file, kb: kb)
+                }
+            } else {
+                addFile(selector, kb: kb)
+            }
+            return
+        }
+        let found = kb.lookup(selector)
+        guard let i = found.index, [.group, .campaign, .software].contains(kb.objects[i].kind) else {
+            diagnostics.append(
+                Diagnostic(
+                    SourceLocation(file: "--actors", item: selector), code: "actor-unknown",
+                    "\"\(selector)\" is no ATT&CK group, campaign or software (nor a file)"))
+            return
+        }
+        let o = kb.objects[i]
+        let techniques = kb.related(i, .uses, incoming: false).filter { kb.objects[$0].kind == .technique }.compactMap { kb.objects[$0].attackID }
+        actors.append(Actor(name: o.name, origin: "ATT&CK \(o.attackID ?? "")", techniqueIDs: techniques.sorted()))
+    }
+
+    mutating func addFile(_ path: String, kb: KnowledgeBase) {
+        if path.hasSuffix(".json") {
+            addLayer(path)
+            return
+        }
+        do {
+            let node = try YAMLFile.read(path, code: "actors-yaml")
+            guard let root = node?.mapping else {
+                diagnostics.append(Diagnostic(YAMLFile.location(path, node), code: "actors-invalid", "not a group administration file"))
+                return
+            }
+            if let type = root["file_type"]?.string, type != "group-administration" {
+                diagnostics.append(Diagnostic(YAMLFile.location(path, root["file_type"]), code: "actors-invalid", "DeTT&CT file of type \(type), not group-administration"))
+                return
+            }
+            if let domain = root["domain"]?.string, let d = Domain(lenient: domain), d != kb.info.domain {
+                diagnostics.append(
+                    Diagnostic(
+                        YAMLFile.location(path, root["domain"]), .warning, code: "actors-other-domain",
+                        "groups of ATT&CK \(d.title), not \(kb.info.domain.title); skipped"))
+                return
+            }
+            guard let groups = root["groups"]?.sequence else {
+                diagnostics.append(Diagnostic(YAMLFile.location(path, node), code: "actors-invalid", "no `groups` list"))
+                return
+            }
+            for g in groups {
+                guard let m = g.mapping, let name = m["group_name"]?.string else {
+                    diagnostics.append(Diagnostic(YAMLFile.location(path, g), code: "actors-invalid", "group without group_name; skipped"))
+                    continue
+                }
+                if m["enabled"]?.bool == false { continue }
+                var techniques = YAMLFile.strings(m["technique_id"])
+                // Software listed for the group brings the techniques ATT&CK records for it.
+                for s in YAMLFile.strings(m["software_id"]) {
+                    if let i = kb.objects(attackID: s).first {
+                        techniques += kb.related(i, .uses, incoming: false).compactMap { kb.objects[$0].kind == .technique ? kb.objects[$0].attackID : nil }
+                    }
+                }
+                let campaign = m["campaign"]?.string
+                actors.append(Actor(name: campaign.map { "\(name) (\($0))" } ?? name, origin: path, techniqueIDs: Array(Set(techniques)).sorted()))
+            }
+        } catch {
+            diagnostics.append(error)
+        }
+    }
+
+    /// A Navigator layer: every enabled technique with a score above 0 (or no score) is used.
+    mutating func addLayer(_ path: String) {
+        do {
+            let bytes = try FileBytes.read(path)
+            var tape = JSONTape()
+            var techniques: [String] = []
+            var name = path
+            do {
+                try bytes.withUnsafeBytes { raw in
+                    try tape.parseDocument(raw)
+                    try tape.nodes.withUnsafeBufferPointer { nodes in
+                        let view = JSONView(tape: nodes, bytes: raw)
+                        guard let list = view.member(0, "techniques") else {
+                            throw Diagnostic(SourceLocation(file: path), code: "actors-invalid", "not a Navigator layer (no techniques)")
+                        }
+                        name = view.member(0, "name").flatMap(view.string) ?? path
+                        view.forEachElement(list) { e in
+                            guard let id = view.member(e, "techniqueID").flatMap(view.string) else { return }
+                            if view.member(e, "enabled").flatMap(view.bool) == false { return }
+                            if let score = view.member(e, "score").flatMap(view.double), score <= 0 { return }
+                            techniques.append(id)
+                        }
+                    }
+                }
+            } catch let error as JSONSyntaxError {
+                throw bytes.withUnsafeBytes { error.diagnostic(file: path, bytes: $0) }
+            }
+            actors.append(Actor(name: name, origin: path, techniqueIDs: Array(Set(techniques)).sorted()))
+        } catch let error as Diagnostic {
+            diagnostics.append(error)
+        } catch {
+            diagnostics.append(Diagnostic(SourceLocation(file: path), code: "actors-invalid", "\(error)"))
+        }
+    }
+
+    /// Technique index → the actors that use it, with IDs resolved through the crosswalk.
+    /// IDs that resolve nowhere are reported.
+    public func weights(kb: KnowledgeBase, crosswalk: Crosswalk) -> (byTechnique: [Int: [String]], unresolved: [Diagnostic]) {
+        var result: [Int: [String]] = [:]
+        var unresolved: [Diagnostic] = []
+        for actor in actors {
+            for id in actor.techniqueIDs {
+                let r = kb.resolveTechnique(id, crosswalk: crosswalk)
+                guard let i = r.index else {
+                    unresolved.append(Diagnostic(SourceLocation(file: actor.origin, item: actor.name), .warning, code: "actor-technique-unresolved", r.note))
+                    continue
+                }
+                if !(result[i]?.contains(actor.name) ?? false) { result[i, default: []].append(actor.name) }
+            }
+        }
+        return (result, unresolved)
+    }
+}

@@ -1,0 +1,267 @@
+// The status of every technique — green, yellow, red, white — derived from the rules a SOC runs and
+// the logs it collects, each colour with its reasons. A rule counts as detection only where the logs
+// it needs are collected; otherwise it is a blind rule.
+
+import VigilAttack
+import VigilCore
+
+public enum CoverageStatus: String, Sendable, Codable, CaseIterable {
+    /// A rule on collected logs with a rating at or above the threshold.
+    case green
+    /// Rules exist but their logs are missing, or only low-rated/experimental rules, or visibility without detection.
+    case yellow
+    /// No rule, and the data to write one is not collected.
+    case red
+    /// Not assessed: out of scope (no system of its platforms), excluded, or nothing known.
+    case white
+}
+
+/// The severity and 1–5 rating a rule gets, and why.
+public struct AssignedRating: Sendable, Codable {
+    public var severity: Severity?
+    public var rating: Int
+    public var reason: String
+
+    public init(severity: Severity?, rating: Int, reason: String) {
+        self.severity = severity
+        self.rating = rating
+        self.reason = reason
+    }
+}
+
+/// One rule after ATT&CK resolution and log checks.
+public struct RuleVerdict: Sendable, Codable {
+    public var source: RuleSource
+    public var id: String
+    public var title: String
+    public var path: String
+    /// Resolved technique IDs on the loaded ATT&CK version.
+    public var techniques: [String]
+    /// IDs as written that resolved through revocation or the crosswalk, with how.
+    public var remapped: [String]
+    /// IDs that resolved nowhere.
+    public var unresolved: [String]
+    public var severity: Severity?
+    public var rating: Int
+    public var ratingReason: String
+    public var status: String?
+    public var deprecated: Bool
+    /// The logs it needs are collected (every need satisfied by the inventory).
+    public var logsCollected: Bool
+    /// Needs that are not collected, each with the data components that would satisfy it.
+    public var missingLogs: [String]
+    /// Needs Vigil cannot map to data components.
+    public var unmappedLogs: [String]
+    public var pyramid: PyramidClassification
+}
+
+public struct TechniqueCoverage: Sendable, Codable {
+    public var id: String
+    public var name: String
+    public var tactics: [String]
+    public var platforms: [String]
+    public var isSubtechnique: Bool
+    public var status: CoverageStatus
+    public var reasons: [String]
+    /// Highest rating among rules that detect it on collected logs (0 = none).
+    public var detectionScore: Int
+    public var visibility: TechniqueVisibility?
+    /// Indices into the report's rules: detecting, blind (logs missing), weak (below threshold or experimental).
+    public var detectingRules: [Int]
+    public var blindRules: [Int]
+    public var weakRules: [Int]
+    public var accepted: RiskAcceptance?
+    public var acceptanceExpired: Bool
+    public var actors: [String]
+    /// The most robust Pyramid-of-Pain level among the rules that detect it.
+    public var pyramid: PyramidLevel?
+}
+
+public struct CoverageReport: Sendable {
+    public var attack: KnowledgeBaseInfo
+    public var inventoryName: String
+    public var threshold: Int
+    public var techniques: [TechniqueCoverage]
+    public var rules: [RuleVerdict]
+    public var diagnostics: [Diagnostic]
+    public var actorNames: [String]
+
+    public func count(_ status: CoverageStatus, subtechniques: Bool = true) -> Int {
+        techniques.count { $0.status == status && (subtechniques || !$0.isSubtechnique) }
+    }
+
+    /// Share of in-scope (non-white) techniques that are green, 0–100.
+    public var greenPercent: Double {
+        let scoped = techniques.filter { $0.status != .white }
+        guard !scoped.isEmpty else { return 0 }
+        return (Double(scoped.count { $0.status == .green }) / Double(scoped.count) * 1000).rounded() / 10
+    }
+}
+
+public struct CoverageOptions: Sendable {
+    /// Minimum rating (1–5) for a rule to count as detection.
+    public var threshold = 3
+    /// Today's date (YYYY-MM-DD) for risk-acceptance review dates.
+    public var today: String
+    public var experimentalStatuses: Set<String> = ["experimental", "development", "unsupported"]
+
+    public init(threshold: Int = 3, today: String) {
+        self.threshold = threshold
+        self.today = today
+    }
+}
+
+public enum CoverageAssessment {
+    public static func assess(
+        kb: KnowledgeBase, inventory: Inventory, rules: [DetectionRule], ratings: [AssignedRating], map: LogSourceMap, crosswalk: Crosswalk,
+        risks: RiskRegister = RiskRegister(), actorWeights: [Int: [String]] = [:], actorNames: [String] = [],
+        applicability: PlatformApplicability? = nil, options: CoverageOptions
+    ) -> CoverageReport {
+        let visibility = VisibilityModel(kb: kb, inventory: inventory, applicability: applicability)
+        let collected = visibility.collectedComponents
+        var diagnostics: [Diagnostic] = []
+        let present = inventory.logSources.filter(VisibilityModel.isPresent)
+        var verdicts: [RuleVerdict] = []
+        var rulesByTechnique: [Int: [Int]] = [:]
+        verdicts.reserveCapacity(rules.count)
+        for (r, rule) in rules.enumerated() {
+            var techniques: [String] = []
+            var remapped: [String] = []
+            var unresolved: [String] = []
+            var indices: [Int] = []
+            for id in rule.techniqueIDs {
+                let resolution = kb.resolveTechnique(id, crosswalk: crosswalk)
+                if let i = resolution.index, let rid = kb.objects[i].attackID {
+                    if !indices.contains(i) {
+                        indices.append(i)
+                        techniques.append(rid)
+                    }
+                    if resolution.outcome != .exact { remapped.append(resolution.note) }
+                } else {
+                    unresolved.append(id)
+                    diagnostics.append(
+                        Diagnostic(SourceLocation(file: rule.path, item: rule.id), .warning, code: "rule-technique-unresolved", resolution.note))
+                }
+            }
+            var missing: [String] = []
+            var unmapped: [String] = []
+            for need in rule.logSources {
+                if satisfied(need, present: present, collected: collected, map: map) { continue }
+                if let dcs = map.dataComponents(for: need) {
+                    missing.append("\(need) (needs \(dcs.joined(separator: " or ")))")
+                } else {
+                    unmapped.append(need.description)
+                }
+            }
+            let rating = r < ratings.count ? ratings[r] : AssignedRating(severity: rule.severity, rating: 1, reason: "no rating")
+            let verdict = RuleVerdict(
+                source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: techniques, remapped: remapped, unresolved: unresolved,
+                severity: rating.severity, rating: rating.rating, ratingReason: rating.reason, status: rule.status, deprecated: rule.deprecated,
+                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing, unmappedLogs: unmapped,
+                pyramid: PyramidClassifier.classify(rule))
+            for i in indices { rulesByTechnique[i, default: []].append(verdicts.count) }
+            verdicts.append(verdict)
+        }
+
+        let scope = Set(inventory.platforms.map { $0.lowercased() })
+        let exceptions = Set(inventory.exceptions.map { $0.uppercased() })
+        var acceptances: [String: RiskAcceptance] = [:]
+        for a in risks.acceptances {
+            if let id = TechniqueID(a.technique) { acceptances[id.description] = a }
+        }
+        var techniques: [TechniqueCoverage] = []
+        var byIndex: [Int: Int] = [:]
+        for (i, o) in kb.objects.enumerated() where o.kind == .technique && o.isActive {
+            let id = o.attackID ?? ""
+            var t = TechniqueCoverage(
+                id: id, name: o.name, tactics: o.tactics, platforms: o.platforms, isSubtechnique: o.isSubtechnique, status: .white, reasons: [],
+                detectionScore: 0, visibility: visibility.visibility(of: i), detectingRules: [], blindRules: [], weakRules: [], accepted: acceptances[id],
+                acceptanceExpired: acceptances[id]?.isExpired(today: options.today) ?? false, actors: actorWeights[i] ?? [], pyramid: nil)
+            for v in rulesByTechnique[i] ?? [] where !verdicts[v].deprecated {
+                let verdict = verdicts[v]
+                if !verdict.logsCollected {
+                    t.blindRules.append(v)
+                } else if verdict.rating < options.threshold || options.experimentalStatuses.contains(verdict.status?.lowercased() ?? "") {
+                    t.weakRules.append(v)
+                } else {
+                    t.detectingRules.append(v)
+                }
+            }
+            t.detectionScore = (t.detectingRules + t.weakRules).map { verdicts[$0].rating }.max() ?? 0
+            t.pyramid = t.detectingRules.map { verdicts[$0].pyramid.level }.max()
+            let inScope = scope.isEmpty || !Set(o.platforms.map { $0.lowercased() }).isDisjoint(with: scope)
+            let visScore = t.visibility?.score ?? 0
+            if exceptions.contains(id.uppercased()) {
+                t.status = .white
+                t.reasons.append("excluded by the inventory's exceptions")
+            } else if !inScope {
+                t.status = .white
+                t.reasons.append("not assessed: no system in the inventory runs \(o.platforms.joined(separator: ", "))")
+            } else if !t.detectingRules.isEmpty {
+                t.status = .green
+                let best = t.detectingRules.max { verdicts[$0].rating < verdicts[$1].rating }!
+                t.reasons.append(
+                    "\(t.detectingRules.count) rule(s) on collected logs with rating ≥ \(options.threshold), best: \(verdicts[best].title) (\(verdicts[best].source.rawValue), rating \(verdicts[best].rating))")
+            } else if !t.weakRules.isEmpty {
+                t.status = .yellow
+                t.reasons.append("only low-rated or experimental rules (\(t.weakRules.count)); tune or mature them to rating ≥ \(options.threshold)")
+            } else if !t.blindRules.isEmpty {
+                t.status = .yellow
+                let missing = Set(t.blindRules.flatMap { verdicts[$0].missingLogs + verdicts[$0].unmappedLogs }).sorted()
+                t.reasons.append("\(t.blindRules.count) rule(s) exist but their logs are not collected: " + missing.prefix(3).joined(separator: "; "))
+            } else if visScore > 0 {
+                t.status = .yellow
+                t.reasons.append("visibility \(visScore)/4 without a detection rule: write one")
+            } else if (t.visibility?.needed.isEmpty ?? true) {
+                t.status = .white
+                t.reasons.append("ATT&CK names no data component for it; not assessed")
+            } else {
+                t.status = .red
+                t.reasons.append("no rule, and none of its data components is collected (needs: \(t.visibility!.needed.joined(separator: ", ")))")
+            }
+            if let a = t.accepted {
+                t.reasons.append("risk accepted by \(a.owner) until \(a.review): \(a.reason)" + (t.acceptanceExpired ? " — EXPIRED, review it" : ""))
+            }
+            if !t.actors.isEmpty { t.reasons.append("used by \(t.actors.count) selected actor(s)") }
+            byIndex[i] = techniques.count
+            techniques.append(t)
+        }
+        // A parent without its own detection but with detected sub-techniques is partly covered.
+        for (i, pos) in byIndex where !kb.objects[i].isSubtechnique && techniques[pos].status != .green && techniques[pos].status != .white {
+            let subs = kb.subtechniques(of: i).compactMap { byIndex[$0] }
+            let green = subs.filter { techniques[$0].status == .green }
+            if !green.isEmpty {
+                techniques[pos].status = .yellow
+                techniques[pos].reasons.append("\(green.count) of \(subs.count) sub-techniques detected")
+            }
+        }
+        for a in risks.acceptances where TechniqueID(a.technique).map({ kb.objects(attackID: $0.description, kind: .technique).isEmpty }) ?? true {
+            diagnostics.append(
+                Diagnostic(SourceLocation(file: risks.source, line: a.line), .warning, code: "accept-unknown-technique", "\(a.technique) is not in ATT&CK \(kb.info.version)"))
+        }
+        techniques.sort { $0.id < $1.id }
+        return CoverageReport(
+            attack: kb.info, inventoryName: inventory.name, threshold: options.threshold, techniques: techniques, rules: verdicts,
+            diagnostics: diagnostics + risks.diagnostics + inventory.diagnostics, actorNames: actorNames)
+    }
+
+    /// A need is satisfied by a collected data component it maps to, or directly by the inventory
+    /// (the same Sigma logsource, an overlapping Windows event set).
+    static func satisfied(_ need: LogSourceNeed, present: [CollectedLogSource], collected: Set<String>, map: LogSourceMap) -> Bool {
+        switch need.kind {
+        case .sigma:
+            let wanted = SigmaLogsource(product: need.product, category: need.category, service: need.service)
+            if present.contains(where: { $0.sigma.contains { $0 == wanted || ($0.category != nil && $0.product == wanted.product && $0.category == wanted.category) } }) {
+                return true
+            }
+        case .windowsEvent:
+            if let channel = need.product {
+                let wanted = WindowsEventSet(channel: channel, eventIDs: need.eventIDs)
+                if present.contains(where: { $0.windows.contains { $0.overlaps(wanted) } }) { return true }
+            }
+        default: break
+        }
+        guard let dcs = map.dataComponents(for: need) else { return false }
+        return dcs.contains { collected.contains($0.lowercased()) }
+    }
+}
