@@ -93,9 +93,12 @@ struct ChunkDecoder {
             }
             return result
         }
+        if bytes.count < ChunkHeader.size {
+            report(.error, "evtx-truncated", 0, item, "file ends inside a chunk header (\(bytes.count) bytes); chunk skipped")
+            return result
+        }
         guard let header = ChunkHeader.parse(bytes) else {
-            let reason = bytes.count < ChunkHeader.size ? "file ends inside a chunk header" : "bad chunk signature"
-            report(.error, "evtx-chunk-header", 0, item, "\(reason); chunk skipped")
+            report(.error, "evtx-chunk-header", 0, item, "bad chunk signature; chunk skipped")
             return result
         }
         result.header = header
