@@ -1,6 +1,255 @@
-// `vigil hunt`: run Sigma rules over logs. (Being built.)
+// `vigil hunt`: run Sigma rules over event logs and print detections and a summary.
 import ArgumentParser
+import VigilCore
+import VigilLogs
+import VigilSigma
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct HuntCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hunt", abstract: "Run Sigma rules over event logs (EVTX, JSON).")
+    static let configuration = CommandConfiguration(
+        commandName: "hunt", abstract: "Run Sigma rules over event logs (JSON, NDJSON, evtx_dump output, gzip).",
+        discussion: """
+            Each detection names the rule (id, title, level, status, ATT&CK techniques and tactics) and the event
+            (timestamp, computer, channel, event id, record id, fields). A summary by level, tactic and technique ends the run.
+            Exit status: 0 no detections, 1 detections, 2 error.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
+
+    @Option(name: .customLong("rules"), parsing: .upToNextOption, help: "Sigma rule files or folders.")
+    var rules: [String]
+
+    @Argument(help: "Log files or folders.")
+    var logs: [String]
+
+    @Option(help: "Lowest rule level to run: informational, low, medium, high, critical.")
+    var minLevel: String = "informational"
+
+    @Option(parsing: .upToNextOption, help: "Rule statuses to run (default: all).")
+    var status: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Run only rules whose id or title matches one of these patterns (* and ? allowed).")
+    var include: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Skip rules whose id or title matches one of these patterns.")
+    var exclude: [String] = []
+
+    @Option(help: "Output format.")
+    var format: Format = .table
+
+    @Option(help: "YAML file with values for %placeholders% used by |expand.")
+    var placeholders: String?
+
+    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
+    var mapping: String?
+
+    @Option(help: "Matching threads.")
+    var threads: Int = 2
+
+    @Flag(help: "Omit the event fields from each detection.")
+    var noFields = false
+
+    @Flag(help: "Print only the summary.")
+    var quiet = false
+
+    func run() throws {
+        guard let minimum = Severity(lenient: minLevel) else {
+            printError("unknown level '\(minLevel)'")
+            throw ExitCode(2)
+        }
+        var values: Placeholders = [:]
+        if let placeholders {
+            do { values = try RuleLoader.placeholders(file: placeholders) } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        var logsources = LogsourceMapping.builtin
+        if let mapping {
+            do {
+                let bytes = try FileBytes.read(mapping)
+                logsources = logsources.overlaid(with: try LogsourceMapping(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        let started = Clock.now
+        let collection = RuleLoader.load(rules, placeholders: values)
+        let statuses = Set(status.map { $0.lowercased() })
+        let selected = collection.rules.filter { rule in
+            (rule.level ?? .medium) >= minimum
+                && (statuses.isEmpty || statuses.contains(rule.status?.rawValue ?? ""))
+                && (include.isEmpty || include.contains { Self.glob($0, rule) })
+                && !exclude.contains { Self.glob($0, rule) }
+        }
+        let ruleSet = RuleSet(rules: selected, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
+        let compileSeconds = Clock.seconds(since: started)
+        let rejected = collection.diagnostics.filter { $0.severity == .error } + ruleSet.diagnostics.filter { $0.severity == .error }
+        for d in rejected.prefix(20) { printError("rule rejected: \(d.location): \(d.message) [\(d.code)]") }
+        if rejected.count > 20 { printError("… \(rejected.count - 20) more rejected rules (see `vigil rules check`)") }
+        if ruleSet.activeRules.isEmpty {
+            printError("no runnable rules")
+            throw ExitCode(2)
+        }
+        let (files, missing) = LogReader.logFiles(logs)
+        for d in missing { printError("\(d)") }
+        if files.isEmpty {
+            printError("no log files found")
+            throw ExitCode(2)
+        }
+        let hunter = Hunter(ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table)
+        var report = LogReadReport()
+        let terminal = isatty(2) != 0
+        var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
+        output.header()
+        let huntStart = Clock.now
+        for (index, file) in files.enumerated() {
+            if terminal { printError("\u{1B}[2K\r[\(index + 1)/\(files.count)] \(file)", newline: false) }
+            switch LogFormat.of(file) {
+            case .evtx:
+                LogReader.readEVTX(file, report: &report) { batch in
+                    hunter.process(batch)
+                    output.write(hunter.drainDetections())
+                }
+            default:
+                LogReader.readJSON(file, report: &report) { batch in
+                    hunter.process(batch)
+                    output.write(hunter.drainDetections())
+                }
+            }
+        }
+        if terminal { printError("\u{1B}[2K\r", newline: false) }
+        let seconds = Clock.seconds(since: huntStart)
+        for d in (report.diagnostics + hunter.diagnostics).prefix(50) { printError("\(d)") }
+        output.summary(
+            hunter: hunter, report: report, seconds: seconds, compileSeconds: compileSeconds, rulesLoaded: collection.rules.count,
+            rulesRunning: ruleSet.activeRules.count, rejected: rejected.count)
+        if report.files == 0 && !files.isEmpty { throw ExitCode(2) }
+        if output.count > 0 { throw ExitCode(1) }
+    }
+
+    static func glob(_ pattern: String, _ rule: SigmaRule) -> Bool {
+        SigmaGlob.matches(pattern, rule.id ?? "") || SigmaGlob.matches(pattern.lowercased(), rule.title.lowercased())
+    }
 }
+
+func printError(_ text: String, newline: Bool) {
+    var line = newline ? text + "\n" : text
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+
+struct DetectionWriter {
+    let format: HuntCommand.Format
+    let ruleSet: RuleSet
+    let quiet: Bool
+    let colour = isatty(1) != 0
+    private(set) var count = 0
+    var byLevel: [Severity: Int] = [:]
+    var byTactic: [String: Int] = [:]
+    var byTechnique: [String: Int] = [:]
+
+    init(format: HuntCommand.Format, ruleSet: RuleSet, quiet: Bool) {
+        self.format = format
+        self.ruleSet = ruleSet
+        self.quiet = quiet
+    }
+
+    func header() {
+        guard !quiet else { return }
+        switch format {
+        case .csv: print("timestamp,computer,channel,event_id,record_id,level,status,rule_id,rule_title,techniques,tactics,file,line,fields")
+        case .table: print(pad("TIMESTAMP", 24) + "  " + pad("LEVEL", 13) + "  " + pad("COMPUTER", 20) + "  " + pad("EVENT", 10) + "  RULE")
+        case .jsonl: break
+        }
+    }
+
+    mutating func write(_ detections: [Detection]) {
+        for d in detections {
+            let rule = ruleSet.rules[d.rule]
+            count += 1
+            let level = rule.level ?? .medium
+            byLevel[level, default: 0] += 1
+            for t in rule.tactics { byTactic[t, default: 0] += 1 }
+            for t in rule.techniques { byTechnique[t.description, default: 0] += 1 }
+            guard !quiet else { continue }
+            let techniques = rule.techniques.map(\.description)
+            switch format {
+            case .table:
+                let levelText = pad(level.rawValue, 13)
+                let painted = colour ? Self.paint(level) + levelText + "\u{1B}[0m" : levelText
+                print(pad(d.timestamp ?? "-", 24) + "  " + painted + "  " + pad(d.computer ?? "-", 20) + "  " + pad(d.eventID ?? "-", 10) + "  " + rule.title)
+            case .jsonl:
+                var o = "{\"timestamp\":\(q(d.timestamp)),\"computer\":\(q(d.computer)),\"channel\":\(q(d.channel)),\"event_id\":\(q(d.eventID)),"
+                o += "\"record_id\":\(q(d.recordID)),\"rule_id\":\(q(rule.id)),\"rule_title\":\(q(rule.title)),\"level\":\(q(level.rawValue)),"
+                o += "\"status\":\(q(rule.status?.rawValue)),\"techniques\":[\(techniques.map { q($0) }.joined(separator: ","))],"
+                o += "\"tactics\":[\(rule.tactics.map { q($0) }.joined(separator: ","))],\"file\":\(q(d.file)),\"line\":\(d.line),\"fields\":{"
+                o += d.fields.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",")
+                o += "}}"
+                print(o)
+            case .csv:
+                let fields = d.fields.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
+                let columns = [
+                    d.timestamp ?? "", d.computer ?? "", d.channel ?? "", d.eventID ?? "", d.recordID ?? "", level.rawValue,
+                    rule.status?.rawValue ?? "", rule.id ?? "", rule.title, techniques.joined(separator: " "),
+                    rule.tactics.joined(separator: " "), d.file, String(d.line), fields,
+                ]
+                print(columns.map(Self.csv).joined(separator: ","))
+            }
+        }
+    }
+
+    func summary(
+        hunter: Hunter, report: LogReadReport, seconds: Double, compileSeconds: Double, rulesLoaded: Int, rulesRunning: Int, rejected: Int
+    ) {
+        var lines: [String] = []
+        lines.append("")
+        lines.append("== summary ==")
+        let rate = seconds > 0 ? Int(Double(hunter.events) / seconds) : 0
+        lines.append("rules: \(rulesLoaded) loaded, \(rulesRunning) running, \(rejected) rejected (compiled in \(format3(compileSeconds)) s)")
+        lines.append("events: \(hunter.events) in \(report.files) file(s), \(hunter.badEvents + report.badDocuments) bad, \(format3(seconds)) s (\(rate) events/s)")
+        lines.append("detections: \(count)")
+        for level in Severity.allCases.reversed() where byLevel[level] != nil { lines.append("  \(pad(level.rawValue, 14)) \(byLevel[level]!)") }
+        if !byTactic.isEmpty {
+            lines.append("by tactic:")
+            for (t, n) in byTactic.sorted(by: { $0.value > $1.value }) { lines.append("  \(pad(t, 22)) \(n)") }
+        }
+        if !byTechnique.isEmpty {
+            lines.append("by technique (top 15):")
+            for (t, n) in byTechnique.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }).prefix(15) {
+                lines.append("  \(pad(t, 12)) \(n)")
+            }
+        }
+        let top = hunter.hitsPerRule.enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }.prefix(15)
+        if !top.isEmpty {
+            lines.append("by rule (top 15):")
+            for (i, n) in top { lines.append("  \(pad(String(n), 7)) \(ruleSet.rules[i].title)") }
+        }
+        // The summary goes to stderr for machine formats so stdout stays parseable.
+        let text = lines.joined(separator: "\n")
+        if format == .table { print(text) } else { printError(text) }
+    }
+
+    static func paint(_ level: Severity) -> String {
+        switch level {
+        case .critical: "\u{1B}[1;31m"
+        case .high: "\u{1B}[31m"
+        case .medium: "\u{1B}[33m"
+        case .low: "\u{1B}[32m"
+        case .informational: "\u{1B}[2m"
+        }
+    }
+
+    static func csv(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+}
+
+func q(_ s: String?) -> String { s.map(JSONText.quote) ?? "null" }
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

@@ -1,6 +1,137 @@
-// `vigil rules …`: load and check detection rules. (Being built.)
+// `vigil rules check PATH...`: load and compile Sigma rules, say exactly why any rule cannot be used.
 import ArgumentParser
+import VigilCore
+import VigilSigma
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct RulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Load and check detection rules.")
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "Load and check detection rules.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse and compile Sigma rules; list every rejected rule with file:line:col and the reason.",
+            discussion: "Exit status: 0 when every rule loads, 1 when any rule is rejected, 2 on usage errors.")
+
+        @Argument(help: "Rule files or folders (searched for .yml/.yaml).")
+        var paths: [String]
+
+        @Flag(help: "Print diagnostics and the summary as JSON.")
+        var json = false
+
+        @Option(help: "YAML file with values for %placeholders% used by |expand.")
+        var placeholders: String?
+
+        @Option(help: "YAML logsource/field mapping that extends the built-in one.")
+        var mapping: String?
+
+        @Flag(help: "Also list warnings (rules that load but cannot run on any mapped event source).")
+        var warnings = false
+
+        func run() throws {
+            let start = Clock.now
+            var values: Placeholders = [:]
+            if let placeholders {
+                do { values = try RuleLoader.placeholders(file: placeholders) } catch {
+                    printError("\(error)")
+                    throw ExitCode(2)
+                }
+            }
+            var logsources = LogsourceMapping.builtin
+            if let mapping {
+                do {
+                    let bytes = try FileBytes.read(mapping)
+                    logsources = logsources.overlaid(with: try LogsourceMapping(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
+                } catch {
+                    printError("\(error)")
+                    throw ExitCode(2)
+                }
+            }
+            let collection = RuleLoader.load(paths, placeholders: values)
+            let ruleSet = RuleSet(rules: collection.rules, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
+            let elapsed = Clock.seconds(since: start)
+            let all = collection.diagnostics + ruleSet.diagnostics
+            let errors = all.filter { $0.severity == .error }
+            let shown = warnings ? all : errors
+            var byCode: [String: Int] = [:]
+            for d in errors { byCode[d.code, default: 0] += 1 }
+            var warningCodes: [String: Int] = [:]
+            for d in all where d.severity == .warning { warningCodes[d.code, default: 0] += 1 }
+            let compileRejected = Set(ruleSet.diagnostics.filter { $0.severity == .error }.map(\.location.file))
+            let loaded = collection.rules.count
+
+            if json {
+                var out = "{\"files\":\(collection.filesRead),\"rules\":\(loaded),\"correlations\":\(collection.correlations.count),"
+                out += "\"filters\":\(collection.filters.count),\"rejected\":\(errors.count),\"runnable\":\(ruleSet.activeRules.count),"
+                out += "\"seconds\":\(elapsed),\"rejected_by_reason\":{"
+                out += byCode.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\($0.value)" }.joined(separator: ",")
+                out += "},\"warnings_by_reason\":{"
+                out += warningCodes.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\($0.value)" }.joined(separator: ",")
+                out += "},\"diagnostics\":["
+                out += shown.map { d in
+                    "{\"file\":\(JSONText.quote(d.location.file)),\"line\":\(d.location.line ?? 0),\"column\":\(d.location.column ?? 0),"
+                        + "\"severity\":\"\(d.severity.rawValue)\",\"code\":\(JSONText.quote(d.code)),\"message\":\(JSONText.quote(d.message))}"
+                }.joined(separator: ",")
+                out += "]}"
+                print(out)
+            } else {
+                for d in shown {
+                    print("\(d.location.file):\(d.location.line ?? 1):\(d.location.column ?? 1): \(d.severity.rawValue): \(d.message) [\(d.code)]")
+                }
+                print("files: \(collection.filesRead)  rules: \(loaded)  correlations: \(collection.correlations.count)  filters: \(collection.filters.count)")
+                print("rejected: \(errors.count)  runnable: \(ruleSet.activeRules.count)  (\(String(format3(elapsed))) s)")
+                for (code, count) in byCode.sorted(by: { $0.value > $1.value }) { print("  rejected  \(count)  \(code)") }
+                for (code, count) in warningCodes.sorted(by: { $0.value > $1.value }) { print("  not runnable  \(count)  \(code)") }
+                _ = compileRejected
+            }
+            if !errors.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+func printError(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+func format3(_ x: Double) -> String {
+    let scaled = (x * 1000).rounded() / 1000
+    return String(scaled)
+}
+
+/// Monotonic time without Foundation.
+enum Clock {
+    static var now: Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+    static func seconds(since start: Double) -> Double { now - start }
+}
+
+/// JSON string quoting for hand-written output.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
 }

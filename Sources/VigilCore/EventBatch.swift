@@ -1,0 +1,28 @@
+// A batch of JSON event documents from one source: the seam between log readers (VigilLogs) and
+// consumers such as the Sigma matcher, so that neither module depends on the other.
+
+/// One document inside a batch: its byte range and the line (or record number) it came from.
+public struct DocumentSpan: Sendable {
+    public var start: Int
+    public var end: Int
+    public var line: Int
+
+    public init(start: Int, end: Int, line: Int) {
+        self.start = start
+        self.end = end
+        self.line = line
+    }
+}
+
+/// Complete JSON documents from one file. The bytes are owned; spans index into them.
+public struct EventBatch: Sendable {
+    public var file: String
+    public var bytes: [UInt8]
+    public var documents: [DocumentSpan]
+
+    public init(file: String, bytes: [UInt8], documents: [DocumentSpan]) {
+        self.file = file
+        self.bytes = bytes
+        self.documents = documents
+    }
+}

@@ -1,0 +1,760 @@
+// Binary XML: the token stream of records and template definitions, values, template instances
+// with their substitutions, and the tree they expand to (templates applied, arrays repeated) that
+// the JSON and XML renderers walk. Semantics follow the Rust `evtx` crate, the reference.
+
+/// A decoding failure inside one chunk: what went wrong and where (offset within the chunk).
+struct DecodeError: Error {
+    var reason: String
+    var offset: Int
+    init(_ reason: String, _ offset: Int) {
+        self.reason = reason
+        self.offset = offset
+    }
+}
+
+enum NodeKind: UInt8 {
+    case element, attribute, text, ansiText, value, entityRef, charRef, cdata, piTarget, piData, placeholder
+}
+
+/// One node of a BinXML tree, 24 bytes, stored in flat arrays. Children and attribute values are
+/// ranges of an edge array so that one subtree can appear under several parents (array expansion,
+/// a substitution used twice).
+struct Node {
+    var kind: NodeKind
+    /// Value type (value, placeholder nodes).
+    var type: UInt8 = 0
+    /// element: has an element child; placeholder: optional; ansiText: is empty.
+    var flag: UInt8 = 0
+    /// element, attribute, entityRef, piTarget: name id; placeholder: substitution index; charRef: code unit.
+    var name: Int32 = -1
+    /// element: first attribute edge; attribute: first value edge; text/value/cdata/piData: chunk offset.
+    var offset: Int32 = 0
+    /// element: attribute count; attribute: value count; text/cdata/piData: UTF-16 units; value: byte length.
+    var count: Int32 = 0
+    /// element: first child edge; value arrays: item count.
+    var childStart: Int32 = 0
+    /// element: child count.
+    var childCount: Int32 = 0
+}
+
+/// A decoded substitution value of a template instance (or a value token).
+struct Substitution {
+    var type: UInt8
+    var empty: Bool = false
+    var offset: Int32 = 0
+    var length: Int32 = 0
+    /// UTF-16 units for strings, item count for arrays.
+    var count: Int32 = 0
+    /// Root element of a BinXML-typed substitution, once parsed.
+    var element: Int32 = -1
+}
+
+/// Names (elements, attributes, entities) of one chunk, decoded once per chunk by offset.
+struct NameTable {
+    static let isData: UInt8 = 1, isName: UInt8 = 2, isContainer: UInt8 = 4, isBinary: UInt8 = 8
+    var ids: [UInt32: Int32] = [:]
+    var bytes: [UInt8] = []
+    var starts: [Int32] = [0]
+    var flags: [UInt8] = []
+
+    mutating func reset() {
+        ids.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        starts.append(0)
+        flags.removeAll(keepingCapacity: true)
+    }
+
+    mutating func add(_ utf8: [UInt8], offset: UInt32) -> Int32 {
+        let id = Int32(flags.count)
+        bytes.append(contentsOf: utf8)
+        starts.append(Int32(bytes.count))
+        var f: UInt8 = 0
+        if utf8.elementsEqual("Data".utf8) { f |= NameTable.isData }
+        if utf8.elementsEqual("Name".utf8) { f |= NameTable.isName }
+        if utf8.elementsEqual("EventData".utf8) || utf8.elementsEqual("UserData".utf8) { f |= NameTable.isContainer }
+        if utf8.elementsEqual("Binary".utf8) { f |= NameTable.isBinary }
+        flags.append(f)
+        ids[offset] = id
+        return id
+    }
+}
+
+/// Limits that keep crafted input from recursing deeply or claiming huge counts.
+enum BinXMLLimits {
+    static let maxNesting = 64
+    static let maxElementDepth = 512
+    static let maxNodesPerRecord = 1 << 20
+}
+
+/// An element whose start tag is open on the builder's stack.
+struct OpenElement {
+    var node: Int32
+    var childMark: Int
+}
+
+extension ChunkDecoder {
+    // MARK: bounds-checked reads within the chunk
+
+    @inline(__always) func need(_ offset: Int, _ count: Int, _ what: StaticString) throws(DecodeError) {
+        if offset < 0 || count < 0 || count > data.count - offset {
+            throw DecodeError("\(what) runs past the end of the chunk", offset)
+        }
+    }
+    @inline(__always) func u8(_ o: Int) throws(DecodeError) -> UInt8 {
+        try need(o, 1, "value")
+        return data[o]
+    }
+    @inline(__always) func u16(_ o: Int) throws(DecodeError) -> UInt16 {
+        try need(o, 2, "value")
+        return data.le16(o)
+    }
+    @inline(__always) func u32(_ o: Int) throws(DecodeError) -> UInt32 {
+        try need(o, 4, "value")
+        return data.le32(o)
+    }
+
+    /// UTF-16 units before the first NUL among `units` units at `offset` (bounds already checked).
+    @inline(__always) func unitsBeforeNul(_ offset: Int, _ units: Int) -> Int {
+        var i = 0
+        while i < units {
+            if data.le16(offset + 2 * i) == 0 { return i }
+            i += 1
+        }
+        return units
+    }
+
+    // MARK: nodes
+
+    @inline(__always) mutating func addNode(_ node: Node, template: Bool) -> Int32 {
+        if template {
+            tplNodes.append(node)
+            return Int32(tplNodes.count - 1)
+        }
+        recNodes.append(node)
+        return Int32(recNodes.count - 1)
+    }
+
+    /// Moves `pending[mark...]` to the edge array; returns the first edge index.
+    @inline(__always) mutating func commitPending(from mark: Int, template: Bool) -> Int32 {
+        let start: Int
+        if template {
+            start = tplEdges.count
+            tplEdges.append(contentsOf: pending[mark...])
+        } else {
+            start = recEdges.count
+            recEdges.append(contentsOf: pending[mark...])
+        }
+        pending.removeSubrange(mark...)
+        return Int32(start)
+    }
+
+    // MARK: names
+
+    /// A name reference: a chunk offset of a string-table entry, stored inline right here the
+    /// first time it is used (then skipped).
+    mutating func readNameRef(_ pos: inout Int) throws(DecodeError) -> Int32 {
+        let offset = try u32(pos)
+        pos += 4
+        if pos == Int(offset) {
+            try need(pos, 8, "inline name")
+            let length = data.le16(pos + 6)
+            // The reference computes the skip in 16-bit arithmetic; keep its result on odd input.
+            let skip = 6 + Int(length &* 2) + 4
+            try need(pos, skip, "inline name")
+            pos += skip
+        }
+        return try nameID(at: offset)
+    }
+
+    /// The id of the name whose entry (next offset, hash, length, UTF-16, NUL) is at `offset`.
+    mutating func nameID(at offset: UInt32) throws(DecodeError) -> Int32 {
+        if let id = names.ids[offset] { return id }
+        let start = Int(offset) + 6
+        let length = Int(try u16(start))
+        try need(start + 2, length * 2 + 2, "name")
+        let units = unitsBeforeNul(start + 2, length)
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(units)
+        let bytes = data
+        var iterator = (0..<units).lazy.map { bytes.le16(start + 2 + 2 * $0) }.makeIterator()
+        var decoder = UTF16()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): UTF8.encode(s) { utf8.append($0) }
+            case .error: throw DecodeError("name is not valid UTF-16", Int(offset))
+            case .emptyInput: break loop
+            }
+        }
+        return names.add(utf8, offset: offset)
+    }
+
+    // MARK: values
+
+    /// Reads one value of `type` at `pos`. `size` is the descriptor size for substitutions and
+    /// `nil` for value tokens in the stream (then strings and BinXML carry a length prefix).
+    mutating func readValue(_ type: UInt8, _ pos: inout Int, size: Int?) throws(DecodeError) -> Substitution {
+        var v = Substitution(type: type, offset: Int32(pos))
+        let fixed = ValueType.fixedSize(type)
+        if fixed > 0 {
+            try need(pos, fixed, "value")
+            if type == ValueType.fileTime {
+                guard CivilTime(filetime: data.le64(pos)) != nil else { throw DecodeError("invalid FILETIME", pos) }
+            } else if type == ValueType.sysTime {
+                guard CivilTime(systemTime: data.slice(pos, 16)) != nil else { throw DecodeError("invalid SYSTEMTIME", pos) }
+            }
+            v.length = Int32(fixed)
+            pos += fixed
+            return v
+        }
+        switch type {
+        case ValueType.null:
+            v.empty = true
+        case ValueType.string:
+            var units = 0
+            if let size {
+                if size % 2 != 0 { throw DecodeError("string value of odd size \(size)", pos) }
+                units = size / 2
+            } else {
+                units = Int(try u16(pos))
+                pos += 2
+                v.offset = Int32(pos)
+            }
+            try need(pos, units * 2, "string value")
+            v.count = Int32(unitsBeforeNul(pos, units))
+            v.length = Int32(units * 2)
+            v.empty = v.count == 0
+            pos += units * 2
+        case ValueType.ansiString:
+            guard let size else { throw DecodeError("unsized ANSI string value", pos) }
+            try need(pos, size, "ANSI string value")
+            v.length = Int32(size)
+            v.empty = !data.slice(pos, size).contains { $0 != 0 }
+            pos += size
+        case ValueType.binary:
+            guard let size else { throw DecodeError("unsized binary value", pos) }
+            try need(pos, size, "binary value")
+            v.length = Int32(size)
+            v.empty = size == 0
+            pos += size
+        case ValueType.binXml:
+            var length = 0
+            if let size {
+                length = size
+            } else {
+                length = Int(try u16(pos))
+                pos += 2
+                v.offset = Int32(pos)
+            }
+            try need(pos, length, "BinXML value")
+            v.length = Int32(length)
+            v.empty = length == 0
+            pos += length
+        case ValueType.sizeT:
+            guard let size, size == 4 || size == 8 else { throw DecodeError("size_t value of unsupported size", pos) }
+            try need(pos, size, "size_t value")
+            // size_t renders as the hex integer of its width.
+            v.type = size == 4 ? ValueType.hexInt32 : ValueType.hexInt64
+            v.length = Int32(size)
+            pos += size
+        case ValueType.sid:
+            let length = try sidLength(pos)
+            v.length = Int32(length)
+            pos += length
+        case ValueType.string | ValueType.array:
+            guard let size else { throw DecodeError("unsized string array", pos) }
+            if size == 0 {
+                v.empty = true
+                return v
+            }
+            let start = pos
+            let end = pos + size
+            var count = 0
+            while pos < end {
+                while true {
+                    let unit = try u16(pos)
+                    pos += 2
+                    if unit == 0 { break }
+                }
+                count += 1
+            }
+            v.count = Int32(count)
+            v.length = Int32(pos - start)
+        case ValueType.sid | ValueType.array:
+            guard let size else { throw DecodeError("unsized SID array", pos) }
+            let start = pos
+            var count = 0
+            while pos - start < size {
+                pos += try sidLength(pos)
+                count += 1
+            }
+            v.count = Int32(count)
+            v.empty = count == 0
+            v.length = Int32(pos - start)
+        default:
+            let base = type & 0x7F
+            let element = ValueType.fixedSize(base)
+            guard type & ValueType.array != 0, element > 0, base != ValueType.sizeT else {
+                throw DecodeError("unsupported value type 0x\(String(type, radix: 16))", pos)
+            }
+            guard let size else { throw DecodeError("unsized array value", pos) }
+            if size % element != 0 { throw DecodeError("array value of misaligned size \(size)", pos) }
+            try need(pos, size, "array value")
+            let count = size / element
+            if base == ValueType.fileTime || base == ValueType.sysTime {
+                for i in 0..<count {
+                    let at = pos + i * element
+                    let valid =
+                        base == ValueType.fileTime
+                        ? CivilTime(filetime: data.le64(at)) != nil : CivilTime(systemTime: data.slice(at, 16)) != nil
+                    if !valid { throw DecodeError("invalid time in array", at) }
+                }
+            }
+            v.count = Int32(count)
+            v.empty = count == 0
+            v.length = Int32(size)
+            pos += size
+        }
+        return v
+    }
+
+    @inline(__always) func sidLength(_ pos: Int) throws(DecodeError) -> Int {
+        try need(pos, 8, "SID")
+        let length = 8 + 4 * Int(data[pos + 1])
+        try need(pos, length, "SID")
+        return length
+    }
+
+    /// A tree node for a scalar or array value (strings become text nodes).
+    @inline(__always) func valueNode(_ v: Substitution) -> Node {
+        switch v.type {
+        case ValueType.string:
+            return Node(kind: .text, offset: v.offset, count: v.count)
+        case ValueType.ansiString:
+            return Node(kind: .ansiText, flag: v.empty ? 1 : 0, offset: v.offset, count: v.length)
+        default:
+            return Node(kind: .value, type: v.type, offset: v.offset, count: v.length, childStart: v.count)
+        }
+    }
+
+    // MARK: the token stream
+
+    /// Parses the BinXML in `start..<end` into the record tree (or the template tree when
+    /// `template`), returning the root element. `definition` is template-definition mode:
+    /// substitutions become placeholders, element starts carry a dependency id.
+    mutating func build(
+        _ start: Int, _ end: Int, definition: Bool, template: Bool, dependencyID: Bool, depth: Int
+    ) throws(DecodeError) -> Int32 {
+        if depth > BinXMLLimits.maxNesting { throw DecodeError("BinXML nested too deeply", start) }
+        var pos = start
+        let openBase = open.count
+        var root: Int32 = -1
+        // The element whose start tag is being read (attributes), -1 outside a start tag.
+        var current: Int32 = -1
+        var attributeName: Int32 = -1
+        var attributeMark = 0
+        defer { open.removeSubrange(openBase...) }
+
+        func attach(_ element: Int32, _ d: inout ChunkDecoder) throws(DecodeError) {
+            if d.open.count > openBase {
+                d.pending.append(element)
+            } else if root < 0 {
+                root = element
+            } else if definition {
+                throw DecodeError("template has several root elements", pos)
+            }
+            // A record with several top-level fragments keeps the first, like the reference.
+        }
+        func finishAttribute(_ d: inout ChunkDecoder) {
+            guard attributeName >= 0 else { return }
+            if !d.attributeValues.isEmpty {
+                let first: Int32
+                if template {
+                    first = Int32(d.tplEdges.count)
+                    d.tplEdges.append(contentsOf: d.attributeValues)
+                } else {
+                    first = Int32(d.recEdges.count)
+                    d.recEdges.append(contentsOf: d.attributeValues)
+                }
+                let node = Node(kind: .attribute, name: attributeName, offset: first, count: Int32(d.attributeValues.count))
+                d.pending.append(d.addNode(node, template: template))
+                d.attributeValues.removeAll(keepingCapacity: true)
+            }
+            attributeName = -1
+        }
+        func closeStartTag(_ d: inout ChunkDecoder) {
+            finishAttribute(&d)
+            let count = d.pending.count - attributeMark
+            let first = d.commitPending(from: attributeMark, template: template)
+            if template {
+                d.tplNodes[Int(current)].offset = first
+                d.tplNodes[Int(current)].count = Int32(count)
+            } else {
+                d.recNodes[Int(current)].offset = first
+                d.recNodes[Int(current)].count = Int32(count)
+            }
+        }
+        func push(_ node: Node, _ d: inout ChunkDecoder) throws(DecodeError) {
+            if current >= 0 {
+                // Values before the first attribute name have nowhere to go and are dropped.
+                if attributeName >= 0 { d.attributeValues.append(d.addNode(node, template: template)) }
+            } else {
+                guard d.open.count > openBase else { throw DecodeError("content outside of any element", pos) }
+                d.pending.append(d.addNode(node, template: template))
+            }
+        }
+
+        var eof = false
+        while !eof && pos < end {
+            let token = try u8(pos)
+            pos += 1
+            switch token {
+            case 0x00:
+                eof = true
+            case 0x0C:
+                if definition || template { throw DecodeError("template instance inside a template definition", pos - 1) }
+                if current >= 0 { throw DecodeError("template instance inside a start tag", pos - 1) }
+                let element = try instantiate(&pos, depth: depth)
+                try attach(element, &self)
+            case 0x01, 0x41:
+                if current >= 0 { throw DecodeError("element start inside a start tag", pos - 1) }
+                if dependencyID { pos += 2 }
+                pos += 4  // data size
+                let name = try readNameRef(&pos)
+                if token == 0x41 {
+                    try need(pos, 4, "attribute list size")
+                    pos += 4
+                }
+                current = addNode(Node(kind: .element, name: name), template: template)
+                attributeName = -1
+                attributeMark = pending.count
+                attributeValues.removeAll(keepingCapacity: true)
+            case 0x02:
+                if current < 0 { throw DecodeError("start tag closed outside of a start tag", pos - 1) }
+                if open.count - openBase >= BinXMLLimits.maxElementDepth {
+                    throw DecodeError("elements nested too deeply", pos - 1)
+                }
+                closeStartTag(&self)
+                open.append(OpenElement(node: current, childMark: pending.count))
+                current = -1
+            case 0x03:
+                if current < 0 { throw DecodeError("empty element closed outside of a start tag", pos - 1) }
+                closeStartTag(&self)
+                let element = current
+                current = -1
+                try attach(element, &self)
+            case 0x04:
+                if current >= 0 || open.count <= openBase { throw DecodeError("end tag without an open element", pos - 1) }
+                let element = open.removeLast()
+                let count = pending.count - element.childMark
+                var hasElementChild = false
+                for edge in pending[element.childMark...] where nodeKind(edge, template: template) == .element {
+                    hasElementChild = true
+                    break
+                }
+                let first = commitPending(from: element.childMark, template: template)
+                let index = Int(element.node)
+                if template {
+                    tplNodes[index].childStart = first
+                    tplNodes[index].childCount = Int32(count)
+                    tplNodes[index].flag = hasElementChild ? 1 : 0
+                } else {
+                    recNodes[index].childStart = first
+                    recNodes[index].childCount = Int32(count)
+                    recNodes[index].flag = hasElementChild ? 1 : 0
+                }
+                try attach(element.node, &self)
+            case 0x05, 0x45:
+                let type = try u8(pos)
+                pos += 1
+                guard ValueType.isKnown(type) else { throw DecodeError("unknown value type 0x\(String(type, radix: 16))", pos - 1) }
+                let value = try readValue(type, &pos, size: nil)
+                if type == ValueType.binXml {
+                    if current >= 0 { throw DecodeError("BinXML value inside an attribute", pos) }
+                    if value.empty { break }
+                    let element = try build(
+                        Int(value.offset), Int(value.offset + value.length), definition: false, template: template,
+                        dependencyID: false, depth: depth + 1)
+                    try attach(element, &self)
+                } else {
+                    try push(valueNode(value), &self)
+                }
+            case 0x06, 0x46:
+                let name = try readNameRef(&pos)
+                if current < 0 { throw DecodeError("attribute outside of a start tag", pos) }
+                finishAttribute(&self)
+                attributeName = name
+            case 0x07, 0x47, 0x0B:
+                let units = Int(try u16(pos))
+                try need(pos + 2, units * 2, "character data")
+                let node = Node(
+                    kind: token == 0x0B ? .piData : .cdata, offset: Int32(pos + 2), count: Int32(unitsBeforeNul(pos + 2, units)))
+                pos += 2 + units * 2
+                try push(node, &self)
+            case 0x08, 0x48:
+                let code = try u16(pos)
+                pos += 2
+                try push(Node(kind: .charRef, name: Int32(code)), &self)
+            case 0x09, 0x49:
+                let name = try readNameRef(&pos)
+                try push(Node(kind: .entityRef, name: name), &self)
+            case 0x0A:
+                let name = try readNameRef(&pos)
+                try push(Node(kind: .piTarget, name: name), &self)
+            case 0x0D, 0x0E:
+                if !definition { throw DecodeError("substitution outside of a template definition", pos - 1) }
+                let index = try u16(pos)
+                let type = try u8(pos + 2)
+                pos += 3
+                guard ValueType.isKnown(type) else { throw DecodeError("unknown substitution type", pos - 1) }
+                try push(Node(kind: .placeholder, type: type, flag: token == 0x0E ? 1 : 0, name: Int32(index)), &self)
+            case 0x0F:
+                try need(pos, 3, "fragment header")
+                pos += 3
+            default:
+                throw DecodeError("unknown BinXML token 0x\(String(token, radix: 16))", pos - 1)
+            }
+            if recNodes.count > BinXMLLimits.maxNodesPerRecord { throw DecodeError("record expands to too many nodes", pos) }
+        }
+        if current >= 0 { throw DecodeError("unfinished start tag", pos) }
+        if open.count != openBase { throw DecodeError("unclosed element", pos) }
+        if root >= 0 { return root }
+        if definition { throw DecodeError("template without a root element", start) }
+        // An empty fragment (only EOF): an empty `Event`, like the reference.
+        let name = names.ids[UInt32.max] ?? names.add(Array("Event".utf8), offset: UInt32.max)
+        return addNode(Node(kind: .element, name: name), template: template)
+    }
+
+    @inline(__always) func nodeKind(_ index: Int32, template: Bool) -> NodeKind {
+        template ? tplNodes[Int(index)].kind : recNodes[Int(index)].kind
+    }
+
+    // MARK: templates
+
+    /// The parsed definition at chunk offset `offset` (header: next offset, GUID, data size).
+    mutating func templateRoot(at offset: Int, depth: Int) throws(DecodeError) -> Int32 {
+        if let root = templates[UInt32(truncatingIfNeeded: offset)] { return root }
+        try need(offset, 24, "template definition header")
+        let size = Int(data.le32(offset + 20))
+        let start = offset + 24
+        try need(start, size, "template definition")
+        let root = try build(start, start + size, definition: true, template: true, dependencyID: true, depth: depth)
+        templates[UInt32(truncatingIfNeeded: offset)] = root
+        return root
+    }
+
+    /// Reads a template instance (after its 0x0C token) and expands it into the record tree.
+    mutating func instantiate(_ pos: inout Int, depth: Int) throws(DecodeError) -> Int32 {
+        try need(pos, 9, "template instance")
+        let definition = Int(data.le32(pos + 5))
+        pos += 9
+        if pos == definition {
+            // The definition follows inline the first time a template is used: skip it.
+            try need(pos, 24, "template definition header")
+            let skip = 24 + Int(data.le32(pos + 20))
+            try need(pos, skip, "template definition")
+            pos += skip
+        }
+        let count = Int(try u32(pos))
+        pos += 4
+        try need(pos, count * 4, "substitution descriptors")
+        let base = substitutions.count
+        defer { substitutions.removeSubrange(base...) }
+        var descriptor = pos
+        pos += count * 4
+        for _ in 0..<count {
+            let size = Int(data.le16(descriptor))
+            let type = data[descriptor + 2]
+            descriptor += 4
+            guard ValueType.isKnown(type) else { throw DecodeError("unknown substitution type", descriptor - 2) }
+            let before = pos
+            var value = try readValue(type, &pos, size: size)
+            // Values shorter than their descriptor: skip the rest (dirty logs). Longer: carry on
+            // from where the value ended, as the reference does.
+            if pos < before + size {
+                try need(before, size, "substitution")
+                pos = before + size
+            }
+            if type == ValueType.binXml && value.empty { value.type = ValueType.null }
+            substitutions.append(value)
+        }
+        for i in base..<substitutions.count where substitutions[i].type == ValueType.binXml {
+            let v = substitutions[i]
+            substitutions[i].element = try build(
+                Int(v.offset), Int(v.offset + v.length), definition: false, template: false, dependencyID: false,
+                depth: depth + 1)
+        }
+        let root = try templateRoot(at: definition, depth: depth)
+        return try clone(root, base: base, count: count).node
+    }
+
+    // MARK: template expansion
+
+    /// Copies template element `t` into the record tree with its placeholders resolved.
+    /// `expand` is true when an array value with more than one item landed in it.
+    mutating func clone(_ t: Int32, base: Int, count: Int) throws(DecodeError) -> (node: Int32, expand: Bool) {
+        let element = tplNodes[Int(t)]
+        var expand = false
+        let mark = pending.count
+        for a in 0..<Int(element.count) {
+            let attribute = tplNodes[Int(tplEdges[Int(element.offset) + a])]
+            let valueMark = cloneValues.count
+            for v in 0..<Int(attribute.count) {
+                let before = cloneValues.count
+                let source = tplEdges[Int(attribute.offset) + v]
+                try resolve(source, base: base, count: count, intoAttribute: true)
+                if !expand {
+                    for i in before..<cloneValues.count where needsExpansion(cloneValues[i]) { expand = true }
+                }
+            }
+            if cloneValues.count > valueMark {
+                let first = Int32(recEdges.count)
+                recEdges.append(contentsOf: cloneValues[valueMark...])
+                let node = Node(kind: .attribute, name: attribute.name, offset: first, count: Int32(cloneValues.count - valueMark))
+                cloneValues.removeSubrange(valueMark...)
+                pending.append(addNode(node, template: false))
+            }
+        }
+        let attributeCount = pending.count - mark
+        let attributeStart = commitPending(from: mark, template: false)
+        var hasElementChild = false
+        for c in 0..<Int(element.childCount) {
+            let before = pending.count
+            let source = tplEdges[Int(element.childStart) + c]
+            if tplNodes[Int(source)].kind == .element {
+                let (child, childExpand) = try clone(source, base: base, count: count)
+                if childExpand {
+                    try expandArrays(child, depth: 0)
+                } else {
+                    pending.append(child)
+                }
+            } else {
+                try resolve(source, base: base, count: count, intoAttribute: false)
+            }
+            for i in before..<pending.count {
+                let node = recNodes[Int(pending[i])]
+                if node.kind == .element { hasElementChild = true }
+                if !expand && needsExpansion(pending[i]) { expand = true }
+            }
+        }
+        let childCount = pending.count - mark
+        let childStart = commitPending(from: mark, template: false)
+        let node = Node(
+            kind: .element, flag: hasElementChild ? 1 : 0, name: element.name, offset: attributeStart,
+            count: Int32(attributeCount), childStart: childStart, childCount: Int32(childCount))
+        if recNodes.count > BinXMLLimits.maxNodesPerRecord { throw DecodeError("record expands to too many nodes", 0) }
+        return (addNode(node, template: false), expand)
+    }
+
+    /// Appends the record-tree nodes for one non-element template node to `list`.
+    /// (Into the attribute-value scratch list or the pending children.)
+    mutating func resolve(_ source: Int32, base: Int, count: Int, intoAttribute: Bool) throws(DecodeError) {
+        let node = tplNodes[Int(source)]
+        var resolved: Int32
+        if node.kind != .placeholder {
+            resolved = addNode(node, template: false)
+        } else {
+            let index = Int(node.name)
+            if index >= count { return }
+            let value = substitutions[base + index]
+            if node.flag != 0 && value.empty { return }
+            resolved = value.element >= 0 ? value.element : addNode(valueNode(value), template: false)
+        }
+        if intoAttribute { cloneValues.append(resolved) } else { pending.append(resolved) }
+    }
+
+    @inline(__always) func needsExpansion(_ index: Int32) -> Bool {
+        let node = recNodes[Int(index)]
+        return node.kind == .value && ValueType.isExpandableArray(node.type) && node.childStart > 1
+    }
+
+    /// Repeats `element` once per item of its first array value with more than one item, each
+    /// copy holding that item; recursively for further arrays. Empty string items vanish.
+    mutating func expandArrays(_ element: Int32, depth: Int) throws(DecodeError) {
+        let e = recNodes[Int(element)]
+        // Find the first expandable array: children first, then attribute values.
+        var childIndex = -1
+        var attributeIndex = -1
+        var valueIndex = -1
+        for c in 0..<Int(e.childCount) where needsExpansion(recEdges[Int(e.childStart) + c]) {
+            childIndex = c
+            break
+        }
+        if childIndex < 0 {
+            search: for a in 0..<Int(e.count) {
+                let attribute = recNodes[Int(recEdges[Int(e.offset) + a])]
+                for v in 0..<Int(attribute.count) where needsExpansion(recEdges[Int(attribute.offset) + v]) {
+                    attributeIndex = a
+                    valueIndex = v
+                    break search
+                }
+            }
+        }
+        if childIndex < 0 && attributeIndex < 0 || depth > 64 {
+            pending.append(element)
+            return
+        }
+        let arrayNode =
+            childIndex >= 0
+            ? recEdges[Int(e.childStart) + childIndex]
+            : recEdges[Int(recNodes[Int(recEdges[Int(e.offset) + attributeIndex])].offset) + valueIndex]
+        let array = recNodes[Int(arrayNode)]
+        var itemOffset = Int(array.offset)
+        for _ in 0..<Int(array.childStart) {
+            // The item as a node of its own; -1 when it vanishes (an empty string).
+            var item: Int32 = -1
+            let base = array.type & 0x7F
+            if base == ValueType.string {
+                var end = itemOffset
+                while data.le16(end) != 0 { end += 2 }
+                let units = (end - itemOffset) / 2
+                if units > 0 { item = addNode(Node(kind: .text, offset: Int32(itemOffset), count: Int32(units)), template: false) }
+                itemOffset = end + 2
+            } else {
+                let size = base == ValueType.sid ? 8 + 4 * Int(data[itemOffset + 1]) : ValueType.fixedSize(base)
+                item = addNode(Node(kind: .value, type: base, offset: Int32(itemOffset), count: Int32(size)), template: false)
+                itemOffset += size
+            }
+            var copy = e
+            if childIndex >= 0 {
+                let start = recEdges.count
+                for c in 0..<Int(e.childCount) {
+                    if c == childIndex {
+                        if item >= 0 { recEdges.append(item) }
+                    } else {
+                        recEdges.append(recEdges[Int(e.childStart) + c])
+                    }
+                }
+                copy.childStart = Int32(start)
+                copy.childCount = Int32(recEdges.count - start)
+            } else {
+                let attributeNode = recNodes[Int(recEdges[Int(e.offset) + attributeIndex])]
+                let valueStart = recEdges.count
+                for v in 0..<Int(attributeNode.count) {
+                    if v == valueIndex {
+                        if item >= 0 { recEdges.append(item) }
+                    } else {
+                        recEdges.append(recEdges[Int(attributeNode.offset) + v])
+                    }
+                }
+                var newAttribute = attributeNode
+                newAttribute.offset = Int32(valueStart)
+                newAttribute.count = Int32(recEdges.count - valueStart)
+                let replaced = newAttribute.count > 0 ? addNode(newAttribute, template: false) : -1
+                let start = recEdges.count
+                for a in 0..<Int(e.count) {
+                    if a == attributeIndex {
+                        if replaced >= 0 { recEdges.append(replaced) }
+                    } else {
+                        recEdges.append(recEdges[Int(e.offset) + a])
+                    }
+                }
+                copy.offset = Int32(start)
+                copy.count = Int32(recEdges.count - start)
+            }
+            let copyIndex = addNode(copy, template: false)
+            try expandArrays(copyIndex, depth: depth + 1)
+        }
+        if recNodes.count > BinXMLLimits.maxNodesPerRecord { throw DecodeError("record expands to too many nodes", 0) }
+    }
+}

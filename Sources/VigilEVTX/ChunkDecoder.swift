@@ -1,0 +1,176 @@
+// Decoding one 64 KiB chunk: header and checksums, the record walk, and each record's BinXML
+// rendered into one output buffer. A decoder is reused chunk after chunk (one per thread), so
+// its arrays keep their capacity and a record costs no allocation beyond its output bytes.
+
+import VigilCore
+
+/// One record inside a decoded chunk; its rendering is `output[start..<end]`.
+struct RecordEntry: Sendable {
+    var recordID: UInt64
+    var filetime: UInt64
+    var fileOffset: Int
+    var start: Int
+    var end: Int
+}
+
+/// What decoding a chunk produced.
+struct DecodedChunk: Sendable {
+    var index: Int
+    var fileOffset: Int
+    var header: ChunkHeader?
+    /// The chunk was all zero bytes (unused space in a preallocated log).
+    var isEmpty = false
+    var headerChecksumMatches = true
+    var dataChecksumMatches = true
+    var output: [UInt8] = []
+    var records: [RecordEntry] = []
+    var diagnostics: [Diagnostic] = []
+}
+
+struct ChunkDecoder {
+    /// The chunk being decoded; valid only during `decode`.
+    var data = UnsafeRawBufferPointer(start: nil, count: 0)
+    var names = NameTable()
+    /// Template definitions of this chunk by offset: root element in the template tree.
+    var templates: [UInt32: Int32] = [:]
+    var tplNodes: [Node] = []
+    var tplEdges: [Int32] = []
+    var recNodes: [Node] = []
+    var recEdges: [Int32] = []
+    /// Scratch stacks of the tree builder.
+    var pending: [Int32] = []
+    var attributeValues: [Int32] = []
+    var cloneValues: [Int32] = []
+    var open: [OpenElement] = []
+    var substitutions: [Substitution] = []
+    var suffixCounts: [(name: Int32, count: UInt16)] = []
+    var out: [UInt8] = []
+
+    init() {
+        recNodes.reserveCapacity(1024)
+        recEdges.reserveCapacity(2048)
+        tplNodes.reserveCapacity(4096)
+        tplEdges.reserveCapacity(8192)
+        pending.reserveCapacity(256)
+    }
+
+    mutating func resetRecord() {
+        recNodes.removeAll(keepingCapacity: true)
+        recEdges.removeAll(keepingCapacity: true)
+        pending.removeAll(keepingCapacity: true)
+        attributeValues.removeAll(keepingCapacity: true)
+        cloneValues.removeAll(keepingCapacity: true)
+        open.removeAll(keepingCapacity: true)
+        substitutions.removeAll(keepingCapacity: true)
+        suffixCounts.removeAll(keepingCapacity: true)
+    }
+
+    /// Expands and renders the record whose BinXML is `start..<end` of the chunk, appending to `out`.
+    mutating func renderRecord(_ start: Int, _ end: Int, format: RecordFormat) throws(DecodeError) {
+        resetRecord()
+        let root = try build(start, end, definition: false, template: false, dependencyID: false, depth: 0)
+        switch format {
+        case .json: try renderJSON(root)
+        case .xml: try renderXML(root)
+        }
+    }
+
+    /// Decodes the chunk `bytes` (normally 65536 bytes; fewer for a truncated file).
+    mutating func decode(
+        _ bytes: UnsafeRawBufferPointer, index: Int, fileOffset: Int, file: String, format: RecordFormat
+    ) -> DecodedChunk {
+        var result = DecodedChunk(index: index, fileOffset: fileOffset)
+        func report(_ severity: DiagnosticSeverity, _ code: String, _ offset: Int, _ item: String, _ message: String) {
+            result.diagnostics.append(
+                Diagnostic(
+                    SourceLocation(file: file, offset: fileOffset + offset, item: item), severity, code: code, message))
+        }
+        let item = "chunk \(index)"
+        if !bytes.contains(where: { $0 != 0 }) {
+            result.isEmpty = true
+            if bytes.count < ChunkHeader.chunkSize {
+                report(.warning, "evtx-truncated", 0, item, "file ends inside an unused chunk (\(bytes.count) of 65536 bytes)")
+            }
+            return result
+        }
+        if bytes.count < ChunkHeader.size {
+            report(.error, "evtx-truncated", 0, item, "file ends inside a chunk header (\(bytes.count) bytes); chunk skipped")
+            return result
+        }
+        guard let header = ChunkHeader.parse(bytes) else {
+            report(.error, "evtx-chunk-header", 0, item, "bad chunk signature; chunk skipped")
+            return result
+        }
+        result.header = header
+        let truncated = bytes.count < ChunkHeader.chunkSize
+        if truncated {
+            report(
+                .warning, "evtx-truncated", 0, item,
+                "file ends inside this chunk (\(bytes.count) of 65536 bytes); reading the records that are complete")
+        }
+        if !header.checksumsDisabled {
+            if ChunkHeader.computeHeaderChecksum(bytes) != header.headerChecksum {
+                result.headerChecksumMatches = false
+                report(.warning, "evtx-chunk-checksum", 124, item, "chunk header checksum mismatch; header may be damaged")
+            }
+            let free = Int(header.freeSpaceOffset)
+            if free < ChunkHeader.size || free > ChunkHeader.chunkSize {
+                result.dataChecksumMatches = false
+                report(.warning, "evtx-chunk-header", 48, item, "free space offset \(free) out of range")
+            } else if !truncated && CRC32.checksum(bytes.slice(ChunkHeader.size, free - ChunkHeader.size)) != header.dataChecksum {
+                result.dataChecksumMatches = false
+                report(.warning, "evtx-chunk-checksum", 52, item, "record data checksum mismatch; records may be damaged")
+            }
+        }
+
+        data = bytes
+        defer { data = UnsafeRawBufferPointer(start: nil, count: 0) }
+        names.reset()
+        templates.removeAll(keepingCapacity: true)
+        tplNodes.removeAll(keepingCapacity: true)
+        tplEdges.removeAll(keepingCapacity: true)
+        out.removeAll(keepingCapacity: true)
+
+        let limit = min(Int(header.freeSpaceOffset), bytes.count)
+        var offset = ChunkHeader.size
+        while offset < limit {
+            if bytes.count - offset < 24 { break }
+            let magic = bytes.le32(offset)
+            if magic != 0x2A2A {
+                // Zeros after the last record: the header's free-space offset was generous.
+                if magic != 0 { report(.error, "evtx-record-header", offset, item, "bad record signature; rest of chunk skipped") }
+                break
+            }
+            let size = Int(bytes.le32(offset + 4))
+            let recordID = bytes.le64(offset + 8)
+            let filetime = bytes.le64(offset + 16)
+            let recordItem = "chunk \(index) record \(recordID)"
+            guard CivilTime(filetime: filetime) != nil else {
+                report(.error, "evtx-record-header", offset + 16, recordItem, "invalid record timestamp; rest of chunk skipped")
+                break
+            }
+            guard size >= 28 else {
+                // A size below the header's own length would never advance: stop here.
+                report(.error, "evtx-record-header", offset + 4, recordItem, "record size \(size) too small; rest of chunk skipped")
+                break
+            }
+            guard size <= bytes.count - offset else {
+                report(.error, "evtx-record-header", offset + 4, recordItem, "record size \(size) runs past the chunk; rest of chunk skipped")
+                break
+            }
+            let start = out.count
+            do {
+                try renderRecord(offset + 24, offset + size - 4, format: format)
+                result.records.append(
+                    RecordEntry(recordID: recordID, filetime: filetime, fileOffset: fileOffset + offset, start: start, end: out.count))
+            } catch {
+                out.removeSubrange(start...)
+                report(.error, "evtx-record", error.offset, recordItem, "record skipped: \(error.reason)")
+            }
+            offset += size
+            if recordID == header.lastRecordID { break }
+        }
+        result.output = out
+        return result
+    }
+}

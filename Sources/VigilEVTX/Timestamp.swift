@@ -1,0 +1,108 @@
+// Windows time values (FILETIME, SYSTEMTIME) as the UTC calendar and as evtx_dump's text,
+// `2019-03-19T23:34:25.123456Z` (microseconds, truncated).
+
+/// A UTC date and time with 100-nanosecond precision.
+struct CivilTime {
+    var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+    /// Sub-second part in units of 100 ns (0..<10_000_000).
+    var ticks: Int
+
+    /// Windows FILETIME: 100 ns intervals since 1601-01-01. `nil` past year 9999, the range the
+    /// reference parser accepts (it rejects such values as invalid date-times).
+    init?(filetime: UInt64) {
+        let seconds = Int(filetime / 10_000_000)
+        ticks = Int(filetime % 10_000_000)
+        // Days since 1601-01-01, then shifted to days since 1970-01-01 for the civil algorithm.
+        let days = seconds / 86_400 - 134_774
+        let rest = seconds % 86_400
+        hour = rest / 3600
+        minute = rest % 3600 / 60
+        second = rest % 60
+        (year, month, day) = CivilTime.civil(fromDays: days)
+        if year > 9999 { return nil }
+    }
+
+    /// SYSTEMTIME (16 bytes: year, month, weekday, day, hour, minute, second, milliseconds).
+    /// All-zero means "unset" and reads as the FILETIME epoch, like the reference parser.
+    init?(systemTime b: UnsafeRawBufferPointer) {
+        let year = Int(b.le16(0)), month = Int(b.le16(2)), day = Int(b.le16(6))
+        let hour = Int(b.le16(8)), minute = Int(b.le16(10)), second = Int(b.le16(12)), millis = Int(b.le16(14))
+        if year == 0 && month == 0 && day == 0 && hour == 0 && minute == 0 && second == 0 && millis == 0 {
+            self = CivilTime(filetime: 0)!
+            return
+        }
+        guard year <= 9999, (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year),
+            hour < 24, minute < 60, second < 60, millis < 1000
+        else { return nil }
+        self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, ticks: millis * 10_000)
+    }
+
+    init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, ticks: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.ticks = ticks
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Howard Hinnant's days-to-civil for the proleptic Gregorian calendar.
+    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    func appendISO(to out: inout [UInt8]) {
+        @inline(__always) func digits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: 48 + (value / divisor) % 10))
+                divisor /= 10
+            }
+        }
+        digits(year, 4, &out)
+        out.append(UInt8(ascii: "-"))
+        digits(month, 2, &out)
+        out.append(UInt8(ascii: "-"))
+        digits(day, 2, &out)
+        out.append(UInt8(ascii: "T"))
+        digits(hour, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        digits(minute, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        digits(second, 2, &out)
+        out.append(UInt8(ascii: "."))
+        digits(ticks / 10, 6, &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+}
+
+public enum FileTime {
+    /// evtx_dump's rendering of a FILETIME, e.g. `2019-03-19T23:34:25.123456Z`; `nil` when out of range.
+    public static func iso8601(_ filetime: UInt64) -> String? {
+        guard let civil = CivilTime(filetime: filetime) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(27)
+        civil.appendISO(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

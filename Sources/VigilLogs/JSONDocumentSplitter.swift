@@ -1,0 +1,107 @@
+// Finds the top-level JSON objects in a byte stream: one per line (NDJSON), concatenated
+// pretty-printed objects (evtx_dump), or the elements of a top-level array. Structural scanning only;
+// the matcher's parser validates each object later.
+import VigilCore
+
+struct JSONDocumentSplitter {
+    /// Line number of the first byte not yet consumed.
+    var line = 1
+    var diagnostics: [Diagnostic] = []
+    var badDocuments = 0
+    let file: String
+
+    init(file: String) { self.file = file }
+
+    /// Splits `bytes` into complete objects. Returns the offset of the first byte that belongs to an
+    /// incomplete object (to be retried with more data), or `bytes.count` when all was consumed.
+    mutating func split(_ bytes: UnsafeRawBufferPointer, final: Bool, _ found: (DocumentSpan) -> Void) -> Int {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
+            switch c {
+            case 0x0A:
+                line += 1
+                i += 1
+                continue
+            case 0x20, 0x09, 0x0D, UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"):
+                i += 1
+                continue
+            case 0xEF where i + 2 < n && bytes[i + 1] == 0xBB && bytes[i + 2] == 0xBF:  // UTF-8 BOM
+                i += 3
+                continue
+            case UInt8(ascii: "{"):
+                break
+            default:
+                // Not the start of an object: report the line and skip it.
+                var end = i
+                while end < n && bytes[end] != 0x0A { end += 1 }
+                if end == n && !final { return i }
+                report(line, "not a JSON object: \(preview(bytes, i, end))", code: "json-not-object")
+                i = end
+                continue
+            }
+            // Scan one object.
+            var depth = 0
+            var inString = false
+            var k = i
+            var lines = 0
+            var complete = false
+            var restart = -1
+            while k < n {
+                let b = bytes[k]
+                if inString {
+                    if b == 0x5C {
+                        k += 2
+                        continue
+                    }
+                    if b == 0x22 { inString = false } else if b == 0x0A { lines += 1 }
+                    k += 1
+                    continue
+                }
+                switch b {
+                case 0x22: inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                case 0x0A:
+                    lines += 1
+                    // A new object at column 1 while this one is still open: this one was cut short.
+                    if k + 1 < n && bytes[k + 1] == UInt8(ascii: "{") && depth > 0 { restart = k + 1 }
+                default: break
+                }
+                k += 1
+                if restart >= 0 || depth == 0 { break }
+            }
+            if depth == 0 && restart < 0 { complete = true }
+            if complete {
+                found(DocumentSpan(start: i, end: k, line: line))
+                line += lines
+                i = k
+                continue
+            }
+            if restart >= 0 {
+                report(line, "truncated JSON object (a new object starts before it closes)", code: "json-truncated")
+                line += lines
+                i = restart
+                continue
+            }
+            // Ran out of data inside the object.
+            if !final { return i }
+            report(line, "JSON object ends early (truncated file?)", code: "json-truncated")
+            line += lines
+            return n
+        }
+        return n
+    }
+
+    mutating func report(_ line: Int, _ message: String, code: String) {
+        badDocuments += 1
+        if diagnostics.count < 1000 { diagnostics.append(Diagnostic(SourceLocation(file: file, line: line), code: code, message)) }
+    }
+
+    func preview(_ bytes: UnsafeRawBufferPointer, _ a: Int, _ b: Int) -> String {
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[a..<min(b, a + 60)]), as: UTF8.self)
+        return b - a > 60 ? text + "…" : text
+    }
+}

@@ -1,0 +1,92 @@
+// The compiled form of rules: flat arrays of condition nodes, field tests and value tests that the
+// matcher walks by index, plus the literal pool, globs and regexes they point into.
+
+/// How one value is compared with a field.
+enum TestKind: UInt8, Sendable {
+    case exact, prefix, suffix, contains, glob, regex, compare, cidr, null, exists, notExists, fieldref
+}
+
+struct ValueTest: Sendable {
+    var kind: TestKind
+    var cased: Bool
+    /// exact/prefix/suffix/contains: literal pool offset; glob/regex/cidr: index; fieldref: slot.
+    var a: Int32
+    /// Literal length; fieldref: mode.
+    var b: Int32
+    var number: Double = 0
+    var op: ComparisonOperator = .eq
+    var part: TimePart?
+}
+
+struct FieldTest: Sendable {
+    /// Field slot, or -1 for keywords (any field's value).
+    var slot: Int32
+    var first: Int32
+    var count: Int32
+    var all: Bool
+    var negated: Bool
+}
+
+enum NodeKind: UInt8, Sendable { case and, or, not, test, yes, no }
+
+struct ProgramNode: Sendable {
+    var kind: NodeKind
+    /// and/or: first child in `children`; not: child node; test: field test index.
+    var a: Int32
+    /// and/or: child count.
+    var b: Int32
+}
+
+/// A wildcard pattern on folded (or cased) bytes.
+struct GlobPattern: Sendable {
+    enum Token: Sendable {
+        case literal([UInt8])
+        case anyRun
+        case anyOne
+    }
+    var tokens: [Token]
+
+    func matches(_ text: UnsafeRawBufferPointer) -> Bool { match(0, text, 0) }
+
+    private func match(_ t: Int, _ text: UnsafeRawBufferPointer, _ i: Int) -> Bool {
+        if t == tokens.count { return i == text.count }
+        switch tokens[t] {
+        case .literal(let lit):
+            guard i + lit.count <= text.count else { return false }
+            for k in 0..<lit.count where text[i + k] != lit[k] { return false }
+            return match(t + 1, text, i + lit.count)
+        case .anyOne:
+            guard i < text.count else { return false }
+            // One character: a whole UTF-8 sequence.
+            var j = i + 1
+            while j < text.count && text[j] & 0xC0 == 0x80 { j += 1 }
+            return match(t + 1, text, j)
+        case .anyRun:
+            if t + 1 == tokens.count { return true }
+            var j = i
+            while j <= text.count {
+                if match(t + 1, text, j) { return true }
+                j += 1
+            }
+            return false
+        }
+    }
+}
+
+/// Swift `Regex` held behind a box: compiled once, used read-only from every matching thread.
+final class RegexBox: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
+    init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+
+    func matches(_ text: UnsafeRawBufferPointer) -> Bool {
+        let string = String(decoding: text, as: UTF8.self)
+        return (try? regex.firstMatch(in: string)) != nil
+    }
+}
+
+/// A necessary literal of a compiled rule: if the rule matches, the field holds this literal here.
+struct Atom: Hashable, Sendable {
+    var slot: Int32
+    var kind: TestKind  // exact, prefix, suffix or contains
+    var bytes: [UInt8]
+}

@@ -1,0 +1,281 @@
+// Sigma rules → the compiled program: one unit per (rule, event source), field names resolved to
+// slots with the source's renames, values lowered to folded literals, globs or regexes, and the
+// necessary literals (atoms) that let the matcher skip rules whose literals do not occur.
+import VigilCore
+
+struct CompileError: Error {
+    var code: String
+    var message: String
+    var line: Int
+    var column: Int
+}
+
+/// One rule as it runs on one kind of event source.
+struct Unit: Sendable {
+    var rule: Int32
+    var root: Int32
+    /// True when the rule can only match if one of its atoms occurred in the event.
+    var atomized: Bool
+}
+
+/// Where a unit runs.
+enum UnitScope: Hashable {
+    case channel(String, [Int])  // folded channel, event IDs (empty: any)
+    case windowsEvents  // any event with a channel
+    case otherEvents  // events without a channel
+    case anyEvent
+}
+
+struct ProgramBuilder {
+    var nodes: [ProgramNode] = []
+    var children: [Int32] = []
+    var fieldTests: [FieldTest] = []
+    var valueTests: [ValueTest] = []
+    var pool: [UInt8] = []
+    var globs: [GlobPattern] = []
+    var regexes: [RegexBox] = []
+    var cidrs: [CIDRNetwork] = []
+    var fields = ByteKeyTable(capacity: 1024)
+    var slotNames: [String] = []
+    var regexCache: [String: Int32] = [:]
+
+    mutating func slot(_ name: String) -> Int32 {
+        let bytes = Array(name.utf8)
+        if let s = bytes.withUnsafeBytes({ fields.lookup($0) }) { return s }
+        let s = Int32(slotNames.count)
+        slotNames.append(name)
+        fields.insert(bytes, s)
+        return s
+    }
+
+    mutating func add(_ node: ProgramNode) -> Int32 {
+        nodes.append(node)
+        return Int32(nodes.count - 1)
+    }
+
+    mutating func addGroup(_ kind: NodeKind, _ kids: [Int32]) -> Int32 {
+        if kids.count == 1 { return kids[0] }
+        let first = Int32(children.count)
+        children += kids
+        return add(ProgramNode(kind: kind, a: first, b: Int32(kids.count)))
+    }
+
+    /// Compiles one rule for one source. Atoms are collected alongside.
+    mutating func compile(_ rule: SigmaRule, source: EventSource?, filters: [SigmaFilter]) throws(CompileError) -> (root: Int32, atoms: [Atom]?) {
+        var roots: [Int32] = []
+        var atomSets: [[Atom]?] = []
+        let main = try compileDetection(rule.detection, source: source)
+        roots.append(main.0)
+        atomSets.append(main.1)
+        for filter in filters {
+            let f = try compileDetection(filter.detection, source: source)
+            roots.append(f.0)
+            atomSets.append(f.1)
+        }
+        let root = addGroup(.and, roots)
+        return (root, Self.best(atomSets))
+    }
+
+    mutating func compileDetection(_ detection: SigmaDetection, source: EventSource?) throws(CompileError) -> (Int32, [Atom]?) {
+        var compiled: [String: (Int32, [Atom]?)] = [:]
+        for (name, node) in detection.identifiers { compiled[name] = try compileNode(node, source: source) }
+        let names = detection.identifiers.map(\.name)
+        var roots: [Int32] = []
+        var sets: [[Atom]?] = []
+        for condition in detection.conditions {
+            let (r, a) = compileCondition(condition, compiled, names)
+            roots.append(r)
+            sets.append(a)
+        }
+        return (addGroup(.or, roots), Self.union(sets))
+    }
+
+    mutating func compileCondition(_ expr: ConditionExpr, _ ids: [String: (Int32, [Atom]?)], _ names: [String]) -> (Int32, [Atom]?) {
+        switch expr {
+        case .identifier(let name):
+            return ids[name] ?? (add(ProgramNode(kind: .no, a: 0, b: 0)), [])
+        case .not(let x):
+            let (r, _) = compileCondition(x, ids, names)
+            return (add(ProgramNode(kind: .not, a: r, b: 0)), nil)
+        case .and(let xs):
+            let parts = xs.map { compileCondition($0, ids, names) }
+            return (addGroup(.and, parts.map(\.0)), Self.best(parts.map(\.1)))
+        case .or(let xs):
+            let parts = xs.map { compileCondition($0, ids, names) }
+            return (addGroup(.or, parts.map(\.0)), Self.union(parts.map(\.1)))
+        case .oneOf(let pattern), .allOf(let pattern):
+            let matched = ConditionExpr.resolve(pattern, in: names).compactMap { ids[$0] }
+            if matched.isEmpty { return (add(ProgramNode(kind: .no, a: 0, b: 0)), []) }
+            if case .allOf = expr { return (addGroup(.and, matched.map(\.0)), Self.best(matched.map(\.1))) }
+            return (addGroup(.or, matched.map(\.0)), Self.union(matched.map(\.1)))
+        }
+    }
+
+    mutating func compileNode(_ node: DetectionNode, source: EventSource?) throws(CompileError) -> (Int32, [Atom]?) {
+        switch node {
+        case .allOf(let items):
+            var kids: [Int32] = []
+            var sets: [[Atom]?] = []
+            for item in items {
+                let (r, a) = try compileNode(item, source: source)
+                kids.append(r)
+                sets.append(a)
+            }
+            if kids.isEmpty { return (add(ProgramNode(kind: .yes, a: 0, b: 0)), nil) }
+            return (addGroup(.and, kids), Self.best(sets))
+        case .anyOf(let items):
+            var kids: [Int32] = []
+            var sets: [[Atom]?] = []
+            for item in items {
+                let (r, a) = try compileNode(item, source: source)
+                kids.append(r)
+                sets.append(a)
+            }
+            if kids.isEmpty { return (add(ProgramNode(kind: .no, a: 0, b: 0)), []) }
+            return (addGroup(.or, kids), Self.union(sets))
+        case .item(let item):
+            return try compileItem(item, source: source)
+        }
+    }
+
+    mutating func compileItem(_ item: FieldItem, source: EventSource?) throws(CompileError) -> (Int32, [Atom]?) {
+        var slotIndex: Int32 = -1
+        var valueMap: [String: String]?
+        if let field = item.field {
+            let mapped = source?.renames[field] ?? field
+            valueMap = source?.valueMaps[field]
+            slotIndex = slot(mapped)
+        }
+        let first = Int32(valueTests.count)
+        var atoms: [Atom] = []
+        var atomizable = true
+        for value in item.values {
+            var v = value
+            if let valueMap, case .string(let s, let cased) = value, let plain = s.plainBytes,
+                let replacement = valueMap[String(decoding: plain, as: UTF8.self).lowercased()]
+            {
+                v = .string(SigmaString(plain: Array(replacement.utf8)), cased: cased)
+            }
+            let (test, atom) = try lower(v, item: item, source: source)
+            valueTests.append(test)
+            if let atom, slotIndex >= 0 { atoms.append(Atom(slot: slotIndex, kind: atom.kind, bytes: atom.bytes)) } else { atomizable = false }
+        }
+        let test = FieldTest(slot: slotIndex, first: first, count: Int32(item.values.count), all: item.all, negated: item.negated)
+        fieldTests.append(test)
+        let node = add(ProgramNode(kind: .test, a: Int32(fieldTests.count - 1), b: 0))
+        if item.negated || slotIndex < 0 { return (node, nil) }
+        if item.all {
+            // Every value must match: any single one of them is necessary.
+            guard let best = atoms.max(by: { $0.bytes.count < $1.bytes.count }) else { return (node, nil) }
+            return (node, [best])
+        }
+        return (node, atomizable && !atoms.isEmpty ? atoms : nil)
+    }
+
+    /// One value → a test, plus its atom when it has a literal.
+    mutating func lower(_ value: SigmaValue, item: FieldItem, source: EventSource?) throws(CompileError) -> (ValueTest, (kind: TestKind, bytes: [UInt8])?) {
+        func fail(_ code: String, _ message: String) -> CompileError {
+            CompileError(code: code, message: message, line: item.line, column: item.column)
+        }
+        switch value {
+        case .string(let s, let cased):
+            func fold(_ b: [UInt8]) -> [UInt8] { cased ? b : Folding.fold(b) }
+            let parts = s.parts
+            var literalParts: [[UInt8]] = []
+            for p in parts { if case .literal(let b) = p { literalParts.append(fold(b)) } }
+            let hasOne = parts.contains(.anyOne)
+            var kind: TestKind = .glob
+            var literal: [UInt8] = []
+            if !hasOne {
+                switch (parts.first, parts.last, literalParts.count) {
+                case (nil, nil, _): kind = .exact  // empty string
+                case (.literal?, .literal?, 1): kind = .exact
+                case (.literal?, .anyRun?, 1): kind = .prefix
+                case (.anyRun?, .literal?, 1): kind = .suffix
+                case (.anyRun?, .anyRun?, 1): kind = .contains
+                case (.anyRun?, .anyRun?, 0): kind = .glob  // `*`: any value
+                default: kind = .glob
+                }
+                if kind != .glob { literal = literalParts.first ?? [] }
+            }
+            var test = ValueTest(kind: kind, cased: cased, a: 0, b: 0)
+            if kind == .glob {
+                let tokens: [GlobPattern.Token] = parts.map {
+                    switch $0 {
+                    case .literal(let b): .literal(fold(b))
+                    case .anyRun: .anyRun
+                    case .anyOne: .anyOne
+                    }
+                }
+                globs.append(GlobPattern(tokens: tokens))
+                test.a = Int32(globs.count - 1)
+                let longest = literalParts.max(by: { $0.count < $1.count }) ?? []
+                let atom: (TestKind, [UInt8])? = longest.isEmpty ? nil : (.contains, cased ? Folding.fold(longest) : longest)
+                return (test, atom.map { (kind: $0.0, bytes: $0.1) })
+            }
+            test.a = Int32(pool.count)
+            test.b = Int32(literal.count)
+            pool += literal
+            let atomBytes = cased ? Folding.fold(literal) : literal
+            return (test, atomBytes.isEmpty ? nil : (kind: kind, bytes: atomBytes))
+        case .regex(let pattern, let i, let m, let s):
+            let key = "\(i ? 1 : 0)\(m ? 1 : 0)\(s ? 1 : 0)\(pattern)"
+            if let index = regexCache[key] { return (ValueTest(kind: .regex, cased: true, a: index, b: 0), nil) }
+            var regex: Regex<AnyRegexOutput>
+            do { regex = try Regex(pattern) } catch {
+                throw fail("regex-unsupported", "regular expression '\(pattern)' cannot be compiled: \(error)")
+            }
+            if i { regex = regex.ignoresCase() }
+            if m { regex = regex.anchorsMatchLineEndings() }
+            if s { regex = regex.dotMatchesNewlines() }
+            regexes.append(RegexBox(regex))
+            let index = Int32(regexes.count - 1)
+            regexCache[key] = index
+            return (ValueTest(kind: .regex, cased: true, a: index, b: 0), nil)
+        case .compare(let op, let n, let part):
+            return (ValueTest(kind: .compare, cased: true, a: 0, b: 0, number: n, op: op, part: part), nil)
+        case .cidr(let net):
+            cidrs.append(net)
+            return (ValueTest(kind: .cidr, cased: true, a: Int32(cidrs.count - 1), b: 0), nil)
+        case .null:
+            return (ValueTest(kind: .null, cased: true, a: 0, b: 0), nil)
+        case .exists(let yes):
+            return (ValueTest(kind: yes ? .exists : .notExists, cased: true, a: 0, b: 0), nil)
+        case .fieldref(let other, let mode, let cased):
+            let mapped = source?.renames[other] ?? other
+            let modeCode: Int32 =
+                switch mode {
+                case .equals: 0
+                case .startsWith: 1
+                case .endsWith: 2
+                case .contains: 3
+                }
+            return (ValueTest(kind: .fieldref, cased: cased, a: slot(mapped), b: modeCode), nil)
+        }
+    }
+
+    /// AND: any child's atoms are necessary; pick the most selective (longest shortest literal, then fewest).
+    static func best(_ sets: [[Atom]?]) -> [Atom]? {
+        var chosen: [Atom]?
+        var score = (-1, Int.min)
+        for case let set? in sets {
+            if set.isEmpty { return [] }
+            let s = (set.map(\.bytes.count).min() ?? 0, -set.count)
+            if s > score {
+                score = s
+                chosen = set
+            }
+        }
+        return chosen
+    }
+
+    /// OR: every branch needs atoms, and any of them may be the one.
+    static func union(_ sets: [[Atom]?]) -> [Atom]? {
+        var all: [Atom] = []
+        for set in sets {
+            guard let set else { return nil }
+            all += set
+        }
+        return all
+    }
+}

@@ -1,0 +1,217 @@
+// A compiled, immutable set of Sigma rules: the entry point for matching. Build it once from loaded
+// rules; share it between threads; give each thread its own `MatchContext`.
+import VigilCore
+
+public final class RuleSet: Sendable {
+    public let rules: [SigmaRule]
+    public let correlations: [SigmaCorrelation]
+    /// Rules that loaded but cannot run (no logsource mapping, unsupported features), with reasons.
+    public let diagnostics: [Diagnostic]
+    /// Indices (into `rules`) of rules that run.
+    public let activeRules: [Int]
+
+    let units: [Unit]
+    let nodes: [ProgramNode]
+    let children: [Int32]
+    let fieldTests: [FieldTest]
+    let valueTests: [ValueTest]
+    let pool: [UInt8]
+    let globs: [GlobPattern]
+    let regexes: [RegexBox]
+    let cidrs: [CIDRNetwork]
+    let fields: ByteKeyTable
+    let slotNames: [String]
+    /// Flat events only: a field also fills this slot (e.g. `Hostname` → `Computer`); -1 when none.
+    let aliasTarget: [Int32]
+    let stripPrefixes: [[UInt8]]
+    let channelSlot: Int32
+    let eventIDSlot: Int32
+    let channels: ByteKeyTable
+    /// Candidate units per (channel, event id), per channel, for unknown channels, and for channel-less events.
+    let byChannelAndID: [Int: [Int32]]
+    let byChannel: [[Int32]]
+    let windowsFallback: [Int32]
+    let nonWindows: [Int32]
+    /// Prefilter automata: one per field slot, with the (kind, unit) list of each pattern.
+    let automata: [(slot: Int32, matcher: MultiPattern, targets: [[(TestKind, Int32)]])]
+    let unitCount: Int
+
+    /// Compiles `rules`. Filters are applied to the rules they name; correlations are kept for the caller.
+    public init(
+        rules input: [SigmaRule], filters: [SigmaFilter] = [], correlations: [SigmaCorrelation] = [],
+        mapping: LogsourceMapping = .builtin
+    ) {
+        var builder = ProgramBuilder()
+        var diagnostics: [Diagnostic] = []
+        var units: [Unit] = []
+        var unitAtoms: [[Atom]?] = []
+        var scopes: [UnitScope: [Int32]] = [:]
+        var active: [Int] = []
+        let channelSlot = builder.slot("Channel")
+        let eventIDSlot = builder.slot("EventID")
+        // Aliases resolve to the slot of their Sigma name; names already used by rules keep their own slot.
+        for (index, rule) in input.enumerated() {
+            let applicable = filters.filter { f in
+                f.rules.contains { $0 == rule.id || ($0 == rule.name && rule.name != nil) }
+            }
+            var sources: [EventSource?] = []
+            var scopeList: [UnitScope] = []
+            switch mapping.resolve(rule.logsource) {
+            case .unmapped:
+                diagnostics.append(
+                    Diagnostic(rule.location, .warning, code: "logsource-unmapped", "no event source is mapped for logsource \(rule.logsource); the rule cannot run"))
+                continue
+            case .anyEvent:
+                sources = [nil]
+                scopeList = [rule.logsource.product == "windows" ? .windowsEvents : .anyEvent]
+            case .nonWindowsEvents:
+                sources = [nil]
+                scopeList = [.otherEvents]
+            case .sources(let list):
+                let used = Self.fieldsUsed(rule.detection)
+                for source in list {
+                    if let only = source.onlyFields {
+                        let mapped = used.map { source.renames[$0] ?? $0 }
+                        if !mapped.allSatisfy(only.contains) { continue }
+                    }
+                    sources.append(source)
+                    scopeList.append(source.channel.map { .channel(String(decoding: Folding.fold(Array($0.utf8)), as: UTF8.self), source.eventIDs) } ?? .windowsEvents)
+                }
+                if sources.isEmpty {
+                    diagnostics.append(
+                        Diagnostic(rule.location, .warning, code: "fields-unavailable", "the rule uses fields that no mapped source for \(rule.logsource) provides"))
+                    continue
+                }
+            }
+            var compiledAny = false
+            for (source, scope) in zip(sources, scopeList) {
+                do {
+                    let (root, atoms) = try builder.compile(rule, source: source, filters: applicable)
+                    let unit = Int32(units.count)
+                    units.append(Unit(rule: Int32(index), root: root, atomized: atoms != nil))
+                    unitAtoms.append(atoms)
+                    scopes[scope, default: []].append(unit)
+                    compiledAny = true
+                } catch {
+                    diagnostics.append(
+                        Diagnostic(SourceLocation(file: rule.location.file, line: error.line, column: error.column), code: error.code, error.message))
+                    break
+                }
+            }
+            if compiledAny { active.append(index) }
+        }
+        // Flat-JSON aliases: the aliased name keeps its own slot (a rule may use it) and also feeds its target.
+        var aliasPairs: [(Int32, Int32)] = []
+        for (alias, target) in mapping.fieldAliases.sorted(by: { $0.key < $1.key }) {
+            let targetSlot = builder.slot(target)
+            let aliasSlot = builder.slot(alias)
+            if aliasSlot != targetSlot { aliasPairs.append((aliasSlot, targetSlot)) }
+        }
+        var aliasTarget = Array(repeating: Int32(-1), count: builder.slotNames.count)
+        for (a, t) in aliasPairs { aliasTarget[Int(a)] = t }
+        self.aliasTarget = aliasTarget
+
+        // Candidate lists.
+        var channelTable = ByteKeyTable(capacity: 64)
+        var channelNames: [String] = []
+        for scope in scopes.keys {
+            if case .channel(let name, _) = scope, channelTable.lookup(name) == nil {
+                channelTable.insert(Array(name.utf8), Int32(channelNames.count))
+                channelNames.append(name)
+            }
+        }
+        let anyEvent = scopes[.anyEvent] ?? []
+        let windows = (scopes[.windowsEvents] ?? []) + anyEvent
+        var perChannel = Array(repeating: windows, count: channelNames.count)
+        var perKey: [Int: [Int32]] = [:]
+        for (scope, list) in scopes {
+            guard case .channel(let name, let ids) = scope, let c = channelTable.lookup(name) else { continue }
+            if ids.isEmpty { perChannel[Int(c)] += list }
+        }
+        for (scope, list) in scopes {
+            guard case .channel(let name, let ids) = scope, let c = channelTable.lookup(name) else { continue }
+            for id in ids { perKey[Int(c) << 32 | id, default: perChannel[Int(c)]] += list }
+        }
+        self.byChannelAndID = perKey.mapValues { Array(Set($0)).sorted() }
+        self.byChannel = perChannel.map { Array(Set($0)).sorted() }
+        self.windowsFallback = windows.sorted()
+        self.nonWindows = ((scopes[.otherEvents] ?? []) + anyEvent).sorted()
+
+        // Prefilter automata per slot.
+        var perSlot: [Int32: (patterns: [[UInt8]], index: [[UInt8]: Int], targets: [[(TestKind, Int32)]])] = [:]
+        for (unit, atoms) in unitAtoms.enumerated() {
+            guard let atoms else { continue }
+            for atom in Set(atoms) {
+                var entry = perSlot[atom.slot] ?? ([], [:], [])
+                let p: Int
+                if let existing = entry.index[atom.bytes] {
+                    p = existing
+                } else {
+                    p = entry.patterns.count
+                    entry.patterns.append(atom.bytes)
+                    entry.index[atom.bytes] = p
+                    entry.targets.append([])
+                }
+                entry.targets[p].append((atom.kind, Int32(unit)))
+                perSlot[atom.slot] = entry
+            }
+        }
+        self.automata = perSlot.sorted { $0.key < $1.key }.map { (slot: $0.key, matcher: MultiPattern($0.value.patterns), targets: $0.value.targets) }
+
+        self.rules = input
+        self.correlations = correlations
+        self.diagnostics = diagnostics
+        self.activeRules = active
+        self.units = units
+        self.unitCount = units.count
+        self.nodes = builder.nodes
+        self.children = builder.children
+        self.fieldTests = builder.fieldTests
+        self.valueTests = builder.valueTests
+        self.pool = builder.pool
+        self.globs = builder.globs
+        self.regexes = builder.regexes
+        self.cidrs = builder.cidrs
+        self.fields = builder.fields
+        self.slotNames = builder.slotNames
+        self.stripPrefixes = mapping.stripPrefixes.map { Array($0.utf8) }
+        self.channelSlot = channelSlot
+        self.eventIDSlot = eventIDSlot
+        self.channels = channelTable
+    }
+
+    /// Field names a detection reads (for checking them against what a source provides).
+    static func fieldsUsed(_ detection: SigmaDetection) -> Set<String> {
+        var names: Set<String> = []
+        func walk(_ node: DetectionNode) {
+            switch node {
+            case .allOf(let xs), .anyOf(let xs): xs.forEach(walk)
+            case .item(let item):
+                if let f = item.field { names.insert(f) }
+                for case .fieldref(let other, _, _) in item.values { names.insert(other) }
+            }
+        }
+        detection.identifiers.forEach { walk($0.node) }
+        return names
+    }
+
+    /// Number of compiled (rule, source) units and prefilter patterns, for reports.
+    public var statistics: (units: Int, patterns: Int, automatonStates: Int, regexes: Int) {
+        (units.count, automata.reduce(0) { $0 + $1.matcher.patternCount }, automata.reduce(0) { $0 + $1.matcher.stateCount }, regexes.count)
+    }
+
+    /// Slot of a field name as it appears in an event, after aliases and prefix stripping.
+    @inline(__always)
+    func slot(forEventField name: UnsafeRawBufferPointer) -> Int32? {
+        if let s = fields.lookup(name) { return s }
+        for prefix in stripPrefixes where name.count > prefix.count {
+            var same = true
+            for k in 0..<prefix.count where ByteKeyTable.fold(name[k]) != prefix[k] {
+                same = false
+                break
+            }
+            if same { return fields.lookup(UnsafeRawBufferPointer(rebasing: name[prefix.count...])) }
+        }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// Sigma rules: parsing, compiling and matching. (Being built.)

@@ -1,0 +1,84 @@
+// The JSON log reader: every layout evtx_dump and exporters write, gzip, and bad input reported by line.
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Testing
+import VigilCore
+import VigilLogs
+
+func temporaryFile(_ name: String, _ bytes: [UInt8]) -> String {
+    let path = "/tmp/vigil-logs-test-\(getpid())-\(name)"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    return path
+}
+
+func readAll(_ path: String) -> (docs: [String], lines: [Int], report: LogReadReport) {
+    var report = LogReadReport()
+    var docs: [String] = []
+    var lines: [Int] = []
+    LogReader.readJSON(path, report: &report) { batch in
+        for d in batch.documents {
+            docs.append(String(decoding: batch.bytes[d.start..<d.end], as: UTF8.self))
+            lines.append(d.line)
+        }
+    }
+    return (docs, lines, report)
+}
+
+@Suite struct LogReaderTests {
+    @Test func ndjson() {
+        let r = readAll(temporaryFile("a.jsonl", Array("{\"a\":1}\n{\"a\":2}\n\n{\"a\":\"}\"}\n".utf8)))
+        #expect(r.docs == ["{\"a\":1}", "{\"a\":2}", "{\"a\":\"}\"}"])
+        #expect(r.lines == [1, 2, 4])
+    }
+
+    @Test func concatenatedPrettyPrinted() {
+        let text = "{\n  \"Event\": {\n    \"x\": 1\n  }\n}\n{\n  \"Event\": {}\n}\n"
+        let r = readAll(temporaryFile("b.json", Array(text.utf8)))
+        #expect(r.docs.count == 2)
+        #expect(r.lines == [1, 6])
+    }
+
+    @Test func topLevelArray() {
+        let r = readAll(temporaryFile("c.json", Array("[{\"a\":1},\n {\"b\":2}]".utf8)))
+        #expect(r.docs == ["{\"a\":1}", "{\"b\":2}"])
+    }
+
+    @Test func badLinesAreReportedAndSkipped() {
+        let r = readAll(temporaryFile("d.jsonl", Array("{\"a\":1}\nnot json\n{\"a\":2, \n{\"a\":3}\n".utf8)))
+        #expect(r.docs == ["{\"a\":1}", "{\"a\":3}"])
+        #expect(r.report.badDocuments == 2)
+        #expect(r.report.diagnostics.map(\.location.line) == [2, 3])
+    }
+
+    @Test func gzipAndTruncatedGzip() throws {
+        let path = try SharedData.path("logs/sysmon-json")
+        let file = FileBytes.files(under: path).first { $0.hasSuffix(".json.gz") }!
+        let r = readAll(file)
+        #expect(r.docs.count > 10)
+        #expect(r.report.diagnostics.isEmpty)
+        let bytes = try FileBytes.read(file)
+        let cut = readAll(temporaryFile("e.json.gz", Array(bytes[..<(bytes.count / 2)])))
+        #expect(cut.report.diagnostics.contains { $0.code == "gzip-truncated" })
+        #expect(cut.docs.count > 0 && cut.docs.count < r.docs.count)
+    }
+
+    @Test func sysmonJSONCountsMatchTheManifest() throws {
+        // MANIFEST.tsv gives the event count of each file (checked upstream by line count).
+        let root = try SharedData.path("logs/sysmon-json")
+        let manifest = String(decoding: try FileBytes.read(root + "/MANIFEST.tsv"), as: UTF8.self)
+        var total = 0
+        var expected = 0
+        for line in manifest.split(separator: "\n").dropFirst() {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count > 7, let count = Int(columns[7]) else { continue }
+            expected += count
+            let r = readAll(root + "/" + columns[0])
+            #expect(r.docs.count == count, "\(columns[0])")
+            total += r.docs.count
+        }
+        #expect(total == expected && expected == 80_939)
+    }
+}
