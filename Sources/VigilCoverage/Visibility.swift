@@ -159,7 +159,9 @@ public struct VisibilityModel: Sendable {
             if extras.contains(ntc) { extras.removeAll { $0 == ntc } } else { needed.removeAll { $0 == ntc } }
         }
         var systems: [SystemVisibility] = []
-        for system in inventory.systems where !Set(system.platforms.map { $0.lowercased() }).isDisjoint(with: o.platforms.map { $0.lowercased() }) {
+        // The inventory's exceptions are techniques the organisation takes out of scoring (DeTT&CT does the same).
+        let excluded = inventory.exceptions.contains { $0.uppercased() == (o.attackID ?? "").uppercased() }
+        for system in inventory.systems where !excluded && !Set(system.platforms.map { $0.lowercased() }).isDisjoint(with: o.platforms.map { $0.lowercased() }) {
             let applicable = needed.filter { applicability.applies($0, on: system.platforms) }
             let applicableExtras = extras.filter { applicability.appliesExtra($0, on: system.platforms) }
             let total = applicable.count + applicableExtras.count

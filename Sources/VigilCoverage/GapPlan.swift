@@ -1,0 +1,167 @@
+// The gap plan: what to do next. Red and yellow techniques ranked by how many of our adversaries use
+// them; for each, the missing data components and the log sources that provide them; the next log
+// source to onboard, ranked by how many techniques it would turn green with rules already in the
+// repositories; techniques no repository has a rule for; accepted risks.
+
+import Foundation
+import VigilAttack
+import VigilCore
+
+public struct GapPlan: Sendable, Codable {
+    public struct Gap: Sendable, Codable {
+        public var id: String
+        public var name: String
+        public var status: CoverageStatus
+        public var actorWeight: Int
+        public var actors: [String]
+        public var reasons: [String]
+        public var missingDataComponents: [String]
+        /// Concrete logs that would provide the missing components (Windows channels/events, Sigma logsources).
+        public var providers: [String]
+    }
+
+    public struct Onboarding: Sendable, Codable {
+        public var dataComponent: String
+        /// Techniques that would turn green (rules already exist, this is their only missing log).
+        public var techniquesTurningGreen: [String]
+        /// Sum of actor weights of those techniques (each counts at least 1).
+        public var weightedGain: Int
+        public var providers: [String]
+    }
+
+    public struct PyramidRow: Sendable, Codable {
+        public var tactic: String
+        /// Green techniques of the tactic whose best detecting rule sits at each level.
+        public var byLevel: [String: Int]
+        public var green: Int
+        /// Green techniques that stay green if the adversary changes each indicator kind.
+        public var survives: [String: Int]
+    }
+
+    public var attack: String
+    public var inventory: String
+    public var counts: [String: Int]
+    public var greenPercent: Double
+    public var gaps: [Gap]
+    public var onboarding: [Onboarding]
+    public var noRuleAnywhere: [Gap]
+    public var acceptedRisks: [RiskAcceptance]
+    public var expiredAcceptances: [String]
+    public var pyramid: [PyramidRow]
+    public var blindRules: Int
+    public var unresolvedTechniqueIDs: [String]
+
+    public init(report: CoverageReport, kb: KnowledgeBase, map: LogSourceMap, limit: Int = 50) {
+        attack = "\(report.attack.domain.title) \(report.attack.version)"
+        inventory = report.inventoryName
+        var counts: [String: Int] = [:]
+        for s in CoverageStatus.allCases { counts[s.rawValue] = report.count(s) }
+        self.counts = counts
+        greenPercent = report.greenPercent
+        func providers(_ dcs: [String]) -> [String] {
+            var result: [String] = []
+            for dc in dcs {
+                for entry in map.sigma where entry.dataComponents.contains(where: { $0.lowercased() == dc.lowercased() }) {
+                    for w in entry.windows { result.append(w.description) }
+                    if entry.windows.isEmpty { result.append("sigma \(entry.logsource)") }
+                }
+            }
+            return unique(result).sorted()
+        }
+        func gap(_ t: TechniqueCoverage) -> Gap {
+            let missing = t.visibility?.missing ?? []
+            return Gap(
+                id: t.id, name: t.name, status: t.status, actorWeight: t.actors.count, actors: t.actors, reasons: t.reasons, missingDataComponents: missing,
+                providers: Array(providers(missing).prefix(8)))
+        }
+        let open = report.techniques.filter { ($0.status == .red || $0.status == .yellow) && $0.accepted == nil }
+        gaps = open.sorted { ($1.actors.count, $0.status == .red ? 1 : 0, $1.id) < ($0.actors.count, $1.status == .red ? 1 : 0, $0.id) }
+            .prefix(limit).map(gap)
+        noRuleAnywhere = report.techniques.filter { $0.status != .white && $0.detectingRules.isEmpty && $0.weakRules.isEmpty && $0.blindRules.isEmpty }
+            .sorted { ($1.actors.count, $0.id) < ($0.actors.count, $1.id) }.prefix(limit).map(gap)
+        // Onboarding: for each blind rule whose missing needs all map to one component, that component would light it up.
+        var gains: [String: Set<String>] = [:]
+        for t in report.techniques where t.status != .green && t.status != .white {
+            for r in t.blindRules {
+                let rule = report.rules[r]
+                guard rule.rating >= report.threshold, rule.unmappedLogs.isEmpty else { continue }
+                // "… (needs A or B)": any one of the alternatives satisfies the need.
+                var options: [Set<String>] = []
+                for m in rule.missingLogs {
+                    guard let open = m.range(of: "(needs "), m.hasSuffix(")") else { continue }
+                    let list = m[open.upperBound..<m.index(before: m.endIndex)]
+                    options.append(Set(list.components(separatedBy: " or ")))
+                }
+                guard options.count == 1, let only = options.first else { continue }
+                for dc in only { gains[dc, default: []].insert(t.id) }
+            }
+        }
+        let weightOf = Dictionary(uniqueKeysWithValues: report.techniques.map { ($0.id, max($0.actors.count, 1)) })
+        onboarding = gains.map { dc, ids in
+            Onboarding(
+                dataComponent: dc, techniquesTurningGreen: ids.sorted(), weightedGain: ids.reduce(0) { $0 + (weightOf[$1] ?? 1) },
+                providers: Array(providers([dc]).prefix(6)))
+        }.sorted { ($1.weightedGain, $0.dataComponent) < ($0.weightedGain, $1.dataComponent) }
+        acceptedRisks = report.techniques.compactMap(\.accepted)
+        expiredAcceptances = report.techniques.filter(\.acceptanceExpired).map(\.id)
+        blindRules = report.rules.count { !$0.logsCollected && !$0.deprecated }
+        unresolvedTechniqueIDs = Array(Set(report.rules.flatMap(\.unresolved))).sorted()
+        // Pyramid profile per tactic, in matrix order.
+        var rows: [PyramidRow] = []
+        for tactic in kb.tactics {
+            let short = kb.objects[tactic].tactics.first ?? ""
+            let green = report.techniques.filter { $0.status == .green && $0.tactics.contains(short) }
+            var byLevel: [String: Int] = [:]
+            for level in PyramidLevel.allCases { byLevel[level.key] = 0 }
+            for t in green { if let p = t.pyramid { byLevel[p.key, default: 0] += 1 } }
+            var survives: [String: Int] = [:]
+            for level in [PyramidLevel.hashValues, .ipAddresses, .domainNames, .tools] {
+                // The adversary changes every indicator at this level and below: rules keyed on them stop firing.
+                survives[level.key] = green.count { t in t.detectingRules.contains { report.rules[$0].pyramid.level > level } }
+            }
+            rows.append(PyramidRow(tactic: kb.objects[tactic].name, byLevel: byLevel, green: green.count, survives: survives))
+        }
+        pyramid = rows
+    }
+
+    public var markdown: String {
+        var out = "# Vigil gap plan\n\nATT&CK \(attack) · inventory: \(inventory)\n\n"
+        out += "| status | techniques |\n| --- | --- |\n"
+        for s in CoverageStatus.allCases { out += "| \(s.rawValue) | \(counts[s.rawValue] ?? 0) |\n" }
+        out += "\n\(greenPercent)% of the techniques in scope are green. \(blindRules) rules are blind (their logs are not collected).\n"
+        out += "\n## Gaps, ranked by the adversaries that use them\n\n"
+        out += "| technique | status | actors | missing data components | logs that provide them |\n| --- | --- | --- | --- | --- |\n"
+        for g in gaps {
+            out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+        }
+        out += "\n## Next log sources to onboard\n\nEach would turn techniques green with rules the repositories already have.\n\n"
+        out += "| data component | techniques turned green | weighted gain | provided by |\n| --- | --- | --- | --- |\n"
+        for o in onboarding.prefix(20) {
+            out += "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) | \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
+        }
+        out += "\n## No rule in any repository\n\nWrite a rule or deploy a tool for these.\n\n"
+        for g in noRuleAnywhere { out += "- \(g.id) \(md(g.name))" + (g.actorWeight > 0 ? " (used by \(g.actorWeight) actors)" : "") + "\n" }
+        out += "\n## Pyramid of Pain\n\nGreen techniques per tactic by the most robust indicator their rules key on, and how many stay green when the adversary changes hashes, IPs, domains or tools.\n\n"
+        out += "| tactic | green | hash | ip | domain | artifact | tool | ttp | survive hash | survive ip | survive domain | survive tool |\n"
+        out += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        for r in pyramid {
+            let levels = PyramidLevel.allCases.map { String(r.byLevel[$0.key] ?? 0) }.joined(separator: " | ")
+            let s = ["hash", "ip", "domain", "tool"].map { String(r.survives[$0] ?? 0) }.joined(separator: " | ")
+            out += "| \(r.tactic) | \(r.green) | \(levels) | \(s) |\n"
+        }
+        out += "\n## Accepted risks\n\n"
+        if acceptedRisks.isEmpty { out += "None.\n" }
+        for a in acceptedRisks {
+            out += "- \(a.technique): \(md(a.reason)) — \(md(a.owner)), review by \(a.review)" + (expiredAcceptances.contains(a.technique) ? " **EXPIRED**" : "") + "\n"
+        }
+        if !unresolvedTechniqueIDs.isEmpty {
+            out += "\n## Technique IDs in rules that resolve nowhere\n\n" + unresolvedTechniqueIDs.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+
+    /// Escapes text for a Markdown table cell.
+    func md(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
