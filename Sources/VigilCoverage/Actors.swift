@@ -78,7 +78,9 @@ public struct ActorSelection: Sendable {
                     continue
                 }
                 if m["enabled"]?.bool == false { continue }
+                // Report files list IDs, or map each ID to how often the report saw it.
                 var techniques = YAMLFile.strings(m["technique_id"])
+                if let counted = m["technique_id"]?.mapping { techniques = counted.keys.compactMap(\.string) }
                 // Software listed for the group brings the techniques ATT&CK records for it.
                 for s in YAMLFile.strings(m["software_id"]) {
                     if let i = kb.objects(attackID: s).first {

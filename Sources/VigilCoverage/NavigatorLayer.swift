@@ -157,8 +157,10 @@ public enum LayerBuilder {
             ]
         case .actors:
             layer.description = "Techniques used by the selected actors: " + report.actorNames.joined(separator: ", ")
-            layer.gradient = .init(colors: ["#fff5eb", "#fd8d3c", "#a63603"], minValue: 0, maxValue: Double(max(maxActors, 1)))
-            layer.legendItems = [.init(label: "used by 1 actor", color: "#fff5eb"), .init(label: "used by \(max(maxActors, 1)) actors", color: "#a63603")]
+            // Navigator tools need at least one score step per colour band.
+            let colors = maxActors >= 2 ? ["#fff5eb", "#fd8d3c", "#a63603"] : ["#fff5eb", "#a63603"]
+            layer.gradient = .init(colors: colors, minValue: 0, maxValue: Double(max(maxActors, 1)))
+            layer.legendItems = [.init(label: "used by 1 actor", color: "#fff5eb"), .init(label: "used by \(max(maxActors, 1)) actor(s)", color: "#a63603")]
         case .actorCoverage:
             layer.description = "Techniques of the selected actors, coloured by detection status."
             layer.legendItems = [
