@@ -31,7 +31,9 @@ public struct AttackDiff: Sendable, Codable {
     public init(old a: KnowledgeBase, new b: KnowledgeBase) {
         old = "\(a.info.domain.rawValue) \(a.info.version)"
         new = "\(b.info.domain.rawValue) \(b.info.version)"
-        let kinds: Set<ObjectKind> = [.technique, .tactic, .group, .software, .campaign, .mitigation, .dataSource, .dataComponent, .detectionStrategy, .asset]
+        let kinds: Set<ObjectKind> = [
+            .technique, .tactic, .group, .software, .campaign, .mitigation, .dataSource, .dataComponent, .detectionStrategy, .asset,
+        ]
         func keyed(_ kb: KnowledgeBase) -> [String: Int] {
             var map: [String: Int] = [:]
             for (i, o) in kb.objects.enumerated() where kinds.contains(o.kind) {

@@ -76,8 +76,11 @@ public enum AttackSource {
             guard name.hasSuffix(".json") || name.hasSuffix(".json.gz") else { continue }
             do {
                 let bytes = try FileBytes.readInflating(file)
-                if let candidate = sniff(bytes, path: file) { result.append(candidate) } else {
-                    warnings.append(Diagnostic(SourceLocation(file: file), .warning, code: "attack-not-bundle", "not an ATT&CK STIX bundle; skipped"))
+                if let candidate = sniff(bytes, path: file) {
+                    result.append(candidate)
+                } else {
+                    warnings.append(
+                        Diagnostic(SourceLocation(file: file), .warning, code: "attack-not-bundle", "not an ATT&CK STIX bundle; skipped"))
                 }
             } catch {
                 warnings.append(Diagnostic(SourceLocation(file: file), .warning, code: error.code, error.message + "; skipped"))
@@ -129,7 +132,9 @@ public enum AttackSource {
         try makeDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
         let temp = path + ".part-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw Diagnostic(SourceLocation(file: temp), code: "io-write", "cannot create: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Diagnostic(SourceLocation(file: temp), code: "io-write", "cannot create: \(String(cString: strerror(errno)))")
+        }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }

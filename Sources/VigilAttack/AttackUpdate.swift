@@ -21,18 +21,23 @@ public enum AttackUpdate {
 
     /// Downloads each domain's latest bundle, validates it with the STIX loader and installs it.
     /// A domain that fails is reported and the others still install.
-    public static func run(baseURL: String = defaultBaseURL, domains: [Domain], into folder: String = AttackSource.attackFolder, timeout: Double = 120)
+    public static func run(
+        baseURL: String = defaultBaseURL, domains: [Domain], into folder: String = AttackSource.attackFolder, timeout: Double = 120
+    )
         -> (installed: [Installed], failures: [Diagnostic])
     {
         var installed: [Installed] = []
         var failures: [Diagnostic] = []
         for domain in domains {
-            let url = baseURL.hasSuffix("/") ? baseURL + "\(domain.rawValue)/\(domain.rawValue).json" : baseURL + "/\(domain.rawValue)/\(domain.rawValue).json"
+            let url =
+                baseURL.hasSuffix("/")
+                ? baseURL + "\(domain.rawValue)/\(domain.rawValue).json" : baseURL + "/\(domain.rawValue)/\(domain.rawValue).json"
             do {
                 let bytes = try download(url, timeout: timeout)
                 let kb = try STIXLoader.load(bytes: bytes, source: url)
                 guard kb.info.domain == domain else {
-                    throw Diagnostic(SourceLocation(file: url), code: "attack-wrong-domain", "expected \(domain.title), got \(kb.info.domain.title)")
+                    throw Diagnostic(
+                        SourceLocation(file: url), code: "attack-wrong-domain", "expected \(domain.title), got \(kb.info.domain.title)")
                 }
                 let path = folder + "/\(domain.rawValue)-\(kb.info.version).json"
                 try AttackSource.writeAtomically(bytes, to: path)

@@ -49,7 +49,9 @@ public struct Crosswalk: Sendable {
             throw Diagnostic(SourceLocation(file: source), code: "crosswalk-yaml", "invalid YAML: \(error)")
         }
         func fail(_ n: Node?, _ reason: String) -> Diagnostic {
-            Diagnostic(SourceLocation(file: source, line: n?.mark.map { $0.line }, column: n?.mark.map { $0.column }), code: "crosswalk-invalid", reason)
+            Diagnostic(
+                SourceLocation(file: source, line: n?.mark.map { $0.line }, column: n?.mark.map { $0.column }), code: "crosswalk-invalid",
+                reason)
         }
         guard let root = node?.mapping else { throw fail(node, "a crosswalk file is a mapping with `format` and `crosswalks`") }
         guard root["format"]?.int == 1 else { throw fail(root["format"], "unsupported crosswalk format (expected `format: 1`)") }
@@ -60,7 +62,9 @@ public struct Crosswalk: Sendable {
             guard let domainText = m["domain"]?.string, let domain = Domain(lenient: domainText) else {
                 throw fail(item, "crosswalk without a known `domain`")
             }
-            guard let from = m["from"]?.string, let to = m["to"]?.string else { throw fail(item, "crosswalk without `from` and `to` versions") }
+            guard let from = m["from"]?.string, let to = m["to"]?.string else {
+                throw fail(item, "crosswalk without `from` and `to` versions")
+            }
             func idMap(_ key: String) throws(Diagnostic) -> [String: String] {
                 var result: [String: String] = [:]
                 guard let n = m[Node(key)] else { return result }
@@ -68,7 +72,9 @@ public struct Crosswalk: Sendable {
                 for (k, v) in mm {
                     guard let ks = k.string, let vs = v.string else { throw fail(k, "`\(key)` entries must be text") }
                     if key != "new" && key != "to_from" {
-                        guard TechniqueID(ks) != nil, TechniqueID(vs) != nil else { throw fail(k, "not a technique ID in `\(key)`: \(ks) -> \(vs)") }
+                        guard TechniqueID(ks) != nil, TechniqueID(vs) != nil else {
+                            throw fail(k, "not a technique ID in `\(key)`: \(ks) -> \(vs)")
+                        }
                     }
                     result[ks.uppercased() == ks || key == "to_from" ? ks : ks.uppercased()] = vs
                 }
@@ -127,12 +133,17 @@ extension KnowledgeBase {
             let o = objects[i]
             if o.revoked {
                 if let r = replacement(of: i), let rid = objects[r].attackID {
-                    return Resolution(input: text, outcome: .revoked, index: r, resolvedID: rid, note: "\(key) is revoked in ATT&CK \(info.version); replaced by \(rid)")
+                    return Resolution(
+                        input: text, outcome: .revoked, index: r, resolvedID: rid,
+                        note: "\(key) is revoked in ATT&CK \(info.version); replaced by \(rid)")
                 }
-                return Resolution(input: text, outcome: .unknown, index: nil, resolvedID: nil, note: "\(key) is revoked in ATT&CK \(info.version) without a replacement")
+                return Resolution(
+                    input: text, outcome: .unknown, index: nil, resolvedID: nil,
+                    note: "\(key) is revoked in ATT&CK \(info.version) without a replacement")
             }
             if o.deprecated {
-                return Resolution(input: text, outcome: .deprecated, index: i, resolvedID: key, note: "\(key) is deprecated in ATT&CK \(info.version)")
+                return Resolution(
+                    input: text, outcome: .deprecated, index: i, resolvedID: key, note: "\(key) is deprecated in ATT&CK \(info.version)")
             }
             return Resolution(input: text, outcome: .exact, index: i, resolvedID: key, note: "exact")
         }
@@ -150,10 +161,13 @@ extension KnowledgeBase {
             // An older ID on newer data.
             if entry.to == info.version, let new = entry.revoked[key], let i = objects(attackID: new, kind: .technique).first {
                 return Resolution(
-                    input: text, outcome: .crosswalk, index: i, resolvedID: new, note: "\(key) (ATT&CK \(entry.from)) was replaced by \(new)")
+                    input: text, outcome: .crosswalk, index: i, resolvedID: new,
+                    note: "\(key) (ATT&CK \(entry.from)) was replaced by \(new)")
             }
         }
-        return Resolution(input: text, outcome: .unknown, index: nil, resolvedID: nil, note: "\(key) exists neither in ATT&CK \(info.version) nor in a crosswalk")
+        return Resolution(
+            input: text, outcome: .unknown, index: nil, resolvedID: nil,
+            note: "\(key) exists neither in ATT&CK \(info.version) nor in a crosswalk")
     }
 
     /// For an ID new in `entry.to`: the from-version ID it replaced, preferring the one of the same name.
@@ -161,7 +175,11 @@ extension KnowledgeBase {
         let candidates = entry.revoked.filter { $0.value == key }.map(\.key).sorted()
         if !candidates.isEmpty {
             let newName = entry.new[key]?.lowercased()
-            if let newName, let same = candidates.first(where: { c in objects(attackID: c, kind: .technique).first.map { objects[$0].name.lowercased() == newName } ?? false }) {
+            if let newName,
+                let same = candidates.first(where: { c in
+                    objects(attackID: c, kind: .technique).first.map { objects[$0].name.lowercased() == newName } ?? false
+                })
+            {
                 return (same, "crosswalk, same name")
             }
             // Prefer the most specific old ID (a sub-technique), else the first.

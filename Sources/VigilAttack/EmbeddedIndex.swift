@@ -204,7 +204,8 @@ public enum EmbeddedIndex {
                     guard f.count == 5, let type = relationByCode[text(f[1])], let s = number(f[2]), let t = number(f[3]) else {
                         throw bad("malformed relationship line")
                     }
-                    kb.relationships.append(Relationship(type: type, source: s, target: t, revoked: has(f[4], "r"), deprecated: has(f[4], "d")))
+                    kb.relationships.append(
+                        Relationship(type: type, source: s, target: t, revoked: has(f[4], "r"), deprecated: has(f[4], "d")))
                 default:
                     throw bad("unknown line type \(tag)")
                 }

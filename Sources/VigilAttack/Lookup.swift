@@ -29,7 +29,10 @@ extension KnowledgeBase {
         if let i = objects(attackID: text).first {
             if objects[i].revoked, let r = replacement(of: i) {
                 return Lookup(
-                    query: query, index: r, notes: ["\(objects[i].attackID ?? text) (\(objects[i].name)) is revoked; replaced by \(objects[r].attackID ?? "") (\(objects[r].name))"],
+                    query: query, index: r,
+                    notes: [
+                        "\(objects[i].attackID ?? text) (\(objects[i].name)) is revoked; replaced by \(objects[r].attackID ?? "") (\(objects[r].name))"
+                    ],
                     suggestions: [])
             }
             return Lookup(query: query, index: i, notes: objects[i].deprecated ? ["\(text) is deprecated"] : [], suggestions: [])

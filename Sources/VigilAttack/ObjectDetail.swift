@@ -128,7 +128,9 @@ extension KnowledgeBase {
                 DetectionStrategyDetail(
                     strategy: ObjectRef(self, s),
                     analytics: objects[s].refs.filter { objects[$0].isActive }.map { a in
-                        AnalyticDetail(id: objects[a].attackID ?? objects[a].stixID, platforms: objects[a].platforms, logSources: logSourceDetails(objects[a].logSources))
+                        AnalyticDetail(
+                            id: objects[a].attackID ?? objects[a].stixID, platforms: objects[a].platforms,
+                            logSources: logSourceDetails(objects[a].logSources))
                     })
             }
             d.mitigations = refs(related(i, .mitigates, incoming: true))
@@ -157,12 +159,18 @@ extension KnowledgeBase {
                 DetectionStrategyDetail(
                     strategy: ObjectRef(self, i),
                     analytics: o.refs.map { a in
-                        AnalyticDetail(id: objects[a].attackID ?? objects[a].stixID, platforms: objects[a].platforms, logSources: logSourceDetails(objects[a].logSources))
+                        AnalyticDetail(
+                            id: objects[a].attackID ?? objects[a].stixID, platforms: objects[a].platforms,
+                            logSources: logSourceDetails(objects[a].logSources))
                     })
             ]
         case .tactic:
             let short = o.tactics.first ?? ""
-            d.techniques = refs(objects.indices.filter { objects[$0].kind == .technique && objects[$0].isActive && !objects[$0].isSubtechnique && objects[$0].tactics.contains(short) })
+            d.techniques = refs(
+                objects.indices.filter {
+                    objects[$0].kind == .technique && objects[$0].isActive && !objects[$0].isSubtechnique
+                        && objects[$0].tactics.contains(short)
+                })
         case .asset:
             d.techniques = refs(related(i, .targets, incoming: true))
         case .dataSource:
@@ -194,7 +202,15 @@ extension KnowledgeBase {
             func consider(_ value: String, _ label: String, _ base: Int) {
                 let v = value.lowercased()
                 let rank: Int
-                if v == needle { rank = base } else if v.hasPrefix(needle) { rank = base + 10 } else if v.contains(needle) { rank = base + 20 } else { return }
+                if v == needle {
+                    rank = base
+                } else if v.hasPrefix(needle) {
+                    rank = base + 10
+                } else if v.contains(needle) {
+                    rank = base + 20
+                } else {
+                    return
+                }
                 if best == nil || rank < best!.0 { best = (rank, label) }
             }
             if let id = o.attackID { consider(id, "id", 0) }

@@ -32,9 +32,12 @@ public enum STIXLoader {
         }
         switch shape {
         case .notAnObject:
-            throw Diagnostic(SourceLocation(file: source, offset: 0), code: "stix-not-bundle", "JSON, but not a STIX bundle (the top level is not an object)")
+            throw Diagnostic(
+                SourceLocation(file: source, offset: 0), code: "stix-not-bundle",
+                "JSON, but not a STIX bundle (the top level is not an object)")
         case .keyMissing:
-            throw Diagnostic(SourceLocation(file: source, offset: 0), code: "stix-not-bundle", "JSON, but not a STIX bundle (no \"objects\" array)")
+            throw Diagnostic(
+                SourceLocation(file: source, offset: 0), code: "stix-not-bundle", "JSON, but not a STIX bundle (no \"objects\" array)")
         case .streamed:
             break
         }
@@ -52,7 +55,8 @@ public enum STIXLoader {
         var kb: KnowledgeBase
         var bundleType: String?
         var bundleSpec: String?
-        var pendingRelationships: [(type: RelationshipType, source: String, target: String, revoked: Bool, deprecated: Bool, id: String)] = []
+        var pendingRelationships: [(type: RelationshipType, source: String, target: String, revoked: Bool, deprecated: Bool, id: String)] =
+            []
         var collectionVersion: String?
         var collectionName: String?
         var collectionModified: String?
@@ -104,7 +108,8 @@ public enum STIXLoader {
                     let sourceRef = view.member(root, "source_ref").flatMap(view.string),
                     let targetRef = view.member(root, "target_ref").flatMap(view.string)
                 else {
-                    report(offset, id, code: "stix-missing-field", "relationship without relationship_type, source_ref or target_ref; skipped")
+                    report(
+                        offset, id, code: "stix-missing-field", "relationship without relationship_type, source_ref or target_ref; skipped")
                     return
                 }
                 let relType = RelationshipType(rawValue: typeText) ?? .other

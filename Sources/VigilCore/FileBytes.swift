@@ -45,7 +45,8 @@ public enum FileBytes {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Diagnostic(SourceLocation(file: path, offset: filled), code: "io-read", "read failed: \(String(cString: strerror(errno)))")
+                throw Diagnostic(
+                    SourceLocation(file: path, offset: filled), code: "io-read", "read failed: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             filled += n

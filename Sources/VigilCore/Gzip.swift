@@ -103,7 +103,8 @@ public final class GzipStream {
         if final && started && !finishedMember {
             inflateEnd(&z)
             started = false
-            throw Diagnostic(SourceLocation(file: file, offset: consumedTotal), code: "gzip-truncated", "compressed data ends early (truncated file?)")
+            throw Diagnostic(
+                SourceLocation(file: file, offset: consumedTotal), code: "gzip-truncated", "compressed data ends early (truncated file?)")
         }
     }
 }

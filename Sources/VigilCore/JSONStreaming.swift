@@ -44,7 +44,9 @@ public enum JSONStreaming {
             try scanner.string(into: &keyNodes)
             let isKey = keyNodes.withUnsafeBufferPointer { JSONView(tape: $0, bytes: bytes).stringEquals(0, keyBytes) }
             scanner.skipWhitespace()
-            guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: ":") else { throw scanner.fail("expected ':' after key") }
+            guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: ":") else {
+                throw scanner.fail("expected ':' after key")
+            }
             scanner.position += 1
             scanner.skipWhitespace()
             if isKey, scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "[") {

@@ -25,7 +25,8 @@ public struct ActorSelection: Sendable {
     public mutating func add(_ selector: String, kb: KnowledgeBase) {
         if FileBytes.exists(selector) {
             if FileBytes.isDirectory(selector) {
-                for file in FileBytes.files(under: selector) where file.hasSuffix(".yaml") || file.hasSuffix(".yml") || file.hasSuffix(".json") {
+                for file in FileBytes.files(under: selector)
+                where file.hasSuffix(".yaml") || file.hasSuffix(".yml") || file.hasSuffix(".json") {
                     addFile(file, kb: kb)
                 }
             } else {
@@ -42,7 +43,9 @@ public struct ActorSelection: Sendable {
             return
         }
         let o = kb.objects[i]
-        let techniques = kb.related(i, .uses, incoming: false).filter { kb.objects[$0].kind == .technique }.compactMap { kb.objects[$0].attackID }
+        let techniques = kb.related(i, .uses, incoming: false).filter { kb.objects[$0].kind == .technique }.compactMap {
+            kb.objects[$0].attackID
+        }
         actors.append(Actor(name: o.name, origin: "ATT&CK \(o.attackID ?? "")", techniqueIDs: techniques.sorted()))
     }
 
@@ -58,7 +61,10 @@ public struct ActorSelection: Sendable {
                 return
             }
             if let type = root["file_type"]?.string, type != "group-administration" {
-                diagnostics.append(Diagnostic(YAMLFile.location(path, root["file_type"]), code: "actors-invalid", "DeTT&CT file of type \(type), not group-administration"))
+                diagnostics.append(
+                    Diagnostic(
+                        YAMLFile.location(path, root["file_type"]), code: "actors-invalid",
+                        "DeTT&CT file of type \(type), not group-administration"))
                 return
             }
             if let domain = root["domain"]?.string, let d = Domain(lenient: domain), d != kb.info.domain {
@@ -84,11 +90,14 @@ public struct ActorSelection: Sendable {
                 // Software listed for the group brings the techniques ATT&CK records for it.
                 for s in YAMLFile.strings(m["software_id"]) {
                     if let i = kb.objects(attackID: s).first {
-                        techniques += kb.related(i, .uses, incoming: false).compactMap { kb.objects[$0].kind == .technique ? kb.objects[$0].attackID : nil }
+                        techniques += kb.related(i, .uses, incoming: false).compactMap {
+                            kb.objects[$0].kind == .technique ? kb.objects[$0].attackID : nil
+                        }
                     }
                 }
                 let campaign = m["campaign"]?.string
-                actors.append(Actor(name: campaign.map { "\(name) (\($0))" } ?? name, origin: path, techniqueIDs: Array(Set(techniques)).sorted()))
+                actors.append(
+                    Actor(name: campaign.map { "\(name) (\($0))" } ?? name, origin: path, techniqueIDs: Array(Set(techniques)).sorted()))
             }
         } catch {
             diagnostics.append(error)
@@ -139,7 +148,9 @@ public struct ActorSelection: Sendable {
             for id in actor.techniqueIDs {
                 let r = kb.resolveTechnique(id, crosswalk: crosswalk)
                 guard let i = r.index else {
-                    unresolved.append(Diagnostic(SourceLocation(file: actor.origin, item: actor.name), .warning, code: "actor-technique-unresolved", r.note))
+                    unresolved.append(
+                        Diagnostic(
+                            SourceLocation(file: actor.origin, item: actor.name), .warning, code: "actor-technique-unresolved", r.note))
                     continue
                 }
                 if !(result[i]?.contains(actor.name) ?? false) { result[i, default: []].append(actor.name) }

@@ -140,7 +140,8 @@ public enum CoverageAssessment {
                 } else {
                     unresolved.append(id)
                     diagnostics.append(
-                        Diagnostic(SourceLocation(file: rule.path, item: rule.id), .warning, code: "rule-technique-unresolved", resolution.note))
+                        Diagnostic(
+                            SourceLocation(file: rule.path, item: rule.id), .warning, code: "rule-technique-unresolved", resolution.note))
                 }
             }
             var missing: [String] = []
@@ -155,9 +156,12 @@ public enum CoverageAssessment {
             }
             let rating = r < ratings.count ? ratings[r] : AssignedRating(severity: rule.severity, rating: 1, reason: "no rating")
             let verdict = RuleVerdict(
-                source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: techniques, remapped: remapped, unresolved: unresolved,
-                severity: rating.severity, rating: rating.rating, ratingReason: rating.reason, status: rule.status, deprecated: rule.deprecated,
-                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing, unmappedLogs: unmapped,
+                source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: techniques, remapped: remapped,
+                unresolved: unresolved,
+                severity: rating.severity, rating: rating.rating, ratingReason: rating.reason, status: rule.status,
+                deprecated: rule.deprecated,
+                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing,
+                unmappedLogs: unmapped,
                 pyramid: PyramidClassifier.classify(rule))
             for i in indices { rulesByTechnique[i, default: []].append(verdicts.count) }
             verdicts.append(verdict)
@@ -174,8 +178,10 @@ public enum CoverageAssessment {
         for (i, o) in kb.objects.enumerated() where o.kind == .technique && o.isActive {
             let id = o.attackID ?? ""
             var t = TechniqueCoverage(
-                id: id, name: o.name, tactics: o.tactics, platforms: o.platforms, isSubtechnique: o.isSubtechnique, status: .white, reasons: [],
-                detectionScore: 0, visibility: visibility.visibility(of: i), detectingRules: [], blindRules: [], weakRules: [], accepted: acceptances[id],
+                id: id, name: o.name, tactics: o.tactics, platforms: o.platforms, isSubtechnique: o.isSubtechnique, status: .white,
+                reasons: [],
+                detectionScore: 0, visibility: visibility.visibility(of: i), detectingRules: [], blindRules: [], weakRules: [],
+                accepted: acceptances[id],
                 acceptanceExpired: acceptances[id]?.isExpired(today: options.today) ?? false, actors: actorWeights[i] ?? [], pyramid: nil)
             for v in rulesByTechnique[i] ?? [] where !verdicts[v].deprecated {
                 let verdict = verdicts[v]
@@ -201,14 +207,17 @@ public enum CoverageAssessment {
                 t.status = .green
                 let best = t.detectingRules.max { verdicts[$0].rating < verdicts[$1].rating }!
                 t.reasons.append(
-                    "\(t.detectingRules.count) rule(s) on collected logs with rating ≥ \(options.threshold), best: \(verdicts[best].title) (\(verdicts[best].source.rawValue), rating \(verdicts[best].rating))")
+                    "\(t.detectingRules.count) rule(s) on collected logs with rating ≥ \(options.threshold), best: \(verdicts[best].title) (\(verdicts[best].source.rawValue), rating \(verdicts[best].rating))"
+                )
             } else if !t.weakRules.isEmpty {
                 t.status = .yellow
-                t.reasons.append("only low-rated or experimental rules (\(t.weakRules.count)); tune or mature them to rating ≥ \(options.threshold)")
+                t.reasons.append(
+                    "only low-rated or experimental rules (\(t.weakRules.count)); tune or mature them to rating ≥ \(options.threshold)")
             } else if !t.blindRules.isEmpty {
                 t.status = .yellow
                 let missing = Set(t.blindRules.flatMap { verdicts[$0].missingLogs + verdicts[$0].unmappedLogs }).sorted()
-                t.reasons.append("\(t.blindRules.count) rule(s) exist but their logs are not collected: " + missing.prefix(3).joined(separator: "; "))
+                t.reasons.append(
+                    "\(t.blindRules.count) rule(s) exist but their logs are not collected: " + missing.prefix(3).joined(separator: "; "))
             } else if visScore > 0 {
                 t.status = .yellow
                 t.reasons.append("visibility \(visScore)/4 without a detection rule: write one")
@@ -217,17 +226,20 @@ public enum CoverageAssessment {
                 t.reasons.append("ATT&CK names no data component for it; not assessed")
             } else {
                 t.status = .red
-                t.reasons.append("no rule, and none of its data components is collected (needs: \(t.visibility!.needed.joined(separator: ", ")))")
+                t.reasons.append(
+                    "no rule, and none of its data components is collected (needs: \(t.visibility!.needed.joined(separator: ", ")))")
             }
             if let a = t.accepted {
-                t.reasons.append("risk accepted by \(a.owner) until \(a.review): \(a.reason)" + (t.acceptanceExpired ? " — EXPIRED, review it" : ""))
+                t.reasons.append(
+                    "risk accepted by \(a.owner) until \(a.review): \(a.reason)" + (t.acceptanceExpired ? " — EXPIRED, review it" : ""))
             }
             if !t.actors.isEmpty { t.reasons.append("used by \(t.actors.count) selected actor(s)") }
             byIndex[i] = techniques.count
             techniques.append(t)
         }
         // A parent without its own detection but with detected sub-techniques is partly covered.
-        for (i, pos) in byIndex where !kb.objects[i].isSubtechnique && techniques[pos].status != .green && techniques[pos].status != .white {
+        for (i, pos) in byIndex where !kb.objects[i].isSubtechnique && techniques[pos].status != .green && techniques[pos].status != .white
+        {
             let subs = kb.subtechniques(of: i).compactMap { byIndex[$0] }
             let green = subs.filter { techniques[$0].status == .green }
             if !green.isEmpty {
@@ -235,9 +247,12 @@ public enum CoverageAssessment {
                 techniques[pos].reasons.append("\(green.count) of \(subs.count) sub-techniques detected")
             }
         }
-        for a in risks.acceptances where TechniqueID(a.technique).map({ kb.objects(attackID: $0.description, kind: .technique).isEmpty }) ?? true {
+        for a in risks.acceptances
+        where TechniqueID(a.technique).map({ kb.objects(attackID: $0.description, kind: .technique).isEmpty }) ?? true {
             diagnostics.append(
-                Diagnostic(SourceLocation(file: risks.source, line: a.line), .warning, code: "accept-unknown-technique", "\(a.technique) is not in ATT&CK \(kb.info.version)"))
+                Diagnostic(
+                    SourceLocation(file: risks.source, line: a.line), .warning, code: "accept-unknown-technique",
+                    "\(a.technique) is not in ATT&CK \(kb.info.version)"))
         }
         techniques.sort { $0.id < $1.id }
         return CoverageReport(
@@ -251,7 +266,9 @@ public enum CoverageAssessment {
         switch need.kind {
         case .sigma:
             let wanted = SigmaLogsource(product: need.product, category: need.category, service: need.service)
-            if present.contains(where: { $0.sigma.contains { $0 == wanted || ($0.category != nil && $0.product == wanted.product && $0.category == wanted.category) } }) {
+            if present.contains(where: {
+                $0.sigma.contains { $0 == wanted || ($0.category != nil && $0.product == wanted.product && $0.category == wanted.category) }
+            }) {
                 return true
             }
         case .windowsEvent:

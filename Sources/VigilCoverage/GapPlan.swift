@@ -71,14 +71,17 @@ public struct GapPlan: Sendable, Codable {
         func gap(_ t: TechniqueCoverage) -> Gap {
             let missing = t.visibility?.missing ?? []
             return Gap(
-                id: t.id, name: t.name, status: t.status, actorWeight: t.actors.count, actors: t.actors, reasons: t.reasons, missingDataComponents: missing,
+                id: t.id, name: t.name, status: t.status, actorWeight: t.actors.count, actors: t.actors, reasons: t.reasons,
+                missingDataComponents: missing,
                 providers: Array(providers(missing).prefix(8)))
         }
         let open = report.techniques.filter { ($0.status == .red || $0.status == .yellow) && $0.accepted == nil }
         gaps = open.sorted { ($1.actors.count, $0.status == .red ? 1 : 0, $1.id) < ($0.actors.count, $1.status == .red ? 1 : 0, $0.id) }
             .prefix(limit).map(gap)
-        noRuleAnywhere = report.techniques.filter { $0.status != .white && $0.detectingRules.isEmpty && $0.weakRules.isEmpty && $0.blindRules.isEmpty }
-            .sorted { ($1.actors.count, $0.id) < ($0.actors.count, $1.id) }.prefix(limit).map(gap)
+        noRuleAnywhere = report.techniques.filter {
+            $0.status != .white && $0.detectingRules.isEmpty && $0.weakRules.isEmpty && $0.blindRules.isEmpty
+        }
+        .sorted { ($1.actors.count, $0.id) < ($0.actors.count, $1.id) }.prefix(limit).map(gap)
         // Onboarding: for each blind rule whose missing needs all map to one component, that component would light it up.
         var gains: [String: Set<String>] = [:]
         for t in report.techniques where t.status != .green && t.status != .white {
@@ -132,17 +135,23 @@ public struct GapPlan: Sendable, Codable {
         out += "\n## Gaps, ranked by the adversaries that use them\n\n"
         out += "| technique | status | actors | missing data components | logs that provide them |\n| --- | --- | --- | --- | --- |\n"
         for g in gaps {
-            out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+            out +=
+                "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
         }
         out += "\n## Next log sources to onboard\n\nEach would turn techniques green with rules the repositories already have.\n\n"
         out += "| data component | techniques turned green | weighted gain | provided by |\n| --- | --- | --- | --- |\n"
         for o in onboarding.prefix(20) {
-            out += "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) | \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
+            out +=
+                "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) | \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
         }
         out += "\n## No rule in any repository\n\nWrite a rule or deploy a tool for these.\n\n"
-        for g in noRuleAnywhere { out += "- \(g.id) \(md(g.name))" + (g.actorWeight > 0 ? " (used by \(g.actorWeight) actors)" : "") + "\n" }
-        out += "\n## Pyramid of Pain\n\nGreen techniques per tactic by the most robust indicator their rules key on, and how many stay green when the adversary changes hashes, IPs, domains or tools.\n\n"
-        out += "| tactic | green | hash | ip | domain | artifact | tool | ttp | survive hash | survive ip | survive domain | survive tool |\n"
+        for g in noRuleAnywhere {
+            out += "- \(g.id) \(md(g.name))" + (g.actorWeight > 0 ? " (used by \(g.actorWeight) actors)" : "") + "\n"
+        }
+        out +=
+            "\n## Pyramid of Pain\n\nGreen techniques per tactic by the most robust indicator their rules key on, and how many stay green when the adversary changes hashes, IPs, domains or tools.\n\n"
+        out +=
+            "| tactic | green | hash | ip | domain | artifact | tool | ttp | survive hash | survive ip | survive domain | survive tool |\n"
         out += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
         for r in pyramid {
             let levels = PyramidLevel.allCases.map { String(r.byLevel[$0.key] ?? 0) }.joined(separator: " | ")
@@ -152,7 +161,9 @@ public struct GapPlan: Sendable, Codable {
         out += "\n## Accepted risks\n\n"
         if acceptedRisks.isEmpty { out += "None.\n" }
         for a in acceptedRisks {
-            out += "- \(a.technique): \(md(a.reason)) — \(md(a.owner)), review by \(a.review)" + (expiredAcceptances.contains(a.technique) ? " **EXPIRED**" : "") + "\n"
+            out +=
+                "- \(a.technique): \(md(a.reason)) — \(md(a.owner)), review by \(a.review)"
+                + (expiredAcceptances.contains(a.technique) ? " **EXPIRED**" : "") + "\n"
         }
         if !unresolvedTechniqueIDs.isEmpty {
             out += "\n## Technique IDs in rules that resolve nowhere\n\n" + unresolvedTechniqueIDs.joined(separator: ", ") + "\n"

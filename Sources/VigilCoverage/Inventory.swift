@@ -111,7 +111,8 @@ public struct Inventory: Sendable {
             exceptions: YAMLFile.strings(root["exceptions"]), diagnostics: [])
         for item in root["systems"]?.sequence ?? [] {
             guard let m = item.mapping, let name = m["name"]?.string else {
-                inventory.diagnostics.append(Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "a system needs a name; skipped"))
+                inventory.diagnostics.append(
+                    Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "a system needs a name; skipped"))
                 continue
             }
             inventory.systems.append(InventorySystem(name: name, platforms: YAMLFile.strings(m["platforms"])))
@@ -119,16 +120,20 @@ public struct Inventory: Sendable {
         let systemNames = Set(inventory.systems.map { $0.name.lowercased() })
         for item in root["log_sources"]?.sequence ?? [] {
             guard let m = item.mapping, let name = m["name"]?.string else {
-                inventory.diagnostics.append(Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "a log source needs a name; skipped"))
+                inventory.diagnostics.append(
+                    Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "a log source needs a name; skipped"))
                 continue
             }
             var source = CollectedLogSource(
-                name: name, products: YAMLFile.strings(m["product"]) + YAMLFile.strings(m["products"]), systems: YAMLFile.strings(m["systems"]),
-                dataComponents: YAMLFile.strings(m["data_components"]), sigma: [], windows: [], elasticIndexes: YAMLFile.strings(m["elastic_index"]),
+                name: name, products: YAMLFile.strings(m["product"]) + YAMLFile.strings(m["products"]),
+                systems: YAMLFile.strings(m["systems"]),
+                dataComponents: YAMLFile.strings(m["data_components"]), sigma: [], windows: [],
+                elasticIndexes: YAMLFile.strings(m["elastic_index"]),
                 quality: quality(m["quality"]), available: m["available"]?.bool ?? true, line: item.mark?.line)
             for s in m["sigma"]?.sequence ?? [] {
                 guard let sm = s.mapping else { continue }
-                source.sigma.append(SigmaLogsource(product: sm["product"]?.string, category: sm["category"]?.string, service: sm["service"]?.string))
+                source.sigma.append(
+                    SigmaLogsource(product: sm["product"]?.string, category: sm["category"]?.string, service: sm["service"]?.string))
             }
             for w in m["windows"]?.sequence ?? [] {
                 guard let wm = w.mapping, let channel = wm["channel"]?.string else { continue }
@@ -136,7 +141,9 @@ public struct Inventory: Sendable {
             }
             for system in source.systems where !systemNames.contains(system.lowercased()) {
                 inventory.diagnostics.append(
-                    Diagnostic(YAMLFile.location(path, item), .warning, code: "inventory-unknown-system", "log source \(name) names unknown system \"\(system)\""))
+                    Diagnostic(
+                        YAMLFile.location(path, item), .warning, code: "inventory-unknown-system",
+                        "log source \(name) names unknown system \"\(system)\""))
             }
             inventory.logSources.append(source)
         }
@@ -150,10 +157,12 @@ public struct Inventory: Sendable {
         guard let v = Double(version), v >= 1.1 else {
             throw Diagnostic(
                 YAMLFile.location(path, root["version"]), code: "dettect-old-version",
-                "DeTT&CT data-source administration version \(version): Vigil reads version 1.1 and later, where data sources are ATT&CK data components; upgrade the file with DeTT&CT first")
+                "DeTT&CT data-source administration version \(version): Vigil reads version 1.1 and later, where data sources are ATT&CK data components; upgrade the file with DeTT&CT first"
+            )
         }
         var inventory = Inventory(
-            name: root["name"]?.string ?? path, domain: try domain(root, path), format: .dettect(version: version), source: path, systems: [],
+            name: root["name"]?.string ?? path, domain: try domain(root, path), format: .dettect(version: version), source: path,
+            systems: [],
             logSources: [], exceptions: [], diagnostics: [])
         for item in root["systems"]?.sequence ?? [] {
             guard let m = item.mapping, let name = m["applicable_to"]?.string else { continue }
@@ -164,7 +173,8 @@ public struct Inventory: Sendable {
         }
         for item in root["data_sources"]?.sequence ?? [] {
             guard let m = item.mapping, let name = m["data_source_name"]?.string else {
-                inventory.diagnostics.append(Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "data source without data_source_name; skipped"))
+                inventory.diagnostics.append(
+                    Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "data source without data_source_name; skipped"))
                 continue
             }
             for detail in m["data_source"]?.sequence ?? [] {
@@ -173,7 +183,8 @@ public struct Inventory: Sendable {
                 if systems.contains(where: { $0.lowercased() == "all" }) { systems = [] }
                 inventory.logSources.append(
                     CollectedLogSource(
-                        name: name, products: YAMLFile.strings(d["products"]), systems: systems, dataComponents: [name], sigma: [], windows: [],
+                        name: name, products: YAMLFile.strings(d["products"]), systems: systems, dataComponents: [name], sigma: [],
+                        windows: [],
                         elasticIndexes: [], quality: quality(d["data_quality"]), available: d["available_for_data_analytics"]?.bool ?? true,
                         line: detail.mark?.line))
             }
@@ -187,7 +198,9 @@ public struct Inventory: Sendable {
         for i in logSources.indices {
             var dcs = logSources[i].dataComponents
             for s in logSources[i].sigma {
-                if let entry = map.entry(for: s) { dcs.append(contentsOf: entry.dataComponents) } else {
+                if let entry = map.entry(for: s) {
+                    dcs.append(contentsOf: entry.dataComponents)
+                } else {
                     diagnostics.append(
                         Diagnostic(
                             SourceLocation(file: source, line: logSources[i].line), .warning, code: "inventory-unmapped",

@@ -109,13 +109,18 @@ public struct LogSourceMap: Sendable {
             guard !dcs.isEmpty else { throw fail(item, "sigma entry without data_components") }
             map.sigma.append(
                 SigmaEntry(
-                    logsource: SigmaLogsource(product: m["product"]?.string, category: m["category"]?.string, service: m["service"]?.string),
+                    logsource: SigmaLogsource(
+                        product: m["product"]?.string, category: m["category"]?.string, service: m["service"]?.string),
                     dataComponents: dcs, windows: windowsSets(m["windows"])))
         }
         for item in root["windows_events"]?.sequence ?? [] {
-            guard let m = item.mapping, let channel = m["channel"]?.string else { throw fail(item, "windows_events entries need a channel") }
+            guard let m = item.mapping, let channel = m["channel"]?.string else {
+                throw fail(item, "windows_events entries need a channel")
+            }
             map.windowsEvents.append(
-                WindowsEntry(events: WindowsEventSet(channel: channel, eventIDs: YAMLFile.ints(m["event_ids"])), dataComponents: YAMLFile.strings(m["data_components"])))
+                WindowsEntry(
+                    events: WindowsEventSet(channel: channel, eventIDs: YAMLFile.ints(m["event_ids"])),
+                    dataComponents: YAMLFile.strings(m["data_components"])))
         }
         func table(_ key: String) throws(Diagnostic) -> [String: [String]] {
             guard let n = root[Node(key)] else { return [:] }
@@ -163,7 +168,9 @@ public struct LogSourceMap: Sendable {
             guard let name = need.product?.lowercased() else { return nil }
             // Index patterns: `logs-endpoint.events.process-*` → longest known prefix.
             let trimmed = name.hasSuffix("*") ? String(name.dropLast()) : name
-            let best = elasticIndex.keys.filter { trimmed.hasPrefix($0) || $0.hasPrefix(trimmed.trimmingSuffix("-")) }.max { $0.count < $1.count }
+            let best = elasticIndex.keys.filter { trimmed.hasPrefix($0) || $0.hasPrefix(trimmed.trimmingSuffix("-")) }.max {
+                $0.count < $1.count
+            }
             if let best { return elasticIndex[best] }
             if need.kind == .elasticIntegration {
                 return elasticIndex.first { $0.key.contains(name) }?.value

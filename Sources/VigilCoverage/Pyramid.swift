@@ -63,7 +63,8 @@ public enum PyramidClassifier {
         "taskname", "destinationport", "destination.port", "keywords",
     ]
     static let toolFields: Set<String> = [
-        "image", "originalfilename", "product", "company", "description", "process.name", "process.executable", "process.pe.original_file_name",
+        "image", "originalfilename", "product", "company", "description", "process.name", "process.executable",
+        "process.pe.original_file_name",
         "imageloaded", "parentimage", "newprocessname", "application", "exe", "process_name", "sourceimage", "targetimage", "signature",
     ]
 
@@ -84,7 +85,9 @@ public enum PyramidClassifier {
         if rule.values.contains(where: looksLikeHash) { return PyramidClassification(level: .hashValues, reason: "keys on hash values") }
         if let f = has(ipFields) { return PyramidClassification(level: .ipAddresses, reason: "keys on \(f)") }
         if let f = has(domainFields) { return PyramidClassification(level: .domainNames, reason: "keys on \(f)") }
-        let behaviour = fields.contains { ["commandline", "process.command_line", "scriptblocktext", "parentcommandline", "command_line", "payload"].contains($0) }
+        let behaviour = fields.contains {
+            ["commandline", "process.command_line", "scriptblocktext", "parentcommandline", "command_line", "payload"].contains($0)
+        }
         let tool = has(toolFields)
         let artifact = has(artifactFields)
         if !behaviour, let artifact, tool == nil { return PyramidClassification(level: .artifacts, reason: "keys on \(artifact)") }

@@ -38,7 +38,8 @@ public struct RiskRegister: Sendable {
         var register = RiskRegister(source: path)
         for item in list {
             guard let m = item.mapping else {
-                register.diagnostics.append(Diagnostic(YAMLFile.location(path, item), code: "accept-invalid", "each acceptance is a mapping; skipped"))
+                register.diagnostics.append(
+                    Diagnostic(YAMLFile.location(path, item), code: "accept-invalid", "each acceptance is a mapping; skipped"))
                 continue
             }
             var missing: [String] = []
@@ -52,11 +53,15 @@ public struct RiskRegister: Sendable {
             if review.count != 10 || review.split(separator: "-").count != 3 { missing.append("review (YYYY-MM-DD)") }
             guard missing.isEmpty else {
                 register.diagnostics.append(
-                    Diagnostic(YAMLFile.location(path, item), code: "accept-invalid", "acceptance lacks " + missing.joined(separator: ", ") + "; skipped"))
+                    Diagnostic(
+                        YAMLFile.location(path, item), code: "accept-invalid",
+                        "acceptance lacks " + missing.joined(separator: ", ") + "; skipped"))
                 continue
             }
             register.acceptances.append(
-                RiskAcceptance(technique: technique, scope: YAMLFile.strings(m["scope"]), owner: owner, reason: reason, review: review, line: item.mark?.line))
+                RiskAcceptance(
+                    technique: technique, scope: YAMLFile.strings(m["scope"]), owner: owner, reason: reason, review: review,
+                    line: item.mark?.line))
         }
         return register
     }

@@ -63,7 +63,11 @@ public struct PlatformApplicability: Sendable {
                         guard let platform = view.string(pk)?.lowercased() else { return }
                         // DeTT&CT compares names exactly; Vigil keeps their case here for DeTT&CT mode.
                         let names = Set(view.strings(pv))
-                        if isAttack { result.byPlatform[platform, default: []].formUnion(names) } else { result.extraByPlatform[platform, default: []].formUnion(names) }
+                        if isAttack {
+                            result.byPlatform[platform, default: []].formUnion(names)
+                        } else {
+                            result.extraByPlatform[platform, default: []].formUnion(names)
+                        }
                     }
                 }
             }
@@ -73,7 +77,8 @@ public struct PlatformApplicability: Sendable {
             dTape.nodes.withUnsafeBufferPointer { nodes in
                 let view = JSONView(tape: nodes, bytes: raw)
                 view.forEachElement(0) { e in
-                    guard let id = view.member(e, "technique_id").flatMap(view.string), let list = view.member(e, "dettect_data_sources") else { return }
+                    guard let id = view.member(e, "technique_id").flatMap(view.string), let list = view.member(e, "dettect_data_sources")
+                    else { return }
                     result.extraByTechnique[id] = view.strings(list)
                 }
             }
@@ -161,7 +166,8 @@ public struct VisibilityModel: Sendable {
         var systems: [SystemVisibility] = []
         // The inventory's exceptions are techniques the organisation takes out of scoring (DeTT&CT does the same).
         let excluded = inventory.exceptions.contains { $0.uppercased() == (o.attackID ?? "").uppercased() }
-        for system in inventory.systems where !excluded && !Set(system.platforms.map { $0.lowercased() }).isDisjoint(with: o.platforms.map { $0.lowercased() }) {
+        for system in inventory.systems
+        where !excluded && !Set(system.platforms.map { $0.lowercased() }).isDisjoint(with: o.platforms.map { $0.lowercased() }) {
             let applicable = needed.filter { applicability.applies($0, on: system.platforms) }
             let applicableExtras = extras.filter { applicability.appliesExtra($0, on: system.platforms) }
             let total = applicable.count + applicableExtras.count
@@ -182,7 +188,9 @@ public struct VisibilityModel: Sendable {
                 score = collected.isEmpty ? 0 : percent <= 49 ? 1 : percent <= 74 ? 2 : percent <= 99 ? 3 : 4
             }
             let quality = total > 0 ? (weighted / Double(total) * 4 * 10).rounded() / 10 : 0
-            systems.append(SystemVisibility(system: system.name, score: score, qualityScore: quality, needed: applicable + applicableExtras, collected: collected))
+            systems.append(
+                SystemVisibility(
+                    system: system.name, score: score, qualityScore: quality, needed: applicable + applicableExtras, collected: collected))
         }
         let distinct = Array(Set(systems.map(\.score).filter { $0 > 0 }))
         let mean = distinct.isEmpty ? 0 : Double(distinct.reduce(0, +)) / Double(distinct.count)

@@ -22,6 +22,10 @@ struct AttackBuildIndexCommand: ParsableCommand {
             Output.report([error])
             throw ExitCode.badInput
         }
-        for kb in bases { print("indexed ATT&CK \(kb.info.domain.title) \(kb.info.version): \(kb.objects.count) objects, \(kb.relationships.count) relationships") }
+        for kb in bases {
+            print(
+                "indexed ATT&CK \(kb.info.domain.title) \(kb.info.version): \(kb.objects.count) objects, \(kb.relationships.count) relationships"
+            )
+        }
     }
 }

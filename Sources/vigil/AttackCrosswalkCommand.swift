@@ -31,7 +31,9 @@ struct AttackCrosswalkCommand: ParsableCommand {
             }
             Output.printJSON(results.map { Row(input: $0.input, resolved: $0.resolvedID, outcome: "\($0.outcome)", note: $0.note) })
         } else {
-            print(Output.table(["ID", "ON \(kb.info.version)", "HOW"], results.map { [$0.input, $0.resolvedID ?? "—", $0.note] }), terminator: "")
+            print(
+                Output.table(["ID", "ON \(kb.info.version)", "HOW"], results.map { [$0.input, $0.resolvedID ?? "—", $0.note] }),
+                terminator: "")
         }
         if results.contains(where: { !$0.isResolved }) { throw ExitCode.findings }
     }

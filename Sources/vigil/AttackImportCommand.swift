@@ -24,8 +24,15 @@ struct AttackImportCommand: ParsableCommand {
         for file in files {
             do {
                 let result = try AttackSource.importBundle(file)
-                rows.append(Row(file: file, installed: result.path, domain: result.info.domain.rawValue, version: result.info.version, techniques: result.counts.techniques))
-                if !json { print("installed ATT&CK \(result.info.domain.title) \(result.info.version) (\(result.counts.techniques) techniques) → \(result.path)") }
+                rows.append(
+                    Row(
+                        file: file, installed: result.path, domain: result.info.domain.rawValue, version: result.info.version,
+                        techniques: result.counts.techniques))
+                if !json {
+                    print(
+                        "installed ATT&CK \(result.info.domain.title) \(result.info.version) (\(result.counts.techniques) techniques) → \(result.path)"
+                    )
+                }
             } catch {
                 failed = true
                 rows.append(Row(file: file, error: error.description))

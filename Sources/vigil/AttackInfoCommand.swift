@@ -3,7 +3,8 @@ import ArgumentParser
 import VigilAttack
 
 struct AttackInfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show the loaded ATT&CK version, domain, source and counts.")
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Show the loaded ATT&CK version, domain, source and counts.")
 
     @OptionGroup var source: AttackOptions
     @Flag(help: "Machine-readable output.") var json = false
@@ -45,10 +46,16 @@ struct AttackInfoCommand: ParsableCommand {
         if counts.assets > 0 { rows.append(["assets", "\(counts.assets)"]) }
         rows += [
             ["revoked / deprecated", "\(counts.revokedTechniques) / \(counts.deprecatedTechniques) techniques"],
-            ["relationships", "\(counts.relationships) (\(counts.detects) detects, from " + counts.detectsFrom.keys.sorted().joined(separator: ", ") + ")"],
+            [
+                "relationships",
+                "\(counts.relationships) (\(counts.detects) detects, from " + counts.detectsFrom.keys.sorted().joined(separator: ", ")
+                    + ")",
+            ],
         ]
         if !kb.unknownTypes.isEmpty {
-            rows.append(["unknown types", kb.unknownTypes.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")])
+            rows.append([
+                "unknown types", kb.unknownTypes.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "),
+            ])
         }
         if !kb.diagnostics.isEmpty { rows.append(["problems", "\(kb.diagnostics.count) (listed on standard error)"]) }
         for row in rows { print(row[0].padding(toLength: 22, withPad: " ", startingAt: 0) + row[1]) }

@@ -30,7 +30,16 @@ struct AttackSearchCommand: ParsableCommand {
         } else if hits.isEmpty {
             print("no matches")
         } else {
-            print(Output.table(["ID", "NAME", "KIND", "MATCHED"], hits.map { [$0.ref.id, $0.ref.name, $0.ref.kind + ($0.ref.revoked == true ? " (revoked)" : $0.ref.deprecated == true ? " (deprecated)" : ""), $0.matched] }), terminator: "")
+            print(
+                Output.table(
+                    ["ID", "NAME", "KIND", "MATCHED"],
+                    hits.map {
+                        [
+                            $0.ref.id, $0.ref.name,
+                            $0.ref.kind + ($0.ref.revoked == true ? " (revoked)" : $0.ref.deprecated == true ? " (deprecated)" : ""),
+                            $0.matched,
+                        ]
+                    }), terminator: "")
         }
         if hits.isEmpty { throw ExitCode.findings }
     }

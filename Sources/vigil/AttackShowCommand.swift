@@ -51,7 +51,9 @@ struct AttackShowCommand: ParsableCommand {
         func block(_ label: String, _ items: [ObjectRef]) {
             guard !items.isEmpty else { return }
             print("\(label) (\(items.count)):")
-            for item in items { print("  \(item.id)  \(item.name)" + (item.kind == "sub-technique" || item.kind == "technique" ? "" : "  [\(item.kind)]")) }
+            for item in items {
+                print("  \(item.id)  \(item.name)" + (item.kind == "sub-technique" || item.kind == "technique" ? "" : "  [\(item.kind)]"))
+            }
         }
         if let r = d.replacedBy { line("replaced by", "\(r.id) \(r.name)") }
         line("url", d.url ?? "")
@@ -78,7 +80,8 @@ struct AttackShowCommand: ParsableCommand {
             for l in d.logSources { print("  \(l.name): \(l.channel)") }
         }
         block("techniques", d.techniques)
-        block("used by groups", d.kind == "technique" || d.kind == "sub-technique" || d.kind == "malware" || d.kind == "tool" ? d.groups : [])
+        block(
+            "used by groups", d.kind == "technique" || d.kind == "sub-technique" || d.kind == "malware" || d.kind == "tool" ? d.groups : [])
         block(d.kind == "campaign" ? "attributed to" : "groups", d.kind == "campaign" ? d.groups : [])
         block("software", d.software)
         block("campaigns", d.campaigns)

@@ -31,7 +31,11 @@ enum Output {
                 line += i == row.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
             }
             out += line + "\n"
-            if n == 0 { out += widths.enumerated().map { String(repeating: "-", count: $0.offset == widths.count - 1 ? $0.element : $0.element + 2) }.joined() + "\n" }
+            if n == 0 {
+                out +=
+                    widths.enumerated().map { String(repeating: "-", count: $0.offset == widths.count - 1 ? $0.element : $0.element + 2) }
+                    .joined() + "\n"
+            }
         }
         return out
     }

@@ -28,7 +28,8 @@ import VigilCore
     @Test func emptyFile() { expectDiagnostic("", code: "stix-empty", offset: 0) }
     @Test func whitespaceOnly() { expectDiagnostic("  \n ", code: "json-syntax") }
     @Test func truncatedJSON() {
-        expectDiagnostic("{\"type\": \"bundle\", \"objects\": [{\"type\": \"attack-pattern\", \"id\": \"x\", \"na", code: "json-syntax", line: 1)
+        expectDiagnostic(
+            "{\"type\": \"bundle\", \"objects\": [{\"type\": \"attack-pattern\", \"id\": \"x\", \"na", code: "json-syntax", line: 1)
     }
     @Test func jsonArrayIsNotABundle() { expectDiagnostic("[1, 2]", code: "stix-not-bundle") }
     @Test func objectWithoutObjects() { expectDiagnostic("{\"type\": \"bundle\"}", code: "stix-not-bundle") }

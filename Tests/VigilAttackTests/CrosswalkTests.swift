@@ -69,7 +69,8 @@ import VigilCore
     }
 
     @Test(arguments: [
-        "format: 2\ncrosswalks: []", "crosswalks: []", "format: 1\ncrosswalks: {}", "format: 1\ncrosswalks:\n  - domain: nowhere\n    from: a\n    to: b",
+        "format: 2\ncrosswalks: []", "crosswalks: []", "format: 1\ncrosswalks: {}",
+        "format: 1\ncrosswalks:\n  - domain: nowhere\n    from: a\n    to: b",
         "format: 1\ncrosswalks:\n  - domain: enterprise\n    from: '1'\n    to: '2'\n    revoked: {Tx: T1}", "format: [1\n",
     ])
     func badCrosswalkFilesAreDiagnosed(_ text: String) {

@@ -18,7 +18,9 @@ import VigilCore
         case .ics: packed = EmbeddedIndexData.ics
         }
         let embeddedText = try EmbeddedIndex.unpack(packed, source: "embedded")
-        #expect(embeddedText == EmbeddedIndex.encode(bundle), "regenerate with: vigil attack build-index <bundles> --swift Sources/VigilAttack/Generated/EmbeddedIndexData.swift")
+        #expect(
+            embeddedText == EmbeddedIndex.encode(bundle),
+            "regenerate with: vigil attack build-index <bundles> --swift Sources/VigilAttack/Generated/EmbeddedIndexData.swift")
         let embedded = try EmbeddedIndex.embedded(domain)
         #expect(embedded.counts == bundle.counts)
         #expect(embedded.info.version == "18.1")
@@ -40,7 +42,9 @@ import VigilCore
         #expect(index.description(of: 0) == nil)
     }
 
-    @Test(arguments: ["", "vigil-attack-index 2\n", "something else\n", "vigil-attack-index 1\nO\tT\n", "vigil-attack-index 1\nR\tu\t5\t9\t\n"])
+    @Test(arguments: [
+        "", "vigil-attack-index 2\n", "something else\n", "vigil-attack-index 1\nO\tT\n", "vigil-attack-index 1\nR\tu\t5\t9\t\n",
+    ])
     func rejectsBrokenIndex(_ text: String) {
         #expect(throws: Diagnostic.self) { try EmbeddedIndex.decode(text, source: "test.idx") }
     }

@@ -10,7 +10,10 @@ import VigilCore
     static let kb = try! EmbeddedIndex.embedded(.enterprise)
     static let inventory = try! Inventory.load(path: SharedData.packageRoot() + "/Examples/inventory.yaml")
 
-    static func sigma(_ id: String, _ techniques: [String], category: String? = nil, service: String? = nil, product: String = "windows", fields: [String] = ["CommandLine"])
+    static func sigma(
+        _ id: String, _ techniques: [String], category: String? = nil, service: String? = nil, product: String = "windows",
+        fields: [String] = ["CommandLine"]
+    )
         -> DetectionRule
     {
         var rule = DetectionRule(source: .sigma, id: id, title: "rule \(id)", path: "rules/\(id).yml")
@@ -20,10 +23,14 @@ import VigilCore
         return rule
     }
 
-    static func assess(_ rules: [DetectionRule], ratings: [Int], risks: RiskRegister = RiskRegister(), actors: [Int: [String]] = [:]) -> CoverageReport {
+    static func assess(_ rules: [DetectionRule], ratings: [Int], risks: RiskRegister = RiskRegister(), actors: [Int: [String]] = [:])
+        -> CoverageReport
+    {
         CoverageAssessment.assess(
-            kb: kb, inventory: inventory, rules: rules, ratings: ratings.map { AssignedRating(severity: .high, rating: $0, reason: "test") },
-            map: .builtIn(), crosswalk: .builtIn(), risks: risks, actorWeights: actors, options: CoverageOptions(threshold: 3, today: "2026-11-29"))
+            kb: kb, inventory: inventory, rules: rules,
+            ratings: ratings.map { AssignedRating(severity: .high, rating: $0, reason: "test") },
+            map: .builtIn(), crosswalk: .builtIn(), risks: risks, actorWeights: actors,
+            options: CoverageOptions(threshold: 3, today: "2026-11-29"))
     }
 
     static func status(_ report: CoverageReport, _ id: String) -> TechniqueCoverage { report.techniques.first { $0.id == id }! }
@@ -103,7 +110,8 @@ import VigilCore
     }
 
     @Test(arguments: [
-        "accepted:\n  - technique: T1200\n    owner: x\n    reason: y\n", "accepted:\n  - technique: nope\n    owner: x\n    reason: y\n    review: 2027-01-01\n",
+        "accepted:\n  - technique: T1200\n    owner: x\n    reason: y\n",
+        "accepted:\n  - technique: nope\n    owner: x\n    reason: y\n    review: 2027-01-01\n",
         "accepted:\n  - 5\n",
     ])
     func incompleteAcceptancesAreReported(_ text: String) throws {
@@ -157,7 +165,8 @@ import VigilCore
         var selection = ActorSelection()
         selection.add("APT29", kb: Self.kb)
         selection.add("FIN7", kb: Self.kb)
-        let report = Self.assess(Self.rules, ratings: [4, 2, 4, 3, 4, 5], actors: selection.weights(kb: Self.kb, crosswalk: .builtIn()).byTechnique)
+        let report = Self.assess(
+            Self.rules, ratings: [4, 2, 4, 3, 4, 5], actors: selection.weights(kb: Self.kb, crosswalk: .builtIn()).byTechnique)
         let dir = ProcessInfo.processInfo.environment["VIGIL_KEEP_LAYERS"] ?? NSTemporaryDirectory() + "vigil-layers-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if ProcessInfo.processInfo.environment["VIGIL_KEEP_LAYERS"] == nil { try? FileManager.default.removeItem(atPath: dir) } }

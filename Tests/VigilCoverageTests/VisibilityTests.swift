@@ -16,7 +16,8 @@ import VigilCore
         let applicability = try PlatformApplicability.fromDeTTECT(folder: try SharedData.path("dettect/data"), domain: .enterprise)
         let model = VisibilityModel(kb: Self.kb, inventory: inventory, applicability: applicability)
         let fixture = SharedData.packageRoot() + "/Tests/Fixtures/dettect-visibility-endpoints.json"
-        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture))) as? [String: [[Any]]])
+        let expected = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture))) as? [String: [[Any]]])
         var compared = 0
         var mismatches: [String] = []
         for (i, o) in Self.kb.objects.enumerated() where o.kind == .technique && o.isActive {
