@@ -53,12 +53,14 @@ struct Substitution {
 struct NameTable {
     static let isData: UInt8 = 1, isName: UInt8 = 2, isContainer: UInt8 = 4, isBinary: UInt8 = 8
     var ids: [UInt32: Int32] = [:]
+    var byContent: [[UInt8]: Int32] = [:]
     var bytes: [UInt8] = []
     var starts: [Int32] = [0]
     var flags: [UInt8] = []
 
     mutating func reset() {
         ids.removeAll(keepingCapacity: true)
+        byContent.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         starts.append(0)
@@ -66,7 +68,13 @@ struct NameTable {
     }
 
     mutating func add(_ utf8: [UInt8], offset: UInt32) -> Int32 {
+        // Equal names share an id (the renderer numbers repeated element names by id).
+        if let id = byContent[utf8] {
+            ids[offset] = id
+            return id
+        }
         let id = Int32(flags.count)
+        byContent[utf8] = id
         bytes.append(contentsOf: utf8)
         starts.append(Int32(bytes.count))
         var f: UInt8 = 0
