@@ -53,12 +53,14 @@ struct Substitution {
 struct NameTable {
     static let isData: UInt8 = 1, isName: UInt8 = 2, isContainer: UInt8 = 4, isBinary: UInt8 = 8
     var ids: [UInt32: Int32] = [:]
+    var byContent: [[UInt8]: Int32] = [:]
     var bytes: [UInt8] = []
     var starts: [Int32] = [0]
     var flags: [UInt8] = []
 
     mutating func reset() {
         ids.removeAll(keepingCapacity: true)
+        byContent.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         starts.append(0)
@@ -66,7 +68,13 @@ struct NameTable {
     }
 
     mutating func add(_ utf8: [UInt8], offset: UInt32) -> Int32 {
+        // Equal names share an id (the renderer numbers repeated element names by id).
+        if let id = byContent[utf8] {
+            ids[offset] = id
+            return id
+        }
         let id = Int32(flags.count)
+        byContent[utf8] = id
         bytes.append(contentsOf: utf8)
         starts.append(Int32(bytes.count))
         var f: UInt8 = 0
@@ -96,26 +104,26 @@ struct OpenElement {
 extension ChunkDecoder {
     // MARK: bounds-checked reads within the chunk
 
-    @inline(__always) func need(_ offset: Int, _ count: Int, _ what: StaticString) throws(DecodeError) {
+    @inline(__always) mutating func need(_ offset: Int, _ count: Int, _ what: StaticString) throws(DecodeError) {
         if offset < 0 || count < 0 || count > data.count - offset {
             throw DecodeError("\(what) runs past the end of the chunk", offset)
         }
     }
-    @inline(__always) func u8(_ o: Int) throws(DecodeError) -> UInt8 {
+    @inline(__always) mutating func u8(_ o: Int) throws(DecodeError) -> UInt8 {
         try need(o, 1, "value")
         return data[o]
     }
-    @inline(__always) func u16(_ o: Int) throws(DecodeError) -> UInt16 {
+    @inline(__always) mutating func u16(_ o: Int) throws(DecodeError) -> UInt16 {
         try need(o, 2, "value")
         return data.le16(o)
     }
-    @inline(__always) func u32(_ o: Int) throws(DecodeError) -> UInt32 {
+    @inline(__always) mutating func u32(_ o: Int) throws(DecodeError) -> UInt32 {
         try need(o, 4, "value")
         return data.le32(o)
     }
 
     /// UTF-16 units before the first NUL among `units` units at `offset` (bounds already checked).
-    @inline(__always) func unitsBeforeNul(_ offset: Int, _ units: Int) -> Int {
+    @inline(__always) mutating func unitsBeforeNul(_ offset: Int, _ units: Int) -> Int {
         var i = 0
         while i < units {
             if data.le16(offset + 2 * i) == 0 { return i }
@@ -137,15 +145,15 @@ extension ChunkDecoder {
 
     /// Moves `pending[mark...]` to the edge array; returns the first edge index.
     @inline(__always) mutating func commitPending(from mark: Int, template: Bool) -> Int32 {
-        let start: Int
-        if template {
-            start = tplEdges.count
-            tplEdges.append(contentsOf: pending[mark...])
-        } else {
-            start = recEdges.count
-            recEdges.append(contentsOf: pending[mark...])
+        let start = template ? tplEdges.count : recEdges.count
+        let count = pending.count - mark
+        if count > 0 {
+            pending.withUnsafeBufferPointer { p in
+                let slice = UnsafeBufferPointer(rebasing: p[mark...])
+                if template { tplEdges.append(contentsOf: slice) } else { recEdges.append(contentsOf: slice) }
+            }
+            pending.shrink(to: mark)
         }
-        pending.removeSubrange(mark...)
         return Int32(start)
     }
 
@@ -318,7 +326,7 @@ extension ChunkDecoder {
         return v
     }
 
-    @inline(__always) func sidLength(_ pos: Int) throws(DecodeError) -> Int {
+    @inline(__always) mutating func sidLength(_ pos: Int) throws(DecodeError) -> Int {
         try need(pos, 8, "SID")
         let length = 8 + 4 * Int(data[pos + 1])
         try need(pos, length, "SID")
@@ -326,7 +334,7 @@ extension ChunkDecoder {
     }
 
     /// A tree node for a scalar or array value (strings become text nodes).
-    @inline(__always) func valueNode(_ v: Substitution) -> Node {
+    @inline(__always) mutating func valueNode(_ v: Substitution) -> Node {
         switch v.type {
         case ValueType.string:
             return Node(kind: .text, offset: v.offset, count: v.count)
@@ -353,7 +361,7 @@ extension ChunkDecoder {
         var current: Int32 = -1
         var attributeName: Int32 = -1
         var attributeMark = 0
-        defer { open.removeSubrange(openBase...) }
+        defer { open.shrink(to: openBase) }
 
         func attach(_ element: Int32, _ d: inout ChunkDecoder) throws(DecodeError) {
             if d.open.count > openBase {
@@ -525,7 +533,7 @@ extension ChunkDecoder {
         return addNode(Node(kind: .element, name: name), template: template)
     }
 
-    @inline(__always) func nodeKind(_ index: Int32, template: Bool) -> NodeKind {
+    @inline(__always) mutating func nodeKind(_ index: Int32, template: Bool) -> NodeKind {
         template ? tplNodes[Int(index)].kind : recNodes[Int(index)].kind
     }
 
@@ -533,13 +541,14 @@ extension ChunkDecoder {
 
     /// The parsed definition at chunk offset `offset` (header: next offset, GUID, data size).
     mutating func templateRoot(at offset: Int, depth: Int) throws(DecodeError) -> Int32 {
-        if let root = templates[UInt32(truncatingIfNeeded: offset)] { return root }
+        let key = UInt32(truncatingIfNeeded: offset)
+        for entry in templates where entry.offset == key { return entry.root }
         try need(offset, 24, "template definition header")
         let size = Int(data.le32(offset + 20))
         let start = offset + 24
         try need(start, size, "template definition")
         let root = try build(start, start + size, definition: true, template: true, dependencyID: true, depth: depth)
-        templates[UInt32(truncatingIfNeeded: offset)] = root
+        templates.append((key, root))
         return root
     }
 
@@ -559,7 +568,7 @@ extension ChunkDecoder {
         pos += 4
         try need(pos, count * 4, "substitution descriptors")
         let base = substitutions.count
-        defer { substitutions.removeSubrange(base...) }
+        defer { substitutions.shrink(to: base) }
         var descriptor = pos
         pos += count * 4
         for _ in 0..<count {
@@ -607,11 +616,12 @@ extension ChunkDecoder {
                     for i in before..<cloneValues.count where needsExpansion(cloneValues[i]) { expand = true }
                 }
             }
-            if cloneValues.count > valueMark {
+            let valueCount = cloneValues.count - valueMark
+            if valueCount > 0 {
                 let first = Int32(recEdges.count)
-                recEdges.append(contentsOf: cloneValues[valueMark...])
-                let node = Node(kind: .attribute, name: attribute.name, offset: first, count: Int32(cloneValues.count - valueMark))
-                cloneValues.removeSubrange(valueMark...)
+                cloneValues.withUnsafeBufferPointer { recEdges.append(contentsOf: UnsafeBufferPointer(rebasing: $0[valueMark...])) }
+                cloneValues.shrink(to: valueMark)
+                let node = Node(kind: .attribute, name: attribute.name, offset: first, count: Int32(valueCount))
                 pending.append(addNode(node, template: false))
             }
         }
@@ -663,7 +673,7 @@ extension ChunkDecoder {
         if intoAttribute { cloneValues.append(resolved) } else { pending.append(resolved) }
     }
 
-    @inline(__always) func needsExpansion(_ index: Int32) -> Bool {
+    @inline(__always) mutating func needsExpansion(_ index: Int32) -> Bool {
         let node = recNodes[Int(index)]
         return node.kind == .value && ValueType.isExpandableArray(node.type) && node.childStart > 1
     }
@@ -756,5 +766,13 @@ extension ChunkDecoder {
             try expandArrays(copyIndex, depth: depth + 1)
         }
         if recNodes.count > BinXMLLimits.maxNodesPerRecord { throw DecodeError("record expands to too many nodes", 0) }
+    }
+}
+
+extension Array {
+    /// Drops elements past `length` one by one: the builder's stacks shrink by a few elements at
+    /// a time, and `removeLast(_:)` goes through the generic range replacement.
+    @inline(__always) mutating func shrink(to length: Int) {
+        while count > length { removeLast() }
     }
 }

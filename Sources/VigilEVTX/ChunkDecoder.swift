@@ -27,12 +27,12 @@ struct DecodedChunk: Sendable {
     var diagnostics: [Diagnostic] = []
 }
 
-struct ChunkDecoder {
+struct ChunkDecoder: ~Copyable {
     /// The chunk being decoded; valid only during `decode`.
     var data = UnsafeRawBufferPointer(start: nil, count: 0)
     var names = NameTable()
     /// Template definitions of this chunk by offset: root element in the template tree.
-    var templates: [UInt32: Int32] = [:]
+    var templates: [(offset: UInt32, root: Int32)] = []
     var tplNodes: [Node] = []
     var tplEdges: [Int32] = []
     var recNodes: [Node] = []
@@ -44,7 +44,7 @@ struct ChunkDecoder {
     var open: [OpenElement] = []
     var substitutions: [Substitution] = []
     var suffixCounts: [(name: Int32, count: UInt16)] = []
-    var out: [UInt8] = []
+    var out = OutputBuffer()
 
     init() {
         recNodes.reserveCapacity(1024)
@@ -129,7 +129,7 @@ struct ChunkDecoder {
         templates.removeAll(keepingCapacity: true)
         tplNodes.removeAll(keepingCapacity: true)
         tplEdges.removeAll(keepingCapacity: true)
-        out.removeAll(keepingCapacity: true)
+        out.removeAll()
 
         let limit = min(Int(header.freeSpaceOffset), bytes.count)
         var offset = ChunkHeader.size
@@ -164,13 +164,13 @@ struct ChunkDecoder {
                 result.records.append(
                     RecordEntry(recordID: recordID, filetime: filetime, fileOffset: fileOffset + offset, start: start, end: out.count))
             } catch {
-                out.removeSubrange(start...)
+                out.truncate(to: start)
                 report(.error, "evtx-record", error.offset, recordItem, "record skipped: \(error.reason)")
             }
             offset += size
             if recordID == header.lastRecordID { break }
         }
-        result.output = out
+        result.output = out.copyBytes()
         return result
     }
 }

@@ -11,19 +11,19 @@ public enum RecordFormat: Sendable {
 }
 
 extension ChunkDecoder {
-    @inline(__always) func child(_ e: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(e.childStart) + i])] }
-    @inline(__always) func attribute(_ e: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(e.offset) + i])] }
-    @inline(__always) func attributeValue(_ a: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(a.offset) + i])] }
-    @inline(__always) func nameFlags(_ id: Int32) -> UInt8 { names.flags[Int(id)] }
+    @inline(__always) mutating func child(_ e: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(e.childStart) + i])] }
+    @inline(__always) mutating func attribute(_ e: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(e.offset) + i])] }
+    @inline(__always) mutating func attributeValue(_ a: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(a.offset) + i])] }
+    @inline(__always) mutating func nameFlags(_ id: Int32) -> UInt8 { names.flags[Int(id)] }
 
     mutating func appendName(_ id: Int32) {
         let start = Int(names.starts[Int(id)])
         let end = Int(names.starts[Int(id) + 1])
-        out.append(contentsOf: names.bytes[start..<end])
+        names.bytes.withUnsafeBytes { out.append(raw: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
     /// Optional-empty values (is_optional_empty): null, empty binary, empty arrays.
-    @inline(__always) func valueIsEmpty(_ n: Node) -> Bool {
+    @inline(__always) mutating func valueIsEmpty(_ n: Node) -> Bool {
         if n.type == ValueType.null { return true }
         if n.type == ValueType.binary || n.type == ValueType.binXml { return n.count == 0 }
         if n.type & ValueType.array != 0 { return n.childStart == 0 }
@@ -31,7 +31,7 @@ extension ChunkDecoder {
     }
 
     /// Whether a node is non-empty text-like content.
-    @inline(__always) func isContent(_ n: Node) -> Bool {
+    @inline(__always) mutating func isContent(_ n: Node) -> Bool {
         switch n.kind {
         case .text, .cdata: return n.count > 0
         case .ansiText: return n.flag == 0
@@ -41,7 +41,7 @@ extension ChunkDecoder {
         }
     }
 
-    func attributeHasContent(_ a: Node) -> Bool {
+    mutating func attributeHasContent(_ a: Node) -> Bool {
         for i in 0..<Int(a.count) where isContent(attributeValue(a, i)) { return true }
         return false
     }
@@ -63,7 +63,7 @@ extension ChunkDecoder {
         case ValueType.uint64: TextWriter.appendDecimal(data.le64(o), &out)
         case ValueType.real32: TextWriter.appendFloat(Double(Float(bitPattern: data.le32(o))), single: true, &out)
         case ValueType.real64: TextWriter.appendFloat(Double(bitPattern: data.le64(o)), single: false, &out)
-        case ValueType.bool: out.append(contentsOf: (data.le32(o) != 0 ? "true" : "false").utf8)
+        case ValueType.bool: out.append(data.le32(o) != 0 ? "true" : "false")
         case ValueType.binary: TextWriter.appendHexUpper(data.slice(o, Int(n.count)), &out)
         case ValueType.guid: TextWriter.appendGUID(data.slice(o, 16), &out)
         case ValueType.hexInt32: TextWriter.appendHexPrefixed(UInt64(data.le32(o)), &out)
@@ -108,15 +108,15 @@ extension ChunkDecoder {
     /// `{"<root>": …}` for the tree under `root`.
     mutating func renderJSON(_ root: Int32) throws(DecodeError) {
         let e = recNodes[Int(root)]
-        out.append(contentsOf: "{\"".utf8)
+        out.append("{\"")
         appendName(e.name)
-        out.append(contentsOf: "\":".utf8)
+        out.append("\":")
         try jsonElementValue(e, container: false)
         out.append(UInt8(ascii: "}"))
     }
 
     /// (has text content, has an element child)
-    func layout(_ e: Node) -> (Bool, Bool) {
+    mutating func layout(_ e: Node) -> (Bool, Bool) {
         var text = false
         var element = e.flag != 0
         for i in 0..<Int(e.childCount) {
@@ -127,7 +127,7 @@ extension ChunkDecoder {
         return (text, element)
     }
 
-    func attributesHaveText(_ e: Node) -> Bool {
+    mutating func attributesHaveText(_ e: Node) -> Bool {
         for i in 0..<Int(e.count) where attributeHasContent(attribute(e, i)) { return true }
         return false
     }
@@ -137,7 +137,7 @@ extension ChunkDecoder {
         let (hasText, hasElement) = layout(e)
         let attributeText = attributesHaveText(e)
         if !hasElement && !hasText && !attributeText {
-            out.append(contentsOf: "null".utf8)
+            out.append("null")
         } else if !hasElement && !attributeText {
             try jsonContentValue(children: e, skipElements: false)
         } else {
@@ -152,7 +152,7 @@ extension ChunkDecoder {
         switch c.kind {
         case .text, .ansiText:
             if !isContent(c) {
-                out.append(contentsOf: (emptyAsString ? "\"\"" : "null").utf8)
+                out.append(emptyAsString ? "\"\"" : "null")
             } else {
                 out.append(UInt8(ascii: "\""))
                 appendText(c, .json)
@@ -161,7 +161,7 @@ extension ChunkDecoder {
             return true
         case .value:
             if valueIsEmpty(c) {
-                out.append(contentsOf: (emptyAsString ? "\"\"" : "null").utf8)
+                out.append(emptyAsString ? "\"\"" : "null")
             } else if ValueType.isJSONBare(c.type) {
                 try appendValueText(c, .json)
             } else {
@@ -176,7 +176,7 @@ extension ChunkDecoder {
     }
 
     /// The nodes of an element's children (`children: e`) or of an attribute's value (`attribute: a`).
-    @inline(__always) func contentNodes(_ n: Node) -> (start: Int, count: Int) {
+    @inline(__always) mutating func contentNodes(_ n: Node) -> (start: Int, count: Int) {
         n.kind == .element ? (Int(n.childStart), Int(n.childCount)) : (Int(n.offset), Int(n.count))
     }
 
@@ -244,7 +244,7 @@ extension ChunkDecoder {
                         out.append(contentsOf: utf8)
                     }
                 } else {
-                    out.append(contentsOf: "&#".utf8)
+                    out.append("&#")
                     TextWriter.appendDecimal(UInt64(n.name), &out)
                     out.append(UInt8(ascii: ";"))
                 }
@@ -252,7 +252,7 @@ extension ChunkDecoder {
                 let start = Int(names.starts[Int(n.name)]), end = Int(names.starts[Int(n.name) + 1])
                 let name = names.bytes[start..<end]
                 if name.elementsEqual("quot".utf8) {
-                    out.append(contentsOf: "\\\"".utf8)
+                    out.append("\\\"")
                 } else if name.elementsEqual("apos".utf8) {
                     out.append(UInt8(ascii: "'"))
                 } else if name.elementsEqual("amp".utf8) {
@@ -278,7 +278,7 @@ extension ChunkDecoder {
     /// `"#attributes":{…}` when any attribute has content; returns whether anything was written.
     mutating func jsonAttributes(_ e: Node) throws(DecodeError) -> Bool {
         guard attributesHaveText(e) else { return false }
-        out.append(contentsOf: "\"#attributes\":{".utf8)
+        out.append("\"#attributes\":{")
         var first = true
         for i in 0..<Int(e.count) {
             let a = attribute(e, i)
@@ -287,7 +287,7 @@ extension ChunkDecoder {
             first = false
             out.append(UInt8(ascii: "\""))
             appendName(a.name)
-            out.append(contentsOf: "\":".utf8)
+            out.append("\":")
             if try jsonTryNumber(a, skipElements: false) { continue }
             out.append(UInt8(ascii: "\""))
             try jsonTextContent(a, skipElements: false)
@@ -298,7 +298,7 @@ extension ChunkDecoder {
     }
 
     /// The `Name` attribute of a `Data` element, if any.
-    func nameAttribute(_ e: Node) -> Node? {
+    mutating func nameAttribute(_ e: Node) -> Node? {
         for i in 0..<Int(e.count) {
             let a = attribute(e, i)
             if nameFlags(a.name) & NameTable.isName != 0 { return a }
@@ -324,7 +324,7 @@ extension ChunkDecoder {
         if hasText {
             if wrote { out.append(UInt8(ascii: ",")) }
             wrote = true
-            out.append(contentsOf: "\"#text\":".utf8)
+            out.append("\"#text\":")
             try jsonContentValue(children: e, skipElements: true)
         }
         var positionalCount = 0
@@ -336,7 +336,7 @@ extension ChunkDecoder {
         }
         var positionalDone = false
         let suffixMark = suffixCounts.count
-        defer { suffixCounts.removeSubrange(suffixMark...) }
+        defer { suffixCounts.shrink(to: suffixMark) }
         for i in 0..<Int(e.childCount) {
             let c = child(e, i)
             guard c.kind == .element else { continue }
@@ -347,13 +347,13 @@ extension ChunkDecoder {
                     wrote = true
                     out.append(UInt8(ascii: "\""))
                     try jsonTextContent(a, skipElements: false)
-                    out.append(contentsOf: "\":".utf8)
+                    out.append("\":")
                     try jsonDataValue(c)
                 } else if !positionalDone && positionalCount > 0 {
                     if wrote { out.append(UInt8(ascii: ",")) }
                     wrote = true
                     positionalDone = true
-                    out.append(contentsOf: "\"Data\":{\"#text\":".utf8)
+                    out.append("\"Data\":{\"#text\":")
                     if positionalCount == 1 {
                         try jsonDataValue(c)
                     } else {
@@ -390,7 +390,7 @@ extension ChunkDecoder {
                 out.append(UInt8(ascii: "_"))
                 TextWriter.appendDecimal(UInt64(suffix), &out)
             }
-            out.append(contentsOf: "\":".utf8)
+            out.append("\":")
             try jsonElementValue(c, container: nameFlags(c.name) & NameTable.isContainer != 0)
         }
         out.append(UInt8(ascii: "}"))
@@ -400,7 +400,7 @@ extension ChunkDecoder {
         if try jsonLeaf(e, emptyAsString: true) { return }
         let (hasText, hasElement) = layout(e)
         if !hasText && !hasElement {
-            out.append(contentsOf: "\"\"".utf8)
+            out.append("\"\"")
         } else if hasElement {
             try jsonElementBody(e, container: false, omitAttributes: true, hasText: hasText)
         } else {
@@ -411,7 +411,7 @@ extension ChunkDecoder {
     // MARK: XML
 
     mutating func renderXML(_ root: Int32) throws(DecodeError) {
-        out.append(contentsOf: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n".utf8)
+        out.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         try xmlElement(recNodes[Int(root)], indent: 0)
     }
 
@@ -420,9 +420,9 @@ extension ChunkDecoder {
     }
 
     mutating func xmlClose(_ e: Node) {
-        out.append(contentsOf: "</".utf8)
+        out.append("</")
         appendName(e.name)
-        out.append(contentsOf: ">\n".utf8)
+        out.append(">\n")
     }
 
     mutating func xmlElement(_ e: Node, indent: Int) throws(DecodeError) {
@@ -444,7 +444,7 @@ extension ChunkDecoder {
             guard nonEmpty else { continue }
             out.append(0x20)
             appendName(a.name)
-            out.append(contentsOf: "=\"".utf8)
+            out.append("=\"")
             for j in 0..<Int(a.count) { try xmlLiteral(attributeValue(a, j), attribute: true) }
             out.append(UInt8(ascii: "\""))
         }
@@ -468,17 +468,17 @@ extension ChunkDecoder {
             while i < Int(e.childCount) {
                 let c = child(e, i)
                 if c.kind == .piTarget {
-                    out.append(contentsOf: "<?".utf8)
+                    out.append("<?")
                     appendName(c.name)
                     if i + 1 < Int(e.childCount), child(e, i + 1).kind == .piData {
                         let d = child(e, i + 1)
                         out.append(0x20)
                         TextWriter.appendUTF16Raw(data.baseAddress! + Int(d.offset), units: Int(d.count), &out)
-                        out.append(contentsOf: "?>".utf8)
+                        out.append("?>")
                         i += 2
                         continue
                     }
-                    out.append(contentsOf: "?>".utf8)
+                    out.append("?>")
                 } else if c.kind == .piData {
                     throw DecodeError("processing instruction data without a target", 0)
                 } else {
@@ -513,16 +513,16 @@ extension ChunkDecoder {
             appendName(n.name)
             out.append(UInt8(ascii: ";"))
         case .charRef:
-            out.append(contentsOf: "&#".utf8)
+            out.append("&#")
             TextWriter.appendDecimal(UInt64(n.name), &out)
             out.append(UInt8(ascii: ";"))
         case .cdata:
             if attribute {
                 appendText(n, .xml(attribute: true))
             } else {
-                out.append(contentsOf: "<![CDATA[".utf8)
+                out.append("<![CDATA[")
                 TextWriter.appendUTF16Raw(data.baseAddress! + Int(n.offset), units: Int(n.count), &out)
-                out.append(contentsOf: "]]>".utf8)
+                out.append("]]>")
             }
         case .piTarget, .piData: break
         case .element, .attribute: throw DecodeError("element inside text content", 0)

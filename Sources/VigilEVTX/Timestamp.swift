@@ -70,8 +70,8 @@ struct CivilTime {
     }
 
     /// Appends `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-    func appendISO(to out: inout [UInt8]) {
-        @inline(__always) func digits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+    func appendISO(to out: inout OutputBuffer) {
+        @inline(__always) func digits(_ value: Int, _ width: Int, _ out: inout OutputBuffer) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
             while divisor > 0 {
@@ -100,9 +100,8 @@ public enum FileTime {
     /// evtx_dump's rendering of a FILETIME, e.g. `2019-03-19T23:34:25.123456Z`; `nil` when out of range.
     public static func iso8601(_ filetime: UInt64) -> String? {
         guard let civil = CivilTime(filetime: filetime) else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(27)
+        var out = OutputBuffer(capacity: 32)
         civil.appendISO(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 }

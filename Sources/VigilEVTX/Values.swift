@@ -68,8 +68,6 @@ enum TextMode: Equatable {
 
 /// Byte-level writers for escaped text and values. `out` is the record's output buffer.
 enum TextWriter {
-    static let hexUpper: StaticString = "0123456789ABCDEF"
-
     /// JSON escapes for ASCII: 0 = copy, 1 = two-character escape, 2 = \u00XX.
     static let jsonEscape: [UInt8] = {
         var t = [UInt8](repeating: 0, count: 128)
@@ -78,7 +76,7 @@ enum TextWriter {
         return t
     }()
 
-    @inline(__always) static func appendJSONEscaped(ascii b: UInt8, _ out: inout [UInt8]) {
+    @inline(__always) static func appendJSONEscaped(ascii b: UInt8, _ out: inout OutputBuffer) {
         switch b {
         case 0x22: out.append(0x5C); out.append(0x22)
         case 0x5C: out.append(0x5C); out.append(0x5C)
@@ -88,21 +86,19 @@ enum TextWriter {
         case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
         case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
         default:
-            out.append(0x5C); out.append(UInt8(ascii: "u")); out.append(48); out.append(48)
-            hexUpper.withUTF8Buffer { h in
-                out.append(h[Int(b >> 4)])
-                out.append(h[Int(b & 0xF)])
-            }
+            out.append(0x5C, UInt8(ascii: "u"))
+            out.append(48, 48)
+            out.append(hexDigitUpper(b >> 4), hexDigitUpper(b & 0xF))
         }
     }
 
-    @inline(__always) static func appendXMLEscaped(ascii b: UInt8, attribute: Bool, _ out: inout [UInt8]) {
+    @inline(__always) static func appendXMLEscaped(ascii b: UInt8, attribute: Bool, _ out: inout OutputBuffer) {
         switch b {
-        case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-        case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-        case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-        case UInt8(ascii: "\"") where attribute: out.append(contentsOf: "&quot;".utf8)
-        case UInt8(ascii: "'") where attribute: out.append(contentsOf: "&apos;".utf8)
+        case UInt8(ascii: "&"): out.append("&amp;")
+        case UInt8(ascii: "<"): out.append("&lt;")
+        case UInt8(ascii: ">"): out.append("&gt;")
+        case UInt8(ascii: "\"") where attribute: out.append("&quot;")
+        case UInt8(ascii: "'") where attribute: out.append("&apos;")
         default: out.append(b)
         }
     }
@@ -116,47 +112,89 @@ enum TextWriter {
     }
 
     /// UTF-16LE text to escaped UTF-8. Unpaired surrogates are dropped, as the reference does.
-    static func appendUTF16(_ base: UnsafeRawPointer, units: Int, mode: TextMode, _ out: inout [UInt8]) {
+    static func appendUTF16(_ base: UnsafeRawPointer, units: Int, mode: TextMode, _ out: inout OutputBuffer) {
+        // Worst case 6 output bytes per unit (`\u00XX`, `&quot;`); written through a pointer.
+        let start = out.reserve(units &* 6)
+        var p = start
         var i = 0
+        let json = mode == .json
+        let attribute = mode == .xml(attribute: true)
         while i < units {
             let u = UInt16(littleEndian: base.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))
             i &+= 1
             if u < 0x80 {
-                if needsEscape(u, mode) {
-                    let b = UInt8(truncatingIfNeeded: u)
-                    if case .xml(let attribute) = mode {
-                        appendXMLEscaped(ascii: b, attribute: attribute, &out)
-                    } else {
-                        appendJSONEscaped(ascii: b, &out)
+                let b = UInt8(truncatingIfNeeded: u)
+                if json {
+                    if b >= 0x20 && b != 0x22 && b != 0x5C {
+                        p.pointee = b
+                        p += 1
+                        continue
+                    }
+                    p[0] = 0x5C
+                    switch b {
+                    case 0x22, 0x5C: p[1] = b; p += 2
+                    case 0x0A: p[1] = UInt8(ascii: "n"); p += 2
+                    case 0x0D: p[1] = UInt8(ascii: "r"); p += 2
+                    case 0x09: p[1] = UInt8(ascii: "t"); p += 2
+                    case 0x08: p[1] = UInt8(ascii: "b"); p += 2
+                    case 0x0C: p[1] = UInt8(ascii: "f"); p += 2
+                    default:
+                        p[1] = UInt8(ascii: "u")
+                        p[2] = 48
+                        p[3] = 48
+                        p[4] = hexDigitUpper(b >> 4)
+                        p[5] = hexDigitUpper(b & 0xF)
+                        p += 6
                     }
                 } else {
-                    out.append(UInt8(truncatingIfNeeded: u))
+                    let escape: StaticString? =
+                        switch b {
+                        case UInt8(ascii: "&"): "&amp;"
+                        case UInt8(ascii: "<"): "&lt;"
+                        case UInt8(ascii: ">"): "&gt;"
+                        case UInt8(ascii: "\""): attribute ? "&quot;" : nil
+                        case UInt8(ascii: "'"): attribute ? "&apos;" : nil
+                        default: nil
+                        }
+                    if let escape {
+                        p.update(from: escape.utf8Start, count: escape.utf8CodeUnitCount)
+                        p += escape.utf8CodeUnitCount
+                    } else {
+                        p.pointee = b
+                        p += 1
+                    }
                 }
             } else if u < 0x800 {
-                out.append(UInt8(truncatingIfNeeded: 0xC0 | (u >> 6)))
-                out.append(UInt8(truncatingIfNeeded: 0x80 | (u & 0x3F)))
+                p[0] = UInt8(truncatingIfNeeded: 0xC0 | (u >> 6))
+                p[1] = UInt8(truncatingIfNeeded: 0x80 | (u & 0x3F))
+                p += 2
             } else if u >= 0xD800 && u <= 0xDBFF {
                 guard i < units else { continue }
                 let lo = UInt16(littleEndian: base.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))
                 guard lo >= 0xDC00 && lo <= 0xDFFF else { continue }
                 i &+= 1
                 let cp = 0x10000 + ((UInt32(u) - 0xD800) << 10 | (UInt32(lo) - 0xDC00))
-                out.append(UInt8(truncatingIfNeeded: 0xF0 | (cp >> 18)))
-                out.append(UInt8(truncatingIfNeeded: 0x80 | ((cp >> 12) & 0x3F)))
-                out.append(UInt8(truncatingIfNeeded: 0x80 | ((cp >> 6) & 0x3F)))
-                out.append(UInt8(truncatingIfNeeded: 0x80 | (cp & 0x3F)))
+                p[0] = UInt8(truncatingIfNeeded: 0xF0 | (cp >> 18))
+                p[1] = UInt8(truncatingIfNeeded: 0x80 | ((cp >> 12) & 0x3F))
+                p[2] = UInt8(truncatingIfNeeded: 0x80 | ((cp >> 6) & 0x3F))
+                p[3] = UInt8(truncatingIfNeeded: 0x80 | (cp & 0x3F))
+                p += 4
             } else if u >= 0xDC00 && u <= 0xDFFF {
                 continue
             } else {
-                out.append(UInt8(truncatingIfNeeded: 0xE0 | (u >> 12)))
-                out.append(UInt8(truncatingIfNeeded: 0x80 | ((u >> 6) & 0x3F)))
-                out.append(UInt8(truncatingIfNeeded: 0x80 | (u & 0x3F)))
+                p[0] = UInt8(truncatingIfNeeded: 0xE0 | (u >> 12))
+                p[1] = UInt8(truncatingIfNeeded: 0x80 | ((u >> 6) & 0x3F))
+                p[2] = UInt8(truncatingIfNeeded: 0x80 | (u & 0x3F))
+                p += 3
             }
         }
+        out.count += p - start
     }
 
+    @inline(__always) static func hexDigitUpper(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 55 + v }
+
     /// Raw (unescaped) UTF-16LE to UTF-8, for CDATA and processing-instruction data in XML.
-    static func appendUTF16Raw(_ base: UnsafeRawPointer, units: Int, _ out: inout [UInt8]) {
+    static func appendUTF16Raw(_ base: UnsafeRawPointer, units: Int, _ out: inout OutputBuffer) {
         var scalars = [UInt16]()
         scalars.reserveCapacity(units)
         for i in 0..<units {
@@ -181,7 +219,7 @@ enum TextWriter {
     ]
 
     /// An ANSI string (Windows-1252, the reference's default codec) with NUL bytes removed, escaped.
-    static func appendANSI(_ bytes: UnsafeRawBufferPointer, mode: TextMode, _ out: inout [UInt8]) {
+    static func appendANSI(_ bytes: UnsafeRawBufferPointer, mode: TextMode, _ out: inout OutputBuffer) {
         for b in bytes where b != 0 {
             if b < 0x80 {
                 switch mode {
@@ -189,7 +227,7 @@ enum TextWriter {
                     if b < 0x20 || b == 0x22 || b == 0x5C {
                         if b < 0x20 && jsonEscape[Int(b)] == 2 {
                             // The reference escapes ANSI control characters with lower-case hex.
-                            out.append(contentsOf: "\\u00".utf8)
+                            out.append("\\u00")
                             out.append(UInt8(ascii: "0") + (b >> 4))
                             let lo = b & 0xF
                             out.append(lo < 10 ? 48 + lo : 87 + lo)
@@ -215,7 +253,7 @@ enum TextWriter {
         }
     }
 
-    @inline(__always) static func appendDecimal(_ value: UInt64, _ out: inout [UInt8]) {
+    @inline(__always) static func appendDecimal(_ value: UInt64, _ out: inout OutputBuffer) {
         if value < 10 {
             out.append(48 + UInt8(truncatingIfNeeded: value))
             return
@@ -229,11 +267,11 @@ enum TextWriter {
                 b[i] = 48 + UInt8(truncatingIfNeeded: v % 10)
                 v /= 10
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<24]))
+            out.append(raw: UnsafeRawBufferPointer(rebasing: b[i..<24]))
         }
     }
 
-    @inline(__always) static func appendDecimal(_ value: Int64, _ out: inout [UInt8]) {
+    @inline(__always) static func appendDecimal(_ value: Int64, _ out: inout OutputBuffer) {
         if value < 0 {
             out.append(UInt8(ascii: "-"))
             appendDecimal(value.magnitude, &out)
@@ -243,7 +281,7 @@ enum TextWriter {
     }
 
     /// `0x` and minimal lower-case hex digits.
-    static func appendHexPrefixed(_ value: UInt64, _ out: inout [UInt8]) {
+    static func appendHexPrefixed(_ value: UInt64, _ out: inout OutputBuffer) {
         out.append(48)
         out.append(UInt8(ascii: "x"))
         if value == 0 {
@@ -258,34 +296,40 @@ enum TextWriter {
         }
     }
 
-    static func appendHexUpper(_ bytes: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
-        hexUpper.withUTF8Buffer { h in
-            for b in bytes {
-                out.append(h[Int(b >> 4)])
-                out.append(h[Int(b & 0xF)])
-            }
+    static func appendHexUpper(_ bytes: UnsafeRawBufferPointer, _ out: inout OutputBuffer) {
+        let p = out.reserve(bytes.count * 2)
+        for (i, b) in bytes.enumerated() {
+            p[2 * i] = hexDigitUpper(b >> 4)
+            p[2 * i + 1] = hexDigitUpper(b & 0xF)
         }
+        out.count += bytes.count * 2
     }
 
     /// GUID: Data1-3 little-endian, then 8 bytes in order, upper case, dashed.
-    static func appendGUID(_ g: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
-        let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
-        hexUpper.withUTF8Buffer { h in
-            for i in order {
-                if i < 0 {
-                    out.append(UInt8(ascii: "-"))
-                } else {
-                    out.append(h[Int(g[i] >> 4)])
-                    out.append(h[Int(g[i] & 0xF)])
-                }
-            }
+    static func appendGUID(_ g: UnsafeRawBufferPointer, _ out: inout OutputBuffer) {
+        let p = out.reserve(36)
+        var n = 0
+        @inline(__always) func byte(_ i: Int) {
+            p[n] = hexDigitUpper(g[i] >> 4)
+            p[n + 1] = hexDigitUpper(g[i] & 0xF)
+            n += 2
         }
+        byte(3); byte(2); byte(1); byte(0)
+        p[8] = 0x2D; n = 9
+        byte(5); byte(4)
+        p[13] = 0x2D; n = 14
+        byte(7); byte(6)
+        p[18] = 0x2D; n = 19
+        byte(8); byte(9)
+        p[23] = 0x2D; n = 24
+        for i in 10..<16 { byte(i) }
+        out.count += 36
     }
 
     /// SID: `S-revision-authority(-subauthority)*`; the authority is 48-bit big-endian.
-    static func appendSID(_ s: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
+    static func appendSID(_ s: UnsafeRawBufferPointer, _ out: inout OutputBuffer) {
         guard s.count >= 8 else {
-            out.append(contentsOf: "S-?".utf8)
+            out.append("S-?")
             return
         }
         out.append(UInt8(ascii: "S"))
@@ -305,13 +349,13 @@ enum TextWriter {
     }
 
     /// Shortest round-trip text of a float in the layout of Rust's `ryu`/`zmij` (`1.0`, `1e20`, `1.5e-7`).
-    static func appendFloat(_ value: Double, single: Bool, _ out: inout [UInt8]) {
+    static func appendFloat(_ value: Double, single: Bool, _ out: inout OutputBuffer) {
         if value.isNaN {
-            out.append(contentsOf: "NaN".utf8)
+            out.append("NaN")
             return
         }
         if value.isInfinite {
-            out.append(contentsOf: (value < 0 ? "-inf" : "inf").utf8)
+            out.append(value < 0 ? "-inf" : "inf")
             return
         }
         let text = single ? Float(value).description : value.description
@@ -345,7 +389,7 @@ enum TextWriter {
         while let last = digits.last, last == 48, digits.count > 1 { digits.removeLast() }
         if negative { out.append(UInt8(ascii: "-")) }
         if digits == [48] {
-            out.append(contentsOf: "0.0".utf8)
+            out.append("0.0")
             return
         }
         let length = digits.count
@@ -355,13 +399,13 @@ enum TextWriter {
         if k >= 0 && kk <= limit {
             out.append(contentsOf: digits)
             for _ in 0..<k { out.append(48) }
-            out.append(contentsOf: ".0".utf8)
+            out.append(".0")
         } else if kk > 0 && kk <= limit {
             out.append(contentsOf: digits[0..<kk])
             out.append(UInt8(ascii: "."))
             out.append(contentsOf: digits[kk...])
         } else if kk > -5 && kk <= 0 {
-            out.append(contentsOf: "0.".utf8)
+            out.append("0.")
             for _ in 0 ..< -kk { out.append(48) }
             out.append(contentsOf: digits)
         } else {
