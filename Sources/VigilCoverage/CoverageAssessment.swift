@@ -4,6 +4,7 @@
 
 import VigilAttack
 import VigilCore
+import VigilSigma
 
 public enum CoverageStatus: String, Sendable, Codable, CaseIterable {
     /// A rule on collected logs with a rating at or above the threshold.

@@ -4,6 +4,7 @@
 
 import VigilAttack
 import VigilCore
+import VigilSigma
 import Yams
 
 /// DeTT&CT's data-quality dimensions, each 0–5.

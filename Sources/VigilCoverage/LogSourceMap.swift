@@ -2,6 +2,7 @@
 // the built-in YAML can be replaced by the user's).
 
 import VigilCore
+import VigilSigma
 import Yams
 
 public struct WindowsEventSet: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -32,19 +33,7 @@ public struct WindowsEventSet: Sendable, Hashable, Codable, CustomStringConverti
     }
 }
 
-public struct SigmaLogsource: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var product: String?
-    public var category: String?
-    public var service: String?
-
-    public init(product: String? = nil, category: String? = nil, service: String? = nil) {
-        self.product = product?.lowercased()
-        self.category = category?.lowercased()
-        self.service = service?.lowercased()
-    }
-
-    public var description: String { [product, category, service].map { $0 ?? "*" }.joined(separator: "/") }
-
+extension SigmaLogsource {
     /// True when every key this one names equals `rule`'s (keys this one leaves out match anything).
     public func matches(_ rule: SigmaLogsource) -> Bool {
         if let product, product != rule.product { return false }

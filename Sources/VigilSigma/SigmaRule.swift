@@ -7,7 +7,7 @@ public enum SigmaStatus: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// `logsource:` of a rule. All parts optional; compared lower-cased.
-public struct SigmaLogsource: Sendable, Hashable, CustomStringConvertible {
+public struct SigmaLogsource: Sendable, Hashable, Codable, CustomStringConvertible {
     public var product: String?
     public var category: String?
     public var service: String?

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilAttack
 import VigilCore
+import VigilSigma
 
 @testable import VigilCoverage
 
