@@ -145,7 +145,7 @@ struct ChunkDecoder: ~Copyable {
             let recordID = bytes.le64(offset + 8)
             let filetime = bytes.le64(offset + 16)
             let recordItem = "chunk \(index) record \(recordID)"
-            guard CivilTime(filetime: filetime) != nil else {
+            guard CivilTime.isValid(filetime: filetime) else {
                 report(.error, "evtx-record-header", offset + 16, recordItem, "invalid record timestamp; rest of chunk skipped")
                 break
             }
