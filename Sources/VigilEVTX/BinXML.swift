@@ -133,6 +133,12 @@ extension ChunkDecoder {
     /// UTF-16 units before the first NUL among `units` units at `offset` (bounds already checked).
     @inline(__always) mutating func unitsBeforeNul(_ offset: Int, _ units: Int) -> Int {
         var i = 0
+        // Four units at a time while none of them is zero.
+        while units - i >= 4 {
+            let v = data.le64(offset + 2 * i)
+            if (v &- 0x0001_0001_0001_0001) & ~v & 0x8000_8000_8000_8000 != 0 { break }
+            i += 4
+        }
         while i < units {
             if data.le16(offset + 2 * i) == 0 { return i }
             i += 1
@@ -180,10 +186,8 @@ extension ChunkDecoder {
         let start = template ? tplEdges.count : recEdges.count
         let count = pending.count - mark
         if count > 0 {
-            pending.withUnsafeBufferPointer { p in
-                let slice = UnsafeBufferPointer(rebasing: p[mark...])
-                if template { tplEdges.append(contentsOf: slice) } else { recEdges.append(contentsOf: slice) }
-            }
+            let source = UnsafePointer(pending.base + mark)
+            if template { tplEdges.append(source, count: count) } else { recEdges.append(source, count: count) }
             pending.shrink(to: mark)
         }
         return Int32(start)
@@ -409,19 +413,22 @@ extension ChunkDecoder {
             guard attributeName >= 0 else { return }
             if !d.attributeValues.isEmpty {
                 let first: Int32
+                let values = UnsafePointer(d.attributeValues.base)
                 if template {
                     first = Int32(d.tplEdges.count)
-                    d.tplEdges.append(contentsOf: d.attributeValues)
+                    d.tplEdges.append(values, count: d.attributeValues.count)
                 } else {
                     first = Int32(d.recEdges.count)
-                    d.recEdges.append(contentsOf: d.attributeValues)
+                    d.recEdges.append(values, count: d.attributeValues.count)
                 }
                 var node = Node(kind: .attribute, name: attributeName, offset: first, count: Int32(d.attributeValues.count))
                 if template {
-                    for v in d.attributeValues where ChunkDecoder.makesDynamic(d.tplNodes[Int(v)]) { node.flag |= Node.dynamic }
+                    for i in 0..<d.attributeValues.count where ChunkDecoder.makesDynamic(d.tplNodes[Int(d.attributeValues[i])]) {
+                        node.flag |= Node.dynamic
+                    }
                 }
                 d.pending.append(d.addNode(node, template: template))
-                d.attributeValues.removeAll(keepingCapacity: true)
+                d.attributeValues.removeAll()
             }
             attributeName = -1
         }
@@ -429,7 +436,7 @@ extension ChunkDecoder {
             finishAttribute(&d)
             let count = d.pending.count - attributeMark
             if template {
-                for a in d.pending[attributeMark...] where ChunkDecoder.makesDynamic(d.tplNodes[Int(a)]) {
+                for i in attributeMark..<d.pending.count where ChunkDecoder.makesDynamic(d.tplNodes[Int(d.pending[i])]) {
                     d.tplNodes[Int(current)].flag |= Node.dynamic
                 }
             }
@@ -476,7 +483,7 @@ extension ChunkDecoder {
                 current = addNode(Node(kind: .element, name: name), template: template)
                 attributeName = -1
                 attributeMark = pending.count
-                attributeValues.removeAll(keepingCapacity: true)
+                attributeValues.removeAll()
             case 0x02:
                 if current < 0 { throw DecodeError("start tag closed outside of a start tag", pos - 1) }
                 if open.count - openBase >= BinXMLLimits.maxElementDepth {
@@ -497,7 +504,8 @@ extension ChunkDecoder {
                 let count = pending.count - element.childMark
                 var hasElementChild = false
                 var dynamic = false
-                for edge in pending[element.childMark...] {
+                for i in element.childMark..<pending.count {
+                    let edge = pending[i]
                     let child = template ? tplNodes[Int(edge)] : recNodes[Int(edge)]
                     if child.kind == .element { hasElementChild = true }
                     if template && ChunkDecoder.makesDynamic(child) { dynamic = true }
@@ -666,7 +674,7 @@ extension ChunkDecoder {
             let valueCount = cloneValues.count - valueMark
             if valueCount > 0 {
                 let first = Int32(recEdges.count)
-                cloneValues.withUnsafeBufferPointer { recEdges.append(contentsOf: UnsafeBufferPointer(rebasing: $0[valueMark...])) }
+                recEdges.append(UnsafePointer(cloneValues.base + valueMark), count: valueCount)
                 cloneValues.shrink(to: valueMark)
                 let node = Node(kind: .attribute, name: attribute.name, offset: first, count: Int32(valueCount))
                 pending.append(addNode(node, template: false))

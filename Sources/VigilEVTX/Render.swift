@@ -381,7 +381,7 @@ extension ChunkDecoder {
                 found = true
                 break
             }
-            if !found { suffixCounts.append((c.name, 0)) }
+            if !found { suffixCounts.append(SuffixCount(name: c.name, count: 0)) }
             if wrote { out.append(UInt8(ascii: ",")) }
             wrote = true
             out.append(UInt8(ascii: "\""))
