@@ -48,10 +48,11 @@ for set in samples big; do
         -n "vigil 2 threads" "xargs -0 -a $list $VIGIL evtx dump --threads 2" > /dev/null
     python3 - "$OUT/$set.json" "$records" <<'PY'
 import json, sys
-results = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
+runs = json.load(open(sys.argv[1]))["results"]
 n = int(sys.argv[2])
-ref1 = results["evtx-rs (PyPI evtx) 1 thread"]
-for name, t in results.items():
-    print(f"  {name:32s} {t * 1000:8.1f} ms  {n / t:12,.0f} records/s  {ref1 / t:5.2f}x vs evtx-rs 1 thread")
+ref1 = next(r["mean"] for r in runs if r["command"] == "evtx-rs (PyPI evtx) 1 thread")
+for r in runs:
+    t, cpu = r["mean"], r["user"] + r["system"]
+    print(f"  {r['command']:32s} {t * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms cpu  {n / t:12,.0f} records/s  {ref1 / t:5.2f}x vs evtx-rs 1 thread")
 PY
 done

@@ -18,13 +18,21 @@ enum NodeKind: UInt8 {
 
 /// One node of a BinXML tree, 24 bytes, stored in flat arrays. Children and attribute values are
 /// ranges of an edge array so that one subtree can appear under several parents (array expansion,
-/// a substitution used twice).
+/// a substitution used twice). A record tree refers to the parts of its template that hold no
+/// substitution instead of copying them: a negative edge `~i` means template node `i`, and a
+/// template node's own edges are template indices.
 struct Node {
     var kind: NodeKind
     /// Value type (value, placeholder nodes).
     var type: UInt8 = 0
-    /// element: has an element child; placeholder: optional; ansiText: is empty.
+    /// Bit 0 (`Node.bit`): element: has an element child; placeholder: optional; ansiText: is empty.
+    /// `Node.dynamic`: template element or attribute with a substitution (or expandable array) inside.
+    /// `Node.inTemplate`: the node lives in the template tree.
     var flag: UInt8 = 0
+
+    static let bit: UInt8 = 0x01
+    static let dynamic: UInt8 = 0x40
+    static let inTemplate: UInt8 = 0x80
     /// element, attribute, entityRef, piTarget: name id; placeholder: substitution index; charRef: code unit.
     var name: Int32 = -1
     /// element: first attribute edge; attribute: first value edge; text/value/cdata/piData: chunk offset.
@@ -125,6 +133,12 @@ extension ChunkDecoder {
     /// UTF-16 units before the first NUL among `units` units at `offset` (bounds already checked).
     @inline(__always) mutating func unitsBeforeNul(_ offset: Int, _ units: Int) -> Int {
         var i = 0
+        // Four units at a time while none of them is zero.
+        while units - i >= 4 {
+            let v = data.le64(offset + 2 * i)
+            if (v &- 0x0001_0001_0001_0001) & ~v & 0x8000_8000_8000_8000 != 0 { break }
+            i += 4
+        }
         while i < units {
             if data.le16(offset + 2 * i) == 0 { return i }
             i += 1
@@ -135,12 +149,36 @@ extension ChunkDecoder {
     // MARK: nodes
 
     @inline(__always) mutating func addNode(_ node: Node, template: Bool) -> Int32 {
+        var node = node
         if template {
+            node.flag |= Node.inTemplate
             tplNodes.append(node)
             return Int32(tplNodes.count - 1)
         }
+        node.flag &= ~Node.inTemplate
         recNodes.append(node)
         return Int32(recNodes.count - 1)
+    }
+
+    /// The node an edge of the record tree points at (negative: a template node).
+    @inline(__always) mutating func recordEdgeNode(_ edge: Int32) -> Node {
+        edge >= 0 ? recNodes[Int(edge)] : tplNodes[Int(~edge)]
+    }
+
+    /// The node at `edges[index]` of `parent`'s tree.
+    @inline(__always) mutating func edgeNode(_ parent: Node, _ index: Int) -> Node {
+        if parent.flag & Node.inTemplate != 0 { return tplNodes[Int(tplEdges[index])] }
+        return recordEdgeNode(recEdges[index])
+    }
+
+    /// Whether a template node makes its parent dynamic (must be copied per record).
+    @inline(__always) static func makesDynamic(_ n: Node) -> Bool {
+        switch n.kind {
+        case .placeholder: return true
+        case .element, .attribute: return n.flag & Node.dynamic != 0
+        case .value: return ValueType.isExpandableArray(n.type) && n.childStart > 1
+        default: return false
+        }
     }
 
     /// Moves `pending[mark...]` to the edge array; returns the first edge index.
@@ -148,10 +186,8 @@ extension ChunkDecoder {
         let start = template ? tplEdges.count : recEdges.count
         let count = pending.count - mark
         if count > 0 {
-            pending.withUnsafeBufferPointer { p in
-                let slice = UnsafeBufferPointer(rebasing: p[mark...])
-                if template { tplEdges.append(contentsOf: slice) } else { recEdges.append(contentsOf: slice) }
-            }
+            let source = UnsafePointer(pending.base + mark)
+            if template { tplEdges.append(source, count: count) } else { recEdges.append(source, count: count) }
             pending.shrink(to: mark)
         }
         return Int32(start)
@@ -207,7 +243,7 @@ extension ChunkDecoder {
         if fixed > 0 {
             try need(pos, fixed, "value")
             if type == ValueType.fileTime {
-                guard CivilTime(filetime: data.le64(pos)) != nil else { throw DecodeError("invalid FILETIME", pos) }
+                guard CivilTime.isValid(filetime: data.le64(pos)) else { throw DecodeError("invalid FILETIME", pos) }
             } else if type == ValueType.sysTime {
                 guard CivilTime(systemTime: data.slice(pos, 16)) != nil else { throw DecodeError("invalid SYSTEMTIME", pos) }
             }
@@ -314,7 +350,7 @@ extension ChunkDecoder {
                     let at = pos + i * element
                     let valid =
                         base == ValueType.fileTime
-                        ? CivilTime(filetime: data.le64(at)) != nil : CivilTime(systemTime: data.slice(at, 16)) != nil
+                        ? CivilTime.isValid(filetime: data.le64(at)) : CivilTime(systemTime: data.slice(at, 16)) != nil
                     if !valid { throw DecodeError("invalid time in array", at) }
                 }
             }
@@ -377,22 +413,33 @@ extension ChunkDecoder {
             guard attributeName >= 0 else { return }
             if !d.attributeValues.isEmpty {
                 let first: Int32
+                let values = UnsafePointer(d.attributeValues.base)
                 if template {
                     first = Int32(d.tplEdges.count)
-                    d.tplEdges.append(contentsOf: d.attributeValues)
+                    d.tplEdges.append(values, count: d.attributeValues.count)
                 } else {
                     first = Int32(d.recEdges.count)
-                    d.recEdges.append(contentsOf: d.attributeValues)
+                    d.recEdges.append(values, count: d.attributeValues.count)
                 }
-                let node = Node(kind: .attribute, name: attributeName, offset: first, count: Int32(d.attributeValues.count))
+                var node = Node(kind: .attribute, name: attributeName, offset: first, count: Int32(d.attributeValues.count))
+                if template {
+                    for i in 0..<d.attributeValues.count where ChunkDecoder.makesDynamic(d.tplNodes[Int(d.attributeValues[i])]) {
+                        node.flag |= Node.dynamic
+                    }
+                }
                 d.pending.append(d.addNode(node, template: template))
-                d.attributeValues.removeAll(keepingCapacity: true)
+                d.attributeValues.removeAll()
             }
             attributeName = -1
         }
         func closeStartTag(_ d: inout ChunkDecoder) {
             finishAttribute(&d)
             let count = d.pending.count - attributeMark
+            if template {
+                for i in attributeMark..<d.pending.count where ChunkDecoder.makesDynamic(d.tplNodes[Int(d.pending[i])]) {
+                    d.tplNodes[Int(current)].flag |= Node.dynamic
+                }
+            }
             let first = d.commitPending(from: attributeMark, template: template)
             if template {
                 d.tplNodes[Int(current)].offset = first
@@ -436,7 +483,7 @@ extension ChunkDecoder {
                 current = addNode(Node(kind: .element, name: name), template: template)
                 attributeName = -1
                 attributeMark = pending.count
-                attributeValues.removeAll(keepingCapacity: true)
+                attributeValues.removeAll()
             case 0x02:
                 if current < 0 { throw DecodeError("start tag closed outside of a start tag", pos - 1) }
                 if open.count - openBase >= BinXMLLimits.maxElementDepth {
@@ -456,20 +503,23 @@ extension ChunkDecoder {
                 let element = open.removeLast()
                 let count = pending.count - element.childMark
                 var hasElementChild = false
-                for edge in pending[element.childMark...] where nodeKind(edge, template: template) == .element {
-                    hasElementChild = true
-                    break
+                var dynamic = false
+                for i in element.childMark..<pending.count {
+                    let edge = pending[i]
+                    let child = template ? tplNodes[Int(edge)] : recNodes[Int(edge)]
+                    if child.kind == .element { hasElementChild = true }
+                    if template && ChunkDecoder.makesDynamic(child) { dynamic = true }
                 }
                 let first = commitPending(from: element.childMark, template: template)
                 let index = Int(element.node)
                 if template {
                     tplNodes[index].childStart = first
                     tplNodes[index].childCount = Int32(count)
-                    tplNodes[index].flag = hasElementChild ? 1 : 0
+                    tplNodes[index].flag |= (hasElementChild ? Node.bit : 0) | (dynamic ? Node.dynamic : 0)
                 } else {
                     recNodes[index].childStart = first
                     recNodes[index].childCount = Int32(count)
-                    recNodes[index].flag = hasElementChild ? 1 : 0
+                    recNodes[index].flag |= hasElementChild ? Node.bit : 0
                 }
                 try attach(element.node, &self)
             case 0x05, 0x45:
@@ -606,7 +656,12 @@ extension ChunkDecoder {
         var expand = false
         let mark = pending.count
         for a in 0..<Int(element.count) {
-            let attribute = tplNodes[Int(tplEdges[Int(element.offset) + a])]
+            let attributeIndex = tplEdges[Int(element.offset) + a]
+            let attribute = tplNodes[Int(attributeIndex)]
+            if attribute.flag & Node.dynamic == 0 {
+                pending.append(~attributeIndex)
+                continue
+            }
             let valueMark = cloneValues.count
             for v in 0..<Int(attribute.count) {
                 let before = cloneValues.count
@@ -619,7 +674,7 @@ extension ChunkDecoder {
             let valueCount = cloneValues.count - valueMark
             if valueCount > 0 {
                 let first = Int32(recEdges.count)
-                cloneValues.withUnsafeBufferPointer { recEdges.append(contentsOf: UnsafeBufferPointer(rebasing: $0[valueMark...])) }
+                recEdges.append(UnsafePointer(cloneValues.base + valueMark), count: valueCount)
                 cloneValues.shrink(to: valueMark)
                 let node = Node(kind: .attribute, name: attribute.name, offset: first, count: Int32(valueCount))
                 pending.append(addNode(node, template: false))
@@ -631,7 +686,14 @@ extension ChunkDecoder {
         for c in 0..<Int(element.childCount) {
             let before = pending.count
             let source = tplEdges[Int(element.childStart) + c]
-            if tplNodes[Int(source)].kind == .element {
+            let sourceNode = tplNodes[Int(source)]
+            if !ChunkDecoder.makesDynamic(sourceNode) {
+                // Literal content and substitution-free subtrees are shared with the template.
+                pending.append(~source)
+                if sourceNode.kind == .element { hasElementChild = true }
+                continue
+            }
+            if sourceNode.kind == .element {
                 let (child, childExpand) = try clone(source, base: base, count: count)
                 if childExpand {
                     try expandArrays(child, depth: 0)
@@ -642,7 +704,7 @@ extension ChunkDecoder {
                 try resolve(source, base: base, count: count, intoAttribute: false)
             }
             for i in before..<pending.count {
-                let node = recNodes[Int(pending[i])]
+                let node = recordEdgeNode(pending[i])
                 if node.kind == .element { hasElementChild = true }
                 if !expand && needsExpansion(pending[i]) { expand = true }
             }
@@ -662,19 +724,19 @@ extension ChunkDecoder {
         let node = tplNodes[Int(source)]
         var resolved: Int32
         if node.kind != .placeholder {
-            resolved = addNode(node, template: false)
+            resolved = ~source
         } else {
             let index = Int(node.name)
             if index >= count { return }
             let value = substitutions[base + index]
-            if node.flag != 0 && value.empty { return }
+            if node.flag & Node.bit != 0 && value.empty { return }
             resolved = value.element >= 0 ? value.element : addNode(valueNode(value), template: false)
         }
         if intoAttribute { cloneValues.append(resolved) } else { pending.append(resolved) }
     }
 
     @inline(__always) mutating func needsExpansion(_ index: Int32) -> Bool {
-        let node = recNodes[Int(index)]
+        let node = recordEdgeNode(index)
         return node.kind == .value && ValueType.isExpandableArray(node.type) && node.childStart > 1
     }
 
@@ -692,7 +754,10 @@ extension ChunkDecoder {
         }
         if childIndex < 0 {
             search: for a in 0..<Int(e.count) {
-                let attribute = recNodes[Int(recEdges[Int(e.offset) + a])]
+                // Attributes shared with the template hold no arrays (those are copied).
+                let edge = recEdges[Int(e.offset) + a]
+                if edge < 0 { continue }
+                let attribute = recNodes[Int(edge)]
                 for v in 0..<Int(attribute.count) where needsExpansion(recEdges[Int(attribute.offset) + v]) {
                     attributeIndex = a
                     valueIndex = v
@@ -708,7 +773,7 @@ extension ChunkDecoder {
             childIndex >= 0
             ? recEdges[Int(e.childStart) + childIndex]
             : recEdges[Int(recNodes[Int(recEdges[Int(e.offset) + attributeIndex])].offset) + valueIndex]
-        let array = recNodes[Int(arrayNode)]
+        let array = recordEdgeNode(arrayNode)
         var itemOffset = Int(array.offset)
         for _ in 0..<Int(array.childStart) {
             // The item as a node of its own; -1 when it vanishes (an empty string).

@@ -33,36 +33,30 @@ struct ChunkDecoder: ~Copyable {
     var names = NameTable()
     /// Template definitions of this chunk by offset: root element in the template tree.
     var templates: [(offset: UInt32, root: Int32)] = []
-    var tplNodes: [Node] = []
-    var tplEdges: [Int32] = []
-    var recNodes: [Node] = []
-    var recEdges: [Int32] = []
+    var tplNodes = Pool<Node>(capacity: 4096)
+    var tplEdges = Pool<Int32>(capacity: 8192)
+    var recNodes = Pool<Node>(capacity: 1024)
+    var recEdges = Pool<Int32>(capacity: 2048)
     /// Scratch stacks of the tree builder.
-    var pending: [Int32] = []
-    var attributeValues: [Int32] = []
-    var cloneValues: [Int32] = []
-    var open: [OpenElement] = []
-    var substitutions: [Substitution] = []
-    var suffixCounts: [(name: Int32, count: UInt16)] = []
+    var pending = Pool<Int32>(capacity: 256)
+    var attributeValues = Pool<Int32>(capacity: 64)
+    var cloneValues = Pool<Int32>(capacity: 64)
+    var open = Pool<OpenElement>(capacity: 64)
+    var substitutions = Pool<Substitution>(capacity: 128)
+    var suffixCounts = Pool<SuffixCount>(capacity: 64)
     var out = OutputBuffer()
 
-    init() {
-        recNodes.reserveCapacity(1024)
-        recEdges.reserveCapacity(2048)
-        tplNodes.reserveCapacity(4096)
-        tplEdges.reserveCapacity(8192)
-        pending.reserveCapacity(256)
-    }
+    init() {}
 
     mutating func resetRecord() {
-        recNodes.removeAll(keepingCapacity: true)
-        recEdges.removeAll(keepingCapacity: true)
-        pending.removeAll(keepingCapacity: true)
-        attributeValues.removeAll(keepingCapacity: true)
-        cloneValues.removeAll(keepingCapacity: true)
-        open.removeAll(keepingCapacity: true)
-        substitutions.removeAll(keepingCapacity: true)
-        suffixCounts.removeAll(keepingCapacity: true)
+        recNodes.removeAll()
+        recEdges.removeAll()
+        pending.removeAll()
+        attributeValues.removeAll()
+        cloneValues.removeAll()
+        open.removeAll()
+        substitutions.removeAll()
+        suffixCounts.removeAll()
     }
 
     /// Expands and renders the record whose BinXML is `start..<end` of the chunk, appending to `out`.
@@ -127,8 +121,8 @@ struct ChunkDecoder: ~Copyable {
         defer { data = UnsafeRawBufferPointer(start: nil, count: 0) }
         names.reset()
         templates.removeAll(keepingCapacity: true)
-        tplNodes.removeAll(keepingCapacity: true)
-        tplEdges.removeAll(keepingCapacity: true)
+        tplNodes.removeAll()
+        tplEdges.removeAll()
         out.removeAll()
 
         let limit = min(Int(header.freeSpaceOffset), bytes.count)
@@ -145,7 +139,7 @@ struct ChunkDecoder: ~Copyable {
             let recordID = bytes.le64(offset + 8)
             let filetime = bytes.le64(offset + 16)
             let recordItem = "chunk \(index) record \(recordID)"
-            guard CivilTime(filetime: filetime) != nil else {
+            guard CivilTime.isValid(filetime: filetime) else {
                 report(.error, "evtx-record-header", offset + 16, recordItem, "invalid record timestamp; rest of chunk skipped")
                 break
             }

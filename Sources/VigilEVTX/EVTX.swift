@@ -3,6 +3,7 @@
 //
 // Layers, bottom up (one file each):
 //   Checksum.swift     CRC-32 and little-endian reads
+//   Pool.swift, OutputBuffer.swift  pointer-backed storage for the hot paths
 //   Headers.swift      FileHeader (4 KiB) and ChunkHeader (512 bytes of each 64 KiB chunk)
 //   Values.swift       value types and their text (numbers, hex, GUID, SID, times, arrays)
 //   Timestamp.swift    FILETIME / SYSTEMTIME to `2019-03-19T23:34:25.123456Z`

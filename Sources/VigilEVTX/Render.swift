@@ -11,9 +11,9 @@ public enum RecordFormat: Sendable {
 }
 
 extension ChunkDecoder {
-    @inline(__always) mutating func child(_ e: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(e.childStart) + i])] }
-    @inline(__always) mutating func attribute(_ e: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(e.offset) + i])] }
-    @inline(__always) mutating func attributeValue(_ a: Node, _ i: Int) -> Node { recNodes[Int(recEdges[Int(a.offset) + i])] }
+    @inline(__always) mutating func child(_ e: Node, _ i: Int) -> Node { edgeNode(e, Int(e.childStart) + i) }
+    @inline(__always) mutating func attribute(_ e: Node, _ i: Int) -> Node { edgeNode(e, Int(e.offset) + i) }
+    @inline(__always) mutating func attributeValue(_ a: Node, _ i: Int) -> Node { edgeNode(a, Int(a.offset) + i) }
     @inline(__always) mutating func nameFlags(_ id: Int32) -> UInt8 { names.flags[Int(id)] }
 
     mutating func appendName(_ id: Int32) {
@@ -34,7 +34,7 @@ extension ChunkDecoder {
     @inline(__always) mutating func isContent(_ n: Node) -> Bool {
         switch n.kind {
         case .text, .cdata: return n.count > 0
-        case .ansiText: return n.flag == 0
+        case .ansiText: return n.flag & Node.bit == 0
         case .entityRef, .charRef, .placeholder: return true
         case .value: return !valueIsEmpty(n)
         case .element, .attribute, .piTarget, .piData: return false
@@ -118,7 +118,7 @@ extension ChunkDecoder {
     /// (has text content, has an element child)
     mutating func layout(_ e: Node) -> (Bool, Bool) {
         var text = false
-        var element = e.flag != 0
+        var element = e.flag & Node.bit != 0
         for i in 0..<Int(e.childCount) {
             let c = child(e, i)
             if c.kind == .element { element = true } else if isContent(c) { text = true }
@@ -147,7 +147,7 @@ extension ChunkDecoder {
 
     /// A single text or value child written as a JSON scalar.
     mutating func jsonLeaf(_ e: Node, emptyAsString: Bool) throws(DecodeError) -> Bool {
-        guard e.flag == 0, e.childCount == 1 else { return false }
+        guard e.flag & Node.bit == 0, e.childCount == 1 else { return false }
         let c = child(e, 0)
         switch c.kind {
         case .text, .ansiText:
@@ -185,7 +185,7 @@ extension ChunkDecoder {
         let (start, count) = contentNodes(owner)
         var single: Node? = nil
         for i in 0..<count {
-            let n = recNodes[Int(recEdges[start + i])]
+            let n = edgeNode(owner, start + i)
             switch n.kind {
             case .element:
                 if skipElements { continue }
@@ -230,7 +230,7 @@ extension ChunkDecoder {
     mutating func jsonTextContent(_ owner: Node, skipElements: Bool) throws(DecodeError) {
         let (start, count) = contentNodes(owner)
         for i in 0..<count {
-            let n = recNodes[Int(recEdges[start + i])]
+            let n = edgeNode(owner, start + i)
             switch n.kind {
             case .text, .ansiText, .cdata: appendText(n, .json)
             case .value: try appendValueText(n, .json)
@@ -381,7 +381,7 @@ extension ChunkDecoder {
                 found = true
                 break
             }
-            if !found { suffixCounts.append((c.name, 0)) }
+            if !found { suffixCounts.append(SuffixCount(name: c.name, count: 0)) }
             if wrote { out.append(UInt8(ascii: ",")) }
             wrote = true
             out.append(UInt8(ascii: "\""))

@@ -9,7 +9,13 @@ struct CivilTime {
 
     /// Windows FILETIME: 100 ns intervals since 1601-01-01. `nil` past year 9999, the range the
     /// reference parser accepts (it rejects such values as invalid date-times).
+    /// First FILETIME past the range: 10000-01-01T00:00:00Z.
+    static let filetimeLimit: UInt64 = 2_650_467_744_000_000_000
+
+    @inline(__always) static func isValid(filetime: UInt64) -> Bool { filetime < filetimeLimit }
+
     init?(filetime: UInt64) {
+        guard filetime < CivilTime.filetimeLimit else { return nil }
         let seconds = Int(filetime / 10_000_000)
         ticks = Int(filetime % 10_000_000)
         // Days since 1601-01-01, then shifted to days since 1970-01-01 for the civil algorithm.

@@ -120,6 +120,27 @@ enum TextWriter {
         let json = mode == .json
         let attribute = mode == .xml(attribute: true)
         while i < units {
+            if json && units - i >= 4 {
+                // Four units at once when all are printable ASCII needing no escape (the common case).
+                let v = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i &* 2, as: UInt64.self))
+                let ascii = v & 0xFF80_FF80_FF80_FF80 == 0
+                // Per unit: < 0x20, or equal to '"' (0x22) or '\\' (0x5C), flagged in bit 7 of its low byte.
+                let low = v | 0x0080_0080_0080_0080
+                let control = (low &- 0x0020_0020_0020_0020) & 0x0080_0080_0080_0080 ^ 0x0080_0080_0080_0080
+                let quote = v ^ 0x0022_0022_0022_0022
+                let quoteHit = ((quote | 0x0080_0080_0080_0080) &- 0x0001_0001_0001_0001) & 0x0080_0080_0080_0080 ^ 0x0080_0080_0080_0080
+                let slash = v ^ 0x005C_005C_005C_005C
+                let slashHit = ((slash | 0x0080_0080_0080_0080) &- 0x0001_0001_0001_0001) & 0x0080_0080_0080_0080 ^ 0x0080_0080_0080_0080
+                if ascii && control | quoteHit | slashHit == 0 {
+                    p[0] = UInt8(truncatingIfNeeded: v)
+                    p[1] = UInt8(truncatingIfNeeded: v >> 16)
+                    p[2] = UInt8(truncatingIfNeeded: v >> 32)
+                    p[3] = UInt8(truncatingIfNeeded: v >> 48)
+                    p += 4
+                    i &+= 4
+                    continue
+                }
+            }
             let u = UInt16(littleEndian: base.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))
             i &+= 1
             if u < 0x80 {
