@@ -1,0 +1,137 @@
+// One coverage run from its inputs to its outputs, for the CLI, the history store and the web UI:
+// load everything (reporting what cannot be read), assess, and summarise.
+
+import VigilAttack
+import VigilCore
+
+/// Everything a coverage run reads, loaded and checked.
+public struct CoverageInputs: Sendable {
+    public var repositories: RepositoryImport
+    public var inventory: Inventory
+    public var actors: ActorSelection
+    public var risks: RiskRegister
+    public var map: LogSourceMap
+    public var applicability: PlatformApplicability?
+
+    public init(
+        repositories: RepositoryImport, inventory: Inventory, actors: ActorSelection, risks: RiskRegister, map: LogSourceMap,
+        applicability: PlatformApplicability?
+    ) {
+        self.repositories = repositories
+        self.inventory = inventory
+        self.actors = actors
+        self.risks = risks
+        self.map = map
+        self.applicability = applicability
+    }
+
+    /// Loads every input. An unusable inventory, map, register or DeTT&CT folder throws; bad rule files
+    /// and unknown actors become diagnostics and the run goes on.
+    public static func load(
+        kb: KnowledgeBase, rules: [String], inventory: String, actors: [String], accept: String?, map mapPath: String?, dettectData: String?
+    ) throws(Diagnostic) -> CoverageInputs {
+        let map = try mapPath.map { (p: String) throws(Diagnostic) in try LogSourceMap.load(path: p) } ?? .builtIn()
+        let inv = try Inventory.load(path: inventory, map: map)
+        if inv.domain != kb.info.domain {
+            throw Diagnostic(
+                SourceLocation(file: inventory), code: "inventory-wrong-domain",
+                "the inventory is for ATT&CK \(inv.domain.title), the loaded ATT&CK is \(kb.info.domain.title) (use --domain)")
+        }
+        var selection = ActorSelection()
+        for a in actors { selection.add(a, kb: kb) }
+        let risks = try accept.map { (p: String) throws(Diagnostic) in try RiskRegister.load(path: p) } ?? RiskRegister()
+        let applicability = try dettectData.map { (p: String) throws(Diagnostic) in
+            try PlatformApplicability.fromDeTTECT(folder: p, domain: kb.info.domain)
+        }
+        return CoverageInputs(
+            repositories: RuleRepositories.read(rules), inventory: inv, actors: selection, risks: risks, map: map,
+            applicability: applicability)
+    }
+}
+
+/// What `vigil coverage` prints: counts, rules per source, blind rules, the top gaps.
+public struct CoverageSummary: Sendable, Codable {
+    public var attack: String
+    public var inventory: String
+    public var threshold: Int
+    public var techniques: [String: Int]
+    public var greenPercent: Double
+    public var rulesBySource: [String: Int]
+    public var rulesRejected: Int
+    public var blindRules: Int
+    public var unresolvedTechniqueIDs: [String]
+    public var actors: [String]
+    public var topGaps: [GapPlan.Gap]
+    public var nextLogSources: [GapPlan.Onboarding]
+    public var problems: Int
+
+    public var text: String {
+        var out = "ATT&CK \(attack) · inventory \(inventory) · green needs rating ≥ \(threshold)\n\n"
+        out += "techniques: " + CoverageStatus.allCases.map { "\(techniques[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        out += " — \(greenPercent)% of those in scope are green\n"
+        out += "rules: " + rulesBySource.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        out += "; \(blindRules) blind (logs not collected); \(rulesRejected) files rejected\n"
+        if !unresolvedTechniqueIDs.isEmpty {
+            out += "technique IDs resolving nowhere: \(unresolvedTechniqueIDs.prefix(12).joined(separator: ", "))"
+            out += unresolvedTechniqueIDs.count > 12 ? " (+\(unresolvedTechniqueIDs.count - 12))\n" : "\n"
+        }
+        if !actors.isEmpty { out += "actors: \(actors.joined(separator: ", "))\n" }
+        if !topGaps.isEmpty {
+            out += "\ntop gaps:\n"
+            for g in topGaps {
+                out +=
+                    "  \(g.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(g.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))"
+                out += (g.actorWeight > 0 ? " actors \(g.actorWeight)" : "") + "  \(g.name)\n"
+            }
+        }
+        if !nextLogSources.isEmpty {
+            out += "\nnext log sources to onboard:\n"
+            for o in nextLogSources {
+                out += "  \(o.dataComponent): turns \(o.techniquesTurningGreen.count) technique(s) green"
+                out += o.providers.isEmpty ? "\n" : " (e.g. \(o.providers.prefix(2).joined(separator: "; ")))\n"
+            }
+        }
+        if problems > 0 { out += "\n\(problems) problem(s) reported on standard error\n" }
+        return out
+    }
+}
+
+public enum CoverageRun {
+    public struct Result: Sendable {
+        public var report: CoverageReport
+        public var plan: GapPlan
+        public var summary: CoverageSummary
+        public var diagnostics: [Diagnostic]
+    }
+
+    public static func assess(
+        _ inputs: CoverageInputs, kb: KnowledgeBase, crosswalk: Crosswalk, rate: (DetectionRule) -> AssignedRating, options: CoverageOptions
+    ) -> Result {
+        let rules = inputs.repositories.rules
+        let (weights, unresolvedActors) = inputs.actors.weights(kb: kb, crosswalk: crosswalk)
+        let report = CoverageAssessment.assess(
+            kb: kb, inventory: inputs.inventory, rules: rules, ratings: rules.map(rate), map: inputs.map, crosswalk: crosswalk,
+            risks: inputs.risks,
+            actorWeights: weights, actorNames: inputs.actors.actors.map(\.name), applicability: inputs.applicability, options: options)
+        let plan = GapPlan(report: report, kb: kb, map: inputs.map)
+        var bySource: [String: Int] = [:]
+        for r in rules { bySource[r.source.rawValue, default: 0] += 1 }
+        let diagnostics = inputs.repositories.allDiagnostics + inputs.actors.diagnostics + unresolvedActors + report.diagnostics
+        let summary = CoverageSummary(
+            attack: plan.attack, inventory: plan.inventory, threshold: options.threshold, techniques: plan.counts,
+            greenPercent: plan.greenPercent,
+            rulesBySource: bySource, rulesRejected: inputs.repositories.allDiagnostics.count { $0.severity == .error },
+            blindRules: plan.blindRules, unresolvedTechniqueIDs: plan.unresolvedTechniqueIDs, actors: inputs.actors.actors.map(\.name),
+            topGaps: Array(plan.gaps.prefix(10)), nextLogSources: Array(plan.onboarding.prefix(5)), problems: diagnostics.count)
+        return Result(report: report, plan: plan, summary: summary, diagnostics: diagnostics)
+    }
+
+    /// Writes a layer as JSON (atomically).
+    public static func write(_ layer: NavigatorLayer, to path: String) throws(Diagnostic) {
+        try AttackSource.writeAtomically(Array(layerJSON(layer).utf8), to: path)
+    }
+
+    public static func layerJSON(_ layer: NavigatorLayer) -> String {
+        JSONOutput.encode(layer)
+    }
+}
