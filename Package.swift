@@ -13,10 +13,14 @@ let package = Package(
         .library(name: "VigilSigma", targets: ["VigilSigma"]),
         .library(name: "VigilLogs", targets: ["VigilLogs"]),
         .library(name: "VigilCoverage", targets: ["VigilCoverage"]),
+        .library(name: "VigilStore", targets: ["VigilStore"]),
+        .library(name: "VigilServer", targets: ["VigilServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -28,10 +32,18 @@ let package = Package(
         .target(
             name: "VigilCoverage",
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "VigilStore",
+            dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilCore", "VigilAttack", "VigilCoverage", "VigilStore", .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage",
+                "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage", "VigilStore", "VigilServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
@@ -41,5 +53,7 @@ let package = Package(
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
+        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "vigil"]),
+        .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "vigil"]),
     ]
 )

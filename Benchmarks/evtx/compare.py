@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Compare `vigil evtx dump` with the reference parser (PyPI evtx, records_json) on every .evtx
-under the given folders: record by record, the JSON text must be byte-identical.
+under the given folders: record by record, the JSON text must be byte-identical. With --xml,
+compare `vigil evtx dump --xml` with the reference's records() XML instead.
 
-usage: Benchmarks/.venv/bin/python Benchmarks/evtx/compare.py VIGIL_BINARY FOLDER... [--write-fixtures DIR]
+usage: Benchmarks/.venv/bin/python Benchmarks/evtx/compare.py [--xml] VIGIL_BINARY FOLDER...
 """
 import os
 import subprocess
@@ -11,26 +12,36 @@ import sys
 import evtx
 
 
+XML = "--xml" in sys.argv
+DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+
+
 def reference(path):
     records, errors = [], 0
-    for r in evtx.PyEvtxParser(path).records_json():
+    parser = evtx.PyEvtxParser(path)
+    for r in parser.records() if XML else parser.records_json():
         if isinstance(r, Exception):
             errors += 1
             continue
-        records.append((r["event_record_id"], r["data"]))
+        records.append((r["event_record_id"], r["data"].rstrip("\n") if XML else r["data"]))
     return records, errors
 
 
 def vigil(binary, path):
-    p = subprocess.run([binary, "evtx", "dump", "--threads", "1", path], capture_output=True)
-    lines = p.stdout.decode("utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    p = subprocess.run([binary, "evtx", "dump", "--threads", "1"] + (["--xml"] if XML else []) + [path], capture_output=True)
+    text = p.stdout.decode("utf-8")
+    if XML:
+        lines = [(DECLARATION + doc).rstrip("\n") for doc in text.split(DECLARATION)[1:]]
+    else:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
     return lines, p.returncode, p.stderr.decode("utf-8", "replace")
 
 
 def main():
-    binary, folders = sys.argv[1], sys.argv[2:]
+    args = [a for a in sys.argv[1:] if a != "--xml"]
+    binary, folders = args[0], args[1:]
     files = sorted(
         os.path.join(d, f) for folder in folders for d, _, fs in os.walk(folder) for f in fs if f.endswith(".evtx")
     )

@@ -29,7 +29,8 @@ lines = [
 for name, rel in SAMPLES.items():
     text = "".join(r["data"] + "\n" for r in evtx.PyEvtxParser(os.path.join(SHARED, rel)).records_json())
     assert '"""#' not in text
-    lines.append(f'        (\n            "{rel}",\n            #"""\n{text}"""#\n        ),')
+    body = "".join("            " + line + "\n" for line in text.splitlines())
+    lines.append(f'        (\n            "{rel}",\n            #"""\n{body}            """#\n        ),')
 lines += ["    ]", "}", ""]
 out = os.path.join(ROOT, "Tests", "VigilEVTXTests", "ReferenceFixtures.swift")
 with open(out, "w", encoding="utf-8") as f:

@@ -149,7 +149,8 @@ struct ChunkDecoder: ~Copyable {
                 break
             }
             guard size <= bytes.count - offset else {
-                report(.error, "evtx-record-header", offset + 4, recordItem, "record size \(size) runs past the chunk; rest of chunk skipped")
+                report(
+                    .error, "evtx-record-header", offset + 4, recordItem, "record size \(size) runs past the chunk; rest of chunk skipped")
                 break
             }
             let start = out.count

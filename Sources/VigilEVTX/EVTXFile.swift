@@ -154,7 +154,8 @@ public final class EVTXFile: Sendable {
         var diagnostics: [Diagnostic] = []
         if !header.checksumMatches {
             diagnostics.append(
-                Diagnostic(SourceLocation(file: name, offset: 124, item: "file header"), .warning, code: "evtx-header-checksum",
+                Diagnostic(
+                    SourceLocation(file: name, offset: 124, item: "file header"), .warning, code: "evtx-header-checksum",
                     "file header checksum mismatch"))
         }
         fileDiagnostics = diagnostics
@@ -325,4 +326,3 @@ final class ChunkPipeline: @unchecked Sendable {
         return chunk
     }
 }
-

@@ -14,7 +14,9 @@ struct Vigil: ParsableCommand {
             Exit codes: 0 success, 1 findings (detections, rejected rules, missed gates), 2 bad input or usage.
             Every command takes --json for machine-readable output.
             """,
-        subcommands: [AttackCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self])
+        subcommands: [
+            AttackCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self, ServeCommand.self,
+        ])
 
     /// ArgumentParser exits 64 on usage errors; Vigil promises 2 for bad input and usage alike.
     static func main() {

@@ -34,7 +34,8 @@ func evtxFiles(under relative: String) throws -> [String] {
     var parallel: [EVTXOwnedRecord] = []
     let diagnostics = file.forEachRecord(threads: 2) { r in
         parallel.append(
-            EVTXOwnedRecord(recordID: r.recordID, filetime: r.filetime, chunkIndex: r.chunkIndex, fileOffset: r.fileOffset, rendering: r.bytes))
+            EVTXOwnedRecord(
+                recordID: r.recordID, filetime: r.filetime, chunkIndex: r.chunkIndex, fileOffset: r.fileOffset, rendering: r.bytes))
     }
     #expect(diagnostics.isEmpty)
     #expect(parallel == sequential)
@@ -125,9 +126,10 @@ indirect enum JSONValue: Equatable {
             var offset = JSONScanner.skipWhitespace(raw, 0)
             while offset < raw.count {
                 offset = try tape.parse(raw, from: offset)
-                values.append(tape.nodes.withUnsafeBufferPointer { nodes in
-                    JSONValue(JSONView(tape: nodes, bytes: raw), 0)
-                })
+                values.append(
+                    tape.nodes.withUnsafeBufferPointer { nodes in
+                        JSONValue(JSONView(tape: nodes, bytes: raw), 0)
+                    })
                 offset = JSONScanner.skipWhitespace(raw, offset)
             }
             return values

@@ -60,21 +60,21 @@ enum SyntheticFixture {
         "000002050103006f006e006500040100000000470c000000000000000004004900740065006d0000000205010300740077006f0004040000ca010000",
         "2a2a0000aa000000040000000000000000bace1fcc70d7010f0101000100000000910c000000000000000005004500760065006e0074000000020100",
         "000000af0c00000000000000000400440061007400610000000205010100610009cd0c0000000000000000030061006d007000000005010100620008",
-        "410007030078003c007900040100000000f90c000000000000000004004d006f0072006500000002083dd8040400aa000000"
+        "410007030078003c007900040100000000f90c000000000000000004004d006f0072006500000002083dd8040400aa000000",
     ].joined()
 
     static let referenceJSON: [String] = [
         #"""
-{"Event":{"#attributes":{"Kind":"direct"},"Note":"a&b<&unknown;","Instr":null,"Empty":null,"Note_1":"second"}}
-"""#,
+        {"Event":{"#attributes":{"Kind":"direct"},"Note":"a&b<&unknown;","Instr":null,"Empty":null,"Note_1":"second"}}
+        """#,
         #"""
-{"Event":{"#attributes":{"xmlns":"http://schemas.microsoft.com/win/2004/08/events/event"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Test"}},"EventID":4624,"Level":4,"Keywords":"0x8020000000000000","TimeCreated":{"#attributes":{"SystemTime":"2021-07-04T12:30:45.123456Z"}},"Guid":"33221100-5544-7766-8899-AABBCCDDEEFF","Sid":"S-1-5-21-1004336348-1177238915-500","Opt":null,"Flag":true,"Real":"1.5e-7","Sys":"2020-02-29T23:59:58.999000Z","Size":"0xdeadbeef","Bin":"0001FEFF","Ints":{"#attributes":{"Values":7}},"Ints_1":{"#attributes":{"Values":0}},"Ints_2":{"#attributes":{"Values":4294967295}},"I8":-5,"I64":-1234567890123,"I16":-300,"U64":18446744073709551615,"Hex32":"0xab","R32":"3.25"},"EventData":{"A":"q\"uote\\back\nnew\ttabé😀\u0001 end","B":{"Inner":{"#attributes":{"x":"1"},"#text":"text"}},"C":"ANSI € café","D":-1,"D":2}}}
-"""#,
+        {"Event":{"#attributes":{"xmlns":"http://schemas.microsoft.com/win/2004/08/events/event"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Test"}},"EventID":4624,"Level":4,"Keywords":"0x8020000000000000","TimeCreated":{"#attributes":{"SystemTime":"2021-07-04T12:30:45.123456Z"}},"Guid":"33221100-5544-7766-8899-AABBCCDDEEFF","Sid":"S-1-5-21-1004336348-1177238915-500","Opt":null,"Flag":true,"Real":"1.5e-7","Sys":"2020-02-29T23:59:58.999000Z","Size":"0xdeadbeef","Bin":"0001FEFF","Ints":{"#attributes":{"Values":7}},"Ints_1":{"#attributes":{"Values":0}},"Ints_2":{"#attributes":{"Values":4294967295}},"I8":-5,"I64":-1234567890123,"I16":-300,"U64":18446744073709551615,"Hex32":"0xab","R32":"3.25"},"EventData":{"A":"q\"uote\\back\nnew\ttabé😀\u0001 end","B":{"Inner":{"#attributes":{"x":"1"},"#text":"text"}},"C":"ANSI € café","D":-1,"D":2}}}
+        """#,
         #"""
-{"Event":{"EventData":{"Data":{"#text":["alpha","","gamma"]},"Binary":null},"UserData":{"Log":{"#attributes":{"xmlns":"urn:x"},"Item":"one","Item_1":"two"}}}}
-"""#,
+        {"Event":{"EventData":{"Data":{"#text":["alpha","","gamma"]},"Binary":null},"UserData":{"Log":{"#attributes":{"xmlns":"urn:x"},"Item":"one","Item_1":"two"}}}}
+        """#,
         #"""
-reference error: Failed to parse record number 4: An error occurred while trying to deserialize evtx stream.: Offset 3300: Token `CharReference` is unimplemented
-"""#,
+        reference error: Failed to parse record number 4: An error occurred while trying to deserialize evtx stream.: Offset 3300: Token `CharReference` is unimplemented
+        """#,
     ]
 }

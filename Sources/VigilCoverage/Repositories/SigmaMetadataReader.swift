@@ -78,16 +78,21 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
 
     static func rule(_ node: Node, file: String, path: String) -> Result<DetectionRule, Diagnostic> {
         let line = node.mark?.line ?? 1
-        guard let title = YAMLFiles.text(node["title"]) else {
+        // One pass over the keys instead of a linear Yams lookup per field.
+        var keys: [String: Node] = [:]
+        for (key, value) in node.mapping ?? [:] {
+            if let name = key.scalar?.string { keys[name] = value }
+        }
+        guard let title = YAMLFiles.text(keys["title"]) else {
             return .failure(Diagnostic(SourceLocation(file: file, line: line), code: "sigma-missing-field", "Sigma rule has no title"))
         }
-        guard let detection = node["detection"], detection.mapping != nil else {
+        guard let detection = keys["detection"], detection.mapping != nil else {
             return .failure(
                 Diagnostic(SourceLocation(file: file, line: line), code: "sigma-missing-field", "Sigma rule '\(title)' has no detection mapping"))
         }
         // Rules without an id (rare, mostly legacy) are known by their path.
-        var rule = DetectionRule(source: source, id: YAMLFiles.text(node["id"]) ?? path, title: title, path: path)
-        rule.tags = YAMLFiles.texts(node["tags"])
+        var rule = DetectionRule(source: source, id: YAMLFiles.text(keys["id"]) ?? path, title: title, path: path)
+        rule.tags = YAMLFiles.texts(keys["tags"])
         for tag in rule.tags {
             let lower = tag.lowercased()
             guard lower.hasPrefix("attack.") else { continue }
@@ -100,20 +105,23 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
                 rule.tactics.appendIfAbsent(String(name))
             }
         }
-        if let level = YAMLFiles.text(node["level"]) {
+        if let level = YAMLFiles.text(keys["level"]) {
             rule.severity = Severity(lenient: level)
             rule.qualifiers["level"] = level
         }
-        rule.status = YAMLFiles.text(node["status"])
+        rule.status = YAMLFiles.text(keys["status"])
         rule.deprecated = rule.status == "deprecated" || path.hasPrefix("deprecated/") || path.contains("/deprecated/")
         if path.hasPrefix("unsupported/") || path.contains("/unsupported/") { rule.qualifiers["unsupported"] = "true" }
-        if let name = YAMLFiles.text(node["name"]) { rule.qualifiers["name"] = name }
-        var eventIDs: [Int] = []
+        if let name = YAMLFiles.text(keys["name"]) { rule.qualifiers["name"] = name }
+        var terms = DetectionTerms()
         for (key, value) in detection.mapping! {
             guard let name = key.scalar?.string, name != "condition", name != "timeframe" else { continue }
-            collect(value, into: &rule, eventIDs: &eventIDs)
+            terms.collect(value)
         }
-        let logsource = node["logsource"]
+        rule.fields = terms.fields
+        rule.values = terms.values
+        let eventIDs = terms.eventIDs
+        let logsource = keys["logsource"]
         let need = LogSourceNeed(
             kind: .sigma, product: YAMLFiles.text(logsource?["product"]), category: YAMLFiles.text(logsource?["category"]),
             service: YAMLFiles.text(logsource?["service"]), eventIDs: eventIDs)
@@ -125,28 +133,6 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
     /// `t1059`, `g0016`, `s0002`, `ta0002`, `c0024`: a letter prefix then a digit.
     static func isNumbered(_ name: Substring, prefix: String) -> Bool {
         name.hasPrefix(prefix) && name.dropFirst(prefix.count).first?.isNumber == true
-    }
-
-    /// Field names (before any `|modifier`) and literal values of a detection item, however nested.
-    static func collect(_ node: Node, into rule: inout DetectionRule, eventIDs: inout [Int]) {
-        switch node {
-        case .mapping(let mapping):
-            for (key, value) in mapping {
-                guard let text = key.scalar?.string else { continue }
-                let field = String(text.prefix(while: { $0 != "|" }))
-                if !field.isEmpty { rule.fields.appendIfAbsent(field) }
-                if field == "EventID" {
-                    for id in YAMLFiles.texts(value).compactMap({ Int($0) }) where !eventIDs.contains(id) { eventIDs.append(id) }
-                }
-                collect(value, into: &rule, eventIDs: &eventIDs)
-            }
-        case .sequence(let sequence):
-            for item in sequence { collect(item, into: &rule, eventIDs: &eventIDs) }
-        case .scalar(let scalar):
-            if !scalar.string.isEmpty, scalar.string != "null" || scalar.style != .plain { rule.values.appendIfAbsent(scalar.string) }
-        default:
-            break
-        }
     }
 
     /// A global or previous document with a later one laid over it; nested mappings (logsource, detection) merge.
@@ -161,5 +147,38 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
             }
         }
         return .mapping(result)
+    }
+}
+
+/// Field names (before any `|modifier`) and literal values of a detection, however nested, in first-seen order.
+/// Sets keep it linear: some rules list hundreds of values.
+struct DetectionTerms {
+    var fields: [String] = []
+    var values: [String] = []
+    var eventIDs: [Int] = []
+    private var seenFields: Set<String> = []
+    private var seenValues: Set<String> = []
+
+    mutating func collect(_ node: Node) {
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard let text = key.scalar?.string else { continue }
+                let field = String(text.prefix(while: { $0 != "|" }))
+                if !field.isEmpty, seenFields.insert(field).inserted { fields.append(field) }
+                if field == "EventID" {
+                    for id in YAMLFiles.texts(value).compactMap({ Int($0) }) where !eventIDs.contains(id) { eventIDs.append(id) }
+                }
+                collect(value)
+            }
+        case .sequence(let sequence):
+            for item in sequence { collect(item) }
+        case .scalar(let scalar):
+            // A plain `null` is YAML's empty value, not the text "null".
+            let text = scalar.string
+            if !text.isEmpty, text != "null" || scalar.style != .plain, seenValues.insert(text).inserted { values.append(text) }
+        default:
+            break
+        }
     }
 }

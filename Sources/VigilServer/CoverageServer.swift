@@ -1,0 +1,58 @@
+// The HTTP side of `vigil serve`: Hummingbird moves bytes between sockets and `CoverageSite.respond`,
+// which holds every decision. Request bodies are never read (the site is read-only).
+
+import HTTPTypes
+import Hummingbird
+
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+struct SiteResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let site: CoverageSite
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName
+            headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+        }
+        // HTTPTypes moves Host into the request's authority.
+        if let authority = request.head.authority { headers["host"] = authority }
+        var bodyLength = 0
+        if let length = headers["content-length"] {
+            bodyLength = Int(length) ?? -1
+        } else if headers["transfer-encoding"] != nil {
+            bodyLength = -1
+        }
+        let answer = site.respond(
+            SiteRequest(method: request.method.rawValue, target: request.head.path ?? "/", headers: headers, bodyLength: bodyLength))
+        var fields = HTTPFields()
+        fields[.contentType] = answer.contentType
+        for (name, value) in answer.headers {
+            if let key = HTTPField.Name(name) { fields.append(HTTPField(name: key, value: value)) }
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: answer.body.count)
+        buffer.writeBytes(answer.body)
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: buffer))
+    }
+}
+
+public enum CoverageServer {
+    /// Serves `site` until the process gets SIGINT or SIGTERM. `onRunning` receives the bound port
+    /// (useful with port 0, which picks a free one).
+    public static func run(_ site: CoverageSite, settings: ServerSettings, onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        let app = Application(
+            responder: SiteResponder(site: site),
+            configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "Vigil"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? settings.port) })
+        try await app.runService()
+    }
+}

@@ -1,0 +1,143 @@
+// `vigil serve` as a user runs it: a real process on a free loopback port, spoken to over real sockets
+// (raw request lines, so nothing normalises a hostile path first), and loaded in headless Chromium.
+
+import Foundation
+import Testing
+import VigilCore
+import VigilCoverage
+import VigilStore
+
+/// A running `vigil serve`, stopped by `stop()`.
+final class ServeProcess {
+    let process = Process()
+    let url: String
+    let port: Int
+    let output: String
+
+    init(_ arguments: [String]) throws {
+        let binary = Fixtures.vigil
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw LiveTestError("vigil is not built at \(binary)") }
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first lines name the URL (and the token when one was generated).
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("\n") || (arguments.contains("0.0.0.0") && !text.contains("token:")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty || Date() > deadline { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        output = text
+        guard let range = text.range(of: "http://"), let line = text[range.lowerBound...].split(separator: "\n").first else {
+            process.terminate()
+            throw LiveTestError("vigil serve printed no URL: \(text)")
+        }
+        url = String(line)
+        let afterColon = url.dropFirst("http://".count).split(separator: ":").last ?? ""
+        port = Int(afterColon.prefix { $0.isNumber }) ?? 0
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct LiveTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A raw HTTP/1.1 exchange over a loopback socket: the request goes out byte for byte as written.
+enum RawHTTP {
+    struct Answer {
+        var status: Int
+        var head: String
+        var body: String
+    }
+
+    static func send(port: Int, _ request: String) throws -> Answer {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LiveTestError("socket failed") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw LiveTestError("cannot connect to 127.0.0.1:\(port)") }
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? ""
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return Answer(status: status, head: head, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    static func get(port: Int, _ target: String, headers: String = "") throws -> Answer {
+        try send(port: port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(headers)Connection: close\r\n\r\n")
+    }
+}
+
+@Suite(.serialized) struct LiveServerTests {
+    @Test func servesOverLoopbackWithTheSamePolicy() throws {
+        let server = try ServeProcess(["--store", SiteSecurityTests.storePath])
+        defer { server.stop() }
+        #expect(server.url.hasPrefix("http://127.0.0.1:"))
+        let matrix = try RawHTTP.get(port: server.port, "/")
+        #expect(matrix.status == 200)
+        #expect(matrix.head.contains("Content-Security-Policy: default-src 'none'"))
+        #expect(matrix.body.contains("data-id=\"T1059.001\""))
+        for target in ["/static/../../../../etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd", "/..%2f..%2fetc/passwd"] {
+            let r = try RawHTTP.get(port: server.port, target)
+            #expect(r.status == 400 || r.status == 404, "\(target) answered \(r.status)")
+            #expect(!r.body.contains("root:"))
+        }
+        let post = try RawHTTP.send(
+            port: server.port, "POST /api/snapshots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        #expect(post.status == 405)
+        let body = try RawHTTP.send(
+            port: server.port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        #expect(body.status == 413)
+        let rebinding = try RawHTTP.send(port: server.port, "GET / HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n")
+        #expect(rebinding.status == 421)
+    }
+
+    @Test func beyondLoopbackATokenIsGeneratedAndRequired() throws {
+        // Listens on every interface for a moment; the test only talks to 127.0.0.1.
+        let server = try ServeProcess(["--store", SiteSecurityTests.storePath, "--host", "0.0.0.0"])
+        defer { server.stop() }
+        let token = try #require(server.output.split(separator: "\n").first { $0.hasPrefix("token: ") }?.split(separator: " ")[1])
+        #expect(token.count == 32)
+        #expect(try RawHTTP.get(port: server.port, "/").status == 401)
+        #expect(try RawHTTP.get(port: server.port, "/api/snapshots").status == 401)
+        #expect(try RawHTTP.get(port: server.port, "/", headers: "Authorization: Bearer \(token)\r\n").status == 200)
+    }
+
+    @Test func aMissingStoreIsBadInput() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.vigil)
+        process.arguments = ["serve", "--port", "0", "--store", "/nonexistent/history.sqlite"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+    }
+}

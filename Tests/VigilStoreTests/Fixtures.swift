@@ -1,0 +1,60 @@
+// Test data: coverage reports built from a few hand-made rules over the example inventory, scratch
+// stores under /tmp, and the `vigil` binary for tests that need a real second process.
+
+import Foundation
+import Testing
+import VigilAttack
+import VigilCore
+import VigilCoverage
+import VigilStore
+
+enum Fixtures {
+    static let kb = try! EmbeddedIndex.embedded(.enterprise)
+    static let inventory = try! Inventory.load(path: SharedData.packageRoot() + "/Examples/inventory.yaml")
+
+    static func sigma(_ id: String, _ techniques: [String], category: String, title: String? = nil) -> DetectionRule {
+        var rule = DetectionRule(source: .sigma, id: id, title: title ?? "rule \(id)", path: "rules/\(id).yml")
+        rule.techniqueIDs = techniques
+        rule.logSources = [LogSourceNeed(kind: .sigma, product: "windows", category: category)]
+        rule.fields = ["CommandLine"]
+        return rule
+    }
+
+    /// PowerShell detected (green), LSASS access low-rated (yellow), WMI events not collected (yellow, blind).
+    static let rules = [
+        sigma("ps", ["T1059.001"], category: "process_creation"),
+        sigma("lsass", ["T1003.001"], category: "process_access"),
+        sigma("wmi", ["T1546.003"], category: "wmi_event"),
+    ]
+
+    static func report(_ rules: [DetectionRule], ratings: [Int], inventory: Inventory = inventory) -> CoverageReport {
+        CoverageAssessment.assess(
+            kb: kb, inventory: inventory, rules: rules,
+            ratings: ratings.map { AssignedRating(severity: .high, rating: $0, reason: "test") },
+            map: .builtIn(), crosswalk: .builtIn(), options: CoverageOptions(threshold: 3, today: "2026-11-29"))
+    }
+
+    static func snapshot(_ rules: [DetectionRule], ratings: [Int], label: String? = nil, inventory: Inventory = inventory) -> Snapshot {
+        Snapshot(
+            report: report(rules, ratings: ratings, inventory: inventory), kb: kb, map: .builtIn(),
+            inputs: SnapshotInputs(label: label, sources: ["rules": "hand-made"], inventory: inventory))
+    }
+
+    /// A fresh store path in a new folder under /tmp.
+    static func storePath() -> String {
+        let folder = NSTemporaryDirectory() + "vigil-store-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder + "/history.sqlite"
+    }
+
+    /// The `vigil` executable built beside the test bundle.
+    static var vigil: String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("vigil").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return SharedData.packageRoot() + "/.build/debug/vigil"
+    }
+}
