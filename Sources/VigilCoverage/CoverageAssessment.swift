@@ -17,19 +17,6 @@ public enum CoverageStatus: String, Sendable, Codable, CaseIterable {
     case white
 }
 
-/// The severity and 1–5 rating a rule gets, and why.
-public struct AssignedRating: Sendable, Codable {
-    public var severity: Severity?
-    public var rating: Int
-    public var reason: String
-
-    public init(severity: Severity?, rating: Int, reason: String) {
-        self.severity = severity
-        self.rating = rating
-        self.reason = reason
-    }
-}
-
 /// One rule after ATT&CK resolution and log checks.
 public struct RuleVerdict: Sendable, Codable {
     public var source: RuleSource
@@ -114,7 +101,7 @@ public struct CoverageOptions: Sendable {
 
 public enum CoverageAssessment {
     public static func assess(
-        kb: KnowledgeBase, inventory: Inventory, rules: [DetectionRule], ratings: [AssignedRating], map: LogSourceMap, crosswalk: Crosswalk,
+        kb: KnowledgeBase, inventory: Inventory, rules: [DetectionRule], ratings: [RuleRating], map: LogSourceMap, crosswalk: Crosswalk,
         risks: RiskRegister = RiskRegister(), actorWeights: [Int: [String]] = [:], actorNames: [String] = [],
         applicability: PlatformApplicability? = nil, options: CoverageOptions
     ) -> CoverageReport {
@@ -155,7 +142,7 @@ public enum CoverageAssessment {
                     unmapped.append(need.description)
                 }
             }
-            let rating = r < ratings.count ? ratings[r] : AssignedRating(severity: rule.severity, rating: 1, reason: "no rating")
+            let rating = r < ratings.count ? ratings[r] : RuleRating(severity: rule.severity ?? .medium, rating: 1, reason: "not rated", origin: .fallback)
             let verdict = RuleVerdict(
                 source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: techniques, remapped: remapped,
                 unresolved: unresolved,

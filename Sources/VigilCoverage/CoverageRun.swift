@@ -30,7 +30,8 @@ public struct CoverageInputs: Sendable {
     public static func load(
         kb: KnowledgeBase, rules: [String], inventory: String, actors: [String], accept: String?, map mapPath: String?, dettectData: String?
     ) throws(Diagnostic) -> CoverageInputs {
-        let map = try mapPath.map { (p: String) throws(Diagnostic) in try LogSourceMap.load(path: p) } ?? .builtIn()
+        var map = LogSourceMap.builtIn()
+        if let mapPath { map = try LogSourceMap.load(path: mapPath) }
         let inv = try Inventory.load(path: inventory, map: map)
         if inv.domain != kb.info.domain {
             throw Diagnostic(
@@ -105,12 +106,12 @@ public enum CoverageRun {
     }
 
     public static func assess(
-        _ inputs: CoverageInputs, kb: KnowledgeBase, crosswalk: Crosswalk, rate: (DetectionRule) -> AssignedRating, options: CoverageOptions
+        _ inputs: CoverageInputs, kb: KnowledgeBase, crosswalk: Crosswalk, rater: RuleRater, options: CoverageOptions
     ) -> Result {
         let rules = inputs.repositories.rules
         let (weights, unresolvedActors) = inputs.actors.weights(kb: kb, crosswalk: crosswalk)
         let report = CoverageAssessment.assess(
-            kb: kb, inventory: inputs.inventory, rules: rules, ratings: rules.map(rate), map: inputs.map, crosswalk: crosswalk,
+            kb: kb, inventory: inputs.inventory, rules: rules, ratings: rules.map(rater.rate), map: inputs.map, crosswalk: crosswalk,
             risks: inputs.risks,
             actorWeights: weights, actorNames: inputs.actors.actors.map(\.name), applicability: inputs.applicability, options: options)
         let plan = GapPlan(report: report, kb: kb, map: inputs.map)

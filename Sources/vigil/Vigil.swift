@@ -15,7 +15,8 @@ struct Vigil: ParsableCommand {
             Every command takes --json for machine-readable output.
             """,
         subcommands: [
-            AttackCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self, ServeCommand.self,
+            AttackCommand.self, CoverageCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self,
+            ServeCommand.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; Vigil promises 2 for bad input and usage alike.

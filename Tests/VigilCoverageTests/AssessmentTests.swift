@@ -29,7 +29,7 @@ import VigilSigma
     {
         CoverageAssessment.assess(
             kb: kb, inventory: inventory, rules: rules,
-            ratings: ratings.map { AssignedRating(severity: .high, rating: $0, reason: "test") },
+            ratings: ratings.map { RuleRating(severity: .high, rating: $0, reason: "test", origin: .fallback) },
             map: .builtIn(), crosswalk: .builtIn(), risks: risks, actorWeights: actors,
             options: CoverageOptions(threshold: 3, today: "2026-11-29"))
     }

@@ -30,7 +30,7 @@ enum Fixtures {
     static func report(_ rules: [DetectionRule], ratings: [Int], inventory: Inventory = inventory) -> CoverageReport {
         CoverageAssessment.assess(
             kb: kb, inventory: inventory, rules: rules,
-            ratings: ratings.map { AssignedRating(severity: .high, rating: $0, reason: "test") },
+            ratings: ratings.map { RuleRating(severity: .high, rating: $0, reason: "test", origin: .fallback) },
             map: .builtIn(), crosswalk: .builtIn(), options: CoverageOptions(threshold: 3, today: "2026-11-29"))
     }
 

@@ -1,0 +1,114 @@
+// `vigil coverage`: from rule repositories and the log-source inventory to an ATT&CK heat map,
+// a gap plan and threat-actor priorities.
+import ArgumentParser
+import Foundation
+import VigilAttack
+import VigilCore
+import VigilCoverage
+
+struct CoverageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverage",
+        abstract: "Map rules and collected logs to ATT&CK: status heat map, scores, gap plan, actor priorities.",
+        discussion: """
+            Green: a rule on collected logs with a rating at or above --threshold. Yellow: rules exist but \
+            their logs are missing, or only low-rated/experimental rules, or visibility without detection. \
+            Red: no rule and the data to write one is not collected. White: not assessed (no system of its \
+            platforms, excluded). Every colour comes with its reasons (in the layer comments and --json).
+            Exit 1 when --fail-under is missed; 2 when an input cannot be used.
+            """)
+
+    @OptionGroup var source: AttackOptions
+
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Rule repositories or files (Sigma, Elastic, CAR, EQL, Sentinel, THP).", valueName: "path"))
+    var rules: [String] = []
+    @Option(help: ArgumentHelp("Log-source inventory: Vigil YAML or a DeTT&CT data-source administration file.", valueName: "file"))
+    var inventory: String
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Adversaries: ATT&CK group/campaign/software IDs, names or aliases, DeTT&CT group files, report lists, Navigator layers.",
+            valueName: "actor"))
+    var actors: [String] = []
+    @Option(help: ArgumentHelp("Risk register YAML (accepted techniques).", valueName: "file")) var accept: String?
+    @Option(help: ArgumentHelp("Analyst rating overrides YAML (by rule id or path glob; dated and commented).", valueName: "file"))
+    var ratings: String?
+    @Option(help: ArgumentHelp("A rating table replacing the built-in one.", valueName: "file")) var ratingTable: String?
+    @Option(help: ArgumentHelp("A log-source map replacing the built-in one (see --print-map).", valueName: "file")) var map: String?
+    @Option(help: ArgumentHelp("DeTT&CT's data/ folder: score visibility with DeTT&CT's platform tables (DeTT&CT mode).", valueName: "dir"))
+    var dettectData: String?
+    @Option(help: "Minimum rating (1–5) for a rule to count as detection.") var threshold = 3
+    @Option(help: ArgumentHelp("Write the status layer here (ATT&CK Navigator 4.5).", valueName: "file")) var layer: String?
+    @Option(help: ArgumentHelp("Write all six layers into this folder.", valueName: "dir")) var layers: String?
+    @Option(help: ArgumentHelp("Write the gap plan as Markdown here.", valueName: "file")) var report: String?
+    @Option(help: ArgumentHelp("Write the gap plan as JSON here.", valueName: "file")) var plan: String?
+    @Option(help: "Exit 1 when fewer than this percentage of in-scope techniques are green.") var failUnder: Double?
+    @Option(help: ArgumentHelp("Date for risk-acceptance expiry (default: today).", valueName: "YYYY-MM-DD")) var today: String?
+    @Flag(help: "Machine-readable summary on standard output.") var json = false
+
+    func validate() throws {
+        guard (1...5).contains(threshold) else { throw ValidationError("--threshold is a rating from 1 to 5") }
+        if let failUnder, !(0...100).contains(failUnder) { throw ValidationError("--fail-under is a percentage from 0 to 100") }
+    }
+
+    func run() throws {
+        let kb = try source.load()
+        let crosswalk = try source.loadCrosswalk()
+        let input: CoverageInputs
+        let rater: RuleRater
+        do {
+            input = try CoverageInputs.load(
+                kb: kb, rules: rules, inventory: inventory, actors: actors, accept: accept, map: map, dettectData: dettectData)
+            var table = RatingTable.default
+            if let ratingTable { table = try RatingTable.load(ratingTable) }
+            var overrides = RatingOverrides()
+            if let ratings { overrides = try RatingOverrides.load(ratings) }
+            rater = RuleRater(table: table, overrides: overrides)
+            Output.report(overrides.diagnostics)
+        } catch {
+            Output.report([error])
+            throw ExitCode.badInput
+        }
+        guard !input.repositories.rules.isEmpty || rules.isEmpty else {
+            Output.report(input.repositories.allDiagnostics)
+            Output.error("no rules could be read from " + rules.joined(separator: ", "))
+            throw ExitCode.badInput
+        }
+        let date = today ?? Self.isoToday()
+        let result = CoverageRun.assess(
+            input, kb: kb, crosswalk: crosswalk, rater: rater, options: CoverageOptions(threshold: threshold, today: date))
+        Output.report(result.diagnostics)
+        do {
+            if let layer { try CoverageRun.write(LayerBuilder.build(.status, report: result.report, kb: kb), to: layer) }
+            if let layers {
+                for kind in LayerKind.allCases {
+                    try CoverageRun.write(
+                        LayerBuilder.build(kind, report: result.report, kb: kb), to: layers + "/vigil-\(kind.rawValue).json")
+                }
+            }
+            if let report { try AttackSource.writeAtomically(Array(result.plan.markdown.utf8), to: report) }
+            if let plan { try AttackSource.writeAtomically(Array(Output.json(result.plan).utf8), to: plan) }
+        } catch {
+            Output.report([error])
+            throw ExitCode.badInput
+        }
+        if json {
+            Output.printJSON(result.summary)
+        } else {
+            print(result.summary.text)
+        }
+        if let failUnder, result.report.greenPercent < failUnder {
+            Output.error("coverage gate missed: \(result.report.greenPercent)% green, --fail-under \(failUnder)%")
+            throw ExitCode.findings
+        }
+    }
+
+    static func isoToday() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+}
