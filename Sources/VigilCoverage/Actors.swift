@@ -51,7 +51,7 @@ public struct ActorSelection: Sendable {
 
     mutating func addFile(_ path: String, kb: KnowledgeBase) {
         if path.hasSuffix(".json") {
-            addLayer(path)
+            addLayer(path, domain: kb.info.domain)
             return
         }
         do {
@@ -105,7 +105,7 @@ public struct ActorSelection: Sendable {
     }
 
     /// A Navigator layer: every enabled technique with a score above 0 (or no score) is used.
-    mutating func addLayer(_ path: String) {
+    mutating func addLayer(_ path: String, domain: Domain) {
         do {
             let bytes = try FileBytes.read(path)
             var tape = JSONTape()
@@ -120,6 +120,11 @@ public struct ActorSelection: Sendable {
                             throw Diagnostic(SourceLocation(file: path), code: "actors-invalid", "not a Navigator layer (no techniques)")
                         }
                         name = view.member(0, "name").flatMap(view.string) ?? path
+                        if let layerDomain = view.member(0, "domain").flatMap(view.string), let d = Domain(lenient: layerDomain), d != domain {
+                            throw Diagnostic(
+                                SourceLocation(file: path), code: "actors-other-domain",
+                                "a layer of ATT&CK \(d.title), not \(domain.title); skipped")
+                        }
                         view.forEachElement(list) { e in
                             guard let id = view.member(e, "techniqueID").flatMap(view.string) else { return }
                             if view.member(e, "enabled").flatMap(view.bool) == false { return }

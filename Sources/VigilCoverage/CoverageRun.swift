@@ -32,7 +32,8 @@ public struct CoverageInputs: Sendable {
     ) throws(Diagnostic) -> CoverageInputs {
         var map = LogSourceMap.builtIn()
         if let mapPath { map = try LogSourceMap.load(path: mapPath) }
-        let inv = try Inventory.load(path: inventory, map: map)
+        var inv = try Inventory.load(path: inventory, map: map)
+        inv.checkDataComponents(against: kb)
         if inv.domain != kb.info.domain {
             throw Diagnostic(
                 SourceLocation(file: inventory), code: "inventory-wrong-domain",

@@ -216,6 +216,22 @@ public struct Inventory: Sendable {
         }
     }
 
+    /// Reports data components the loaded ATT&CK does not know (typos, other versions), with their line.
+    public mutating func checkDataComponents(against kb: KnowledgeBase) {
+        let known = Set(kb.objects.filter { $0.kind == .dataComponent }.map { $0.name.lowercased() })
+        guard !known.isEmpty else { return }
+        var reported = Set<String>()
+        for source in logSources {
+            for dc in source.dataComponents where !known.contains(dc.lowercased()) && !dc.contains("[DeTT&CT data source]") {
+                guard reported.insert(dc.lowercased()).inserted else { continue }
+                diagnostics.append(
+                    Diagnostic(
+                        SourceLocation(file: self.source, line: source.line), .warning, code: "inventory-unknown-data-component",
+                        "\(source.name): \"\(dc)\" is not a data component of ATT&CK \(kb.info.version); no technique will count it"))
+            }
+        }
+    }
+
     /// Log sources that apply to a system (none named means all).
     public func sources(for system: InventorySystem) -> [Int] {
         logSources.indices.filter { i in

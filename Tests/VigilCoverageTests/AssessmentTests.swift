@@ -191,3 +191,53 @@ import VigilSigma
         #expect(output.components(separatedBy: "OK ").count - 1 == LayerKind.allCases.count, "\(output)")
     }
 }
+
+@Suite struct CoverageBadInputTests {
+    static let kb = try! EmbeddedIndex.embedded(.enterprise)
+
+    func write(_ text: String, _ ext: String = "yaml") throws -> String {
+        let path = NSTemporaryDirectory() + "vigil-\(UUID().uuidString).\(ext)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func unknownDataComponentsAreReportedWithTheirLine() throws {
+        let path = try write(
+            """
+            format: 1
+            systems: [{name: hosts, platforms: [Windows]}]
+            log_sources:
+              - name: EDR
+                data_components: [Process Creation, Proces Creation]
+            """)
+        var inventory = try Inventory.load(path: path)
+        inventory.checkDataComponents(against: Self.kb)
+        let d = try #require(inventory.diagnostics.first { $0.code == "inventory-unknown-data-component" })
+        #expect(d.message.contains("Proces Creation"))
+        #expect(d.location.line == 3)
+    }
+
+    @Test func olderDeTTECTFilesAndOtherFileTypesAreRefused() throws {
+        let old = try write("version: 1.0\nfile_type: data-source-administration\ndata_sources: []\n")
+        #expect(throws: Diagnostic.self) { try Inventory.load(path: old) }
+        do { _ = try Inventory.load(path: old) } catch { #expect(error.code == "dettect-old-version") }
+        let techniques = try SharedData.path("dettect/sample-data/techniques-administration-endpoints.yaml")
+        do {
+            _ = try Inventory.load(path: techniques)
+            Issue.record("a technique administration file is not an inventory")
+        } catch { #expect(error.code == "inventory-wrong-type") }
+        let broken = try write("format: 1\nlog_sources: [\n")
+        do {
+            _ = try Inventory.load(path: broken)
+            Issue.record("broken YAML loaded")
+        } catch { #expect(error.location.line != nil) }
+    }
+
+    @Test func layersOfAnotherDomainAreSkipped() throws {
+        let path = try write(#"{"name": "ics", "domain": "ics-attack", "techniques": [{"techniqueID": "T0800", "score": 1}]}"#, "json")
+        var selection = ActorSelection()
+        selection.add(path, kb: Self.kb)
+        #expect(selection.actors.isEmpty)
+        #expect(selection.diagnostics.first?.code == "actors-other-domain")
+    }
+}
