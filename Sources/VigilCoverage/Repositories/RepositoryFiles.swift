@@ -1,13 +1,14 @@
 // What the repository readers share: finding a repository's rule files, telling text from binary with the
 // line where it stops being text, reading files in parallel, and small helpers for building rules.
 
+import Dispatch
+import VigilCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
-import VigilCore
 
 enum RepositoryFiles {
     /// Files under `root` (or `root` itself when it is a file) whose names end with one of `suffixes`.

@@ -18,13 +18,17 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
     /// In SigmaHQ's layout the rules sit in `rules*/`, `deprecated/` and `unsupported/`; `tests-data/` and the like
     /// hold tool configuration, not rules.
     static func topFolders(_ path: String) -> [String] {
-        ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder", "rules-compliance", "rules-dfir", "deprecated", "unsupported"]
-            .filter { FileBytes.isDirectory(path + "/" + $0) }
+        [
+            "rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder", "rules-compliance", "rules-dfir", "deprecated",
+            "unsupported",
+        ]
+        .filter { FileBytes.isDirectory(path + "/" + $0) }
     }
 
     public static func read(_ path: String) -> RuleImport {
         let base = RepositoryFiles.base(of: path)
-        let folders = FileBytes.isDirectory(path) && FileBytes.isDirectory(path + "/rules") ? topFolders(path).map { path + "/" + $0 } : [path]
+        let folders =
+            FileBytes.isDirectory(path) && FileBytes.isDirectory(path + "/rules") ? topFolders(path).map { path + "/" + $0 } : [path]
         let files = folders.flatMap { RepositoryFiles.files($0, suffixes: [".yml", ".yaml"]) }
         let outcomes = RepositoryFiles.parallelMap(files) { readFile($0, base: base) }
         return RepositoryFiles.collect(source, root: path, outcomes: outcomes)
@@ -88,7 +92,8 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
         }
         guard let detection = keys["detection"], detection.mapping != nil else {
             return .failure(
-                Diagnostic(SourceLocation(file: file, line: line), code: "sigma-missing-field", "Sigma rule '\(title)' has no detection mapping"))
+                Diagnostic(
+                    SourceLocation(file: file, line: line), code: "sigma-missing-field", "Sigma rule '\(title)' has no detection mapping"))
         }
         // Rules without an id (rare, mostly legacy) are known by their path.
         var rule = DetectionRule(source: source, id: YAMLFiles.text(keys["id"]) ?? path, title: title, path: path)
