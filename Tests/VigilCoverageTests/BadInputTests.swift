@@ -105,6 +105,10 @@ import VigilCore
         let sigma = SigmaMetadataReader.read(folder.path + "/sigma")
         #expect(sigma.rules.first?.techniqueIDs == ["T1059.1"])
         #expect(sigma.rules.first?.tactics == ["execution"])
+        let sigmaWarning = try #require(sigma.diagnostics.first)
+        #expect(sigmaWarning.code == "technique-id-syntax")
+        #expect(sigmaWarning.location.file.hasSuffix("odd.yml"))
+        #expect(sigmaWarning.location.line == 3)
     }
 
     @Test(arguments: ["rules/x.toml", "x.yml", "detections/T1059_Bin.txt", "analytics/CAR-2000-01-001.yaml"])

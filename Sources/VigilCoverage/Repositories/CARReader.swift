@@ -81,7 +81,7 @@ public enum CARReader: RuleRepositoryReader {
                 if let model = YAMLFiles.text(implementation["data_model"]), !model.isEmpty { models.appendIfAbsent(model) }
             }
             if !models.isEmpty { rule.qualifiers["implementation_data_models"] = models.joined(separator: ", ") }
-            return FileOutcome(rules: [rule])
+            return .rule(rule, file: file, line: YAMLFiles.line(root["coverage"]))
         } catch {
             return .failed(error)
         }

@@ -67,7 +67,10 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
                 previous = node
                 if node["correlation"] != nil || node["filter"] != nil { continue }
                 switch rule(node, file: file, path: path) {
-                case .success(let rule): outcome.rules.append(rule)
+                case .success(let rule):
+                    let checked = FileOutcome.rule(rule, file: file, line: YAMLFiles.line(node["tags"]) ?? node.mark?.line)
+                    outcome.rules.append(contentsOf: checked.rules)
+                    outcome.diagnostics.append(contentsOf: checked.diagnostics)
                 case .failure(let diagnostic): outcome.diagnostics.append(diagnostic)
                 }
             }

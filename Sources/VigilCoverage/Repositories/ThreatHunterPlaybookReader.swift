@@ -64,7 +64,7 @@ public enum ThreatHunterPlaybookReader: RuleRepositoryReader {
                         SourceLocation(file: notebookPath), .warning, code: "thp-no-notebook",
                         "hunt has no notebook.md: its data sources are unknown"))
             }
-            return FileOutcome(rules: [rule], diagnostics: diagnostics)
+            return .rule(rule, file: file, line: YAMLFiles.line(root["attack_mappings"]), diagnostics: diagnostics)
         } catch {
             return .failed(error)
         }
