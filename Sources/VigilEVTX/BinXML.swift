@@ -57,42 +57,95 @@ struct Substitution {
     var element: Int32 = -1
 }
 
-/// Names (elements, attributes, entities) of one chunk, decoded once per chunk by offset.
+/// Names (elements, attributes, entities). Each distinct name is decoded once per file: chunks
+/// repeat the same few dozen names, so names are interned by their UTF-16 text across chunks, and
+/// each chunk only maps its string offsets to ids (a direct-mapped table, no hashing).
 struct NameTable {
     static let isData: UInt8 = 1, isName: UInt8 = 2, isContainer: UInt8 = 4, isBinary: UInt8 = 8
-    var ids: [UInt32: Int32] = [:]
-    var byContent: [[UInt8]: Int32] = [:]
+    /// Interned names: UTF-8 text `bytes[starts[id]..<starts[id + 1]]`, the UTF-16 text it came
+    /// from (to confirm hash matches), and flags for the names the renderer treats specially.
     var bytes: [UInt8] = []
     var starts: [Int32] = [0]
+    var utf16: [UInt8] = []
+    var utf16Starts: [Int32] = [0]
     var flags: [UInt8] = []
+    var byHash: [UInt64: Int32] = [:]
+    /// Chunk offset → id for the current chunk: valid where `generation[offset] == current`.
+    var generation = [UInt32](repeating: 0, count: 65537)
+    var idAtOffset = [Int32](repeating: 0, count: 65537)
+    var current: UInt32 = 0
 
-    mutating func reset() {
-        ids.removeAll(keepingCapacity: true)
-        byContent.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        starts.append(0)
-        flags.removeAll(keepingCapacity: true)
+    /// Starts a chunk. Interned names stay unless they grew large (crafted files).
+    mutating func startChunk() {
+        current &+= 1
+        if current == 0 {
+            for i in generation.indices { generation[i] = 0 }
+            current = 1
+        }
+        if bytes.count > 1 << 22 {
+            bytes.removeAll(keepingCapacity: true)
+            starts = [0]
+            utf16.removeAll(keepingCapacity: true)
+            utf16Starts = [0]
+            flags.removeAll(keepingCapacity: true)
+            byHash.removeAll(keepingCapacity: true)
+            current &+= 1
+        }
     }
 
-    mutating func add(_ utf8: [UInt8], offset: UInt32) -> Int32 {
-        // Equal names share an id (the renderer numbers repeated element names by id).
-        if let id = byContent[utf8] {
-            ids[offset] = id
-            return id
+    @inline(__always) func id(at offset: UInt32) -> Int32? {
+        let i = Int(min(offset, 65536))
+        return generation[i] == current ? idAtOffset[i] : nil
+    }
+
+    @inline(__always) mutating func remember(_ id: Int32, at offset: UInt32) {
+        let i = Int(min(offset, 65536))
+        generation[i] = current
+        idAtOffset[i] = id
+    }
+
+    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in raw { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    /// The id of an already interned name with this UTF-16 text, if any.
+    func find(_ raw: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        var key = hash
+        while let id = byHash[key] {
+            let start = Int(utf16Starts[Int(id)]), end = Int(utf16Starts[Int(id) + 1])
+            if end - start == raw.count && utf16[start..<end].elementsEqual(raw) { return id }
+            key &+= 1
         }
+        return nil
+    }
+
+    mutating func add(utf8: [UInt8], utf16 raw: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
         let id = Int32(flags.count)
-        byContent[utf8] = id
+        var key = hash
+        while byHash[key] != nil { key &+= 1 }
+        byHash[key] = id
         bytes.append(contentsOf: utf8)
         starts.append(Int32(bytes.count))
+        utf16.append(contentsOf: raw)
+        utf16Starts.append(Int32(utf16.count))
         var f: UInt8 = 0
         if utf8.elementsEqual("Data".utf8) { f |= NameTable.isData }
         if utf8.elementsEqual("Name".utf8) { f |= NameTable.isName }
         if utf8.elementsEqual("EventData".utf8) || utf8.elementsEqual("UserData".utf8) { f |= NameTable.isContainer }
         if utf8.elementsEqual("Binary".utf8) { f |= NameTable.isBinary }
         flags.append(f)
-        ids[offset] = id
         return id
+    }
+
+    /// The id of a name given as text (names the decoder makes up, like an empty record's `Event`).
+    mutating func intern(_ text: String) -> Int32 {
+        let utf16Bytes = text.utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+        return utf16Bytes.withUnsafeBytes { raw in
+            let h = NameTable.hash(raw)
+            return find(raw, hash: h) ?? add(utf8: Array(text.utf8), utf16: raw, hash: h)
+        }
     }
 }
 
@@ -213,15 +266,20 @@ extension ChunkDecoder {
 
     /// The id of the name whose entry (next offset, hash, length, UTF-16, NUL) is at `offset`.
     mutating func nameID(at offset: UInt32) throws(DecodeError) -> Int32 {
-        if let id = names.ids[offset] { return id }
+        if let id = names.id(at: offset) { return id }
         let start = Int(offset) + 6
         let length = Int(try u16(start))
         try need(start + 2, length * 2 + 2, "name")
         let units = unitsBeforeNul(start + 2, length)
+        let raw = data.slice(start + 2, units * 2)
+        let hash = NameTable.hash(raw)
+        if let id = names.find(raw, hash: hash) {
+            names.remember(id, at: offset)
+            return id
+        }
         var utf8: [UInt8] = []
         utf8.reserveCapacity(units)
-        let bytes = data
-        var iterator = (0..<units).lazy.map { bytes.le16(start + 2 + 2 * $0) }.makeIterator()
+        var iterator = (0..<units).lazy.map { raw.le16(2 * $0) }.makeIterator()
         var decoder = UTF16()
         loop: while true {
             switch decoder.decode(&iterator) {
@@ -230,7 +288,9 @@ extension ChunkDecoder {
             case .emptyInput: break loop
             }
         }
-        return names.add(utf8, offset: offset)
+        let id = names.add(utf8: utf8, utf16: raw, hash: hash)
+        names.remember(id, at: offset)
+        return id
     }
 
     // MARK: values
@@ -579,7 +639,7 @@ extension ChunkDecoder {
         if root >= 0 { return root }
         if definition { throw DecodeError("template without a root element", start) }
         // An empty fragment (only EOF): an empty `Event`, like the reference.
-        let name = names.ids[UInt32.max] ?? names.add(Array("Event".utf8), offset: UInt32.max)
+        let name = names.intern("Event")
         return addNode(Node(kind: .element, name: name), template: template)
     }
 

@@ -59,6 +59,23 @@ struct ChunkDecoder: ~Copyable {
         suffixCounts.removeAll()
     }
 
+    /// Whether every byte is zero (unused chunks of a preallocated log), a word at a time.
+    static func isAllZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // A chunk in use starts with its signature: most calls end at the first word.
+        var i = 0
+        var any: UInt64 = 0
+        while i + 64 <= bytes.count {
+            for k in stride(from: 0, to: 64, by: 8) { any |= bytes.le64(i + k) }
+            if any != 0 { return false }
+            i += 64
+        }
+        while i < bytes.count {
+            if bytes[i] != 0 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// Expands and renders the record whose BinXML is `start..<end` of the chunk, appending to `out`.
     mutating func renderRecord(_ start: Int, _ end: Int, format: RecordFormat) throws(DecodeError) {
         resetRecord()
@@ -80,7 +97,7 @@ struct ChunkDecoder: ~Copyable {
                     SourceLocation(file: file, offset: fileOffset + offset, item: item), severity, code: code, message))
         }
         let item = "chunk \(index)"
-        if !bytes.contains(where: { $0 != 0 }) {
+        if ChunkDecoder.isAllZero(bytes) {
             result.isEmpty = true
             if bytes.count < ChunkHeader.chunkSize {
                 report(.warning, "evtx-truncated", 0, item, "file ends inside an unused chunk (\(bytes.count) of 65536 bytes)")
@@ -119,7 +136,7 @@ struct ChunkDecoder: ~Copyable {
 
         data = bytes
         defer { data = UnsafeRawBufferPointer(start: nil, count: 0) }
-        names.reset()
+        names.startChunk()
         templates.removeAll(keepingCapacity: true)
         tplNodes.removeAll()
         tplEdges.removeAll()
