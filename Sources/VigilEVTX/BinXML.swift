@@ -31,6 +31,8 @@ struct Node {
     var flag: UInt8 = 0
 
     static let bit: UInt8 = 0x01
+    /// `Node.external`: the node's offset is into the decoder's template byte store, not the chunk.
+    static let external: UInt8 = 0x20
     static let dynamic: UInt8 = 0x40
     static let inTemplate: UInt8 = 0x80
     /// element, attribute, entityRef, piTarget: name id; placeholder: substitution index; charRef: code unit.
@@ -75,22 +77,24 @@ struct NameTable {
     var idAtOffset = [Int32](repeating: 0, count: 65537)
     var current: UInt32 = 0
 
-    /// Starts a chunk. Interned names stay unless they grew large (crafted files).
+    /// Starts a chunk: its offsets map to ids afresh; interned names stay.
     mutating func startChunk() {
         current &+= 1
         if current == 0 {
             for i in generation.indices { generation[i] = 0 }
             current = 1
         }
-        if bytes.count > 1 << 22 {
-            bytes.removeAll(keepingCapacity: true)
-            starts = [0]
-            utf16.removeAll(keepingCapacity: true)
-            utf16Starts = [0]
-            flags.removeAll(keepingCapacity: true)
-            byHash.removeAll(keepingCapacity: true)
-            current &+= 1
-        }
+    }
+
+    /// Forgets every name (when crafted input made the table large).
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        starts = [0]
+        utf16.removeAll(keepingCapacity: true)
+        utf16Starts = [0]
+        flags.removeAll(keepingCapacity: true)
+        byHash.removeAll(keepingCapacity: true)
+        startChunk()
     }
 
     @inline(__always) func id(at offset: UInt32) -> Int32? {
@@ -146,6 +150,50 @@ struct NameTable {
             let h = NameTable.hash(raw)
             return find(raw, hash: h) ?? add(utf8: Array(text.utf8), utf16: raw, hash: h)
         }
+    }
+}
+
+/// Template definitions parsed in earlier chunks of the file, by content.
+struct TemplateStore {
+    struct Entry {
+        var root: Int32
+        var base: Int
+        var count: Int
+    }
+    var entries: [UInt64: Entry] = [:]
+
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ bytes.le64(i)) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        while i < bytes.count {
+            h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        return h
+    }
+
+    func find(_ identity: UnsafeRawBufferPointer, hash: UInt64, bytes: borrowing Pool<UInt8>) -> Int32? {
+        guard let entry = entries[hash], entry.count == identity.count else { return nil }
+        let stored = UnsafeRawBufferPointer(start: bytes.base + entry.base, count: entry.count)
+        var i = 0
+        while i + 8 <= identity.count {
+            if stored.le64(i) != identity.le64(i) { return nil }
+            i += 8
+        }
+        while i < identity.count {
+            if stored[i] != identity[i] { return nil }
+            i += 1
+        }
+        return entry.root
+    }
+
+    mutating func add(hash: UInt64, root: Int32, base: Int, count: Int) {
+        entries[hash] = Entry(root: root, base: base, count: count)
     }
 }
 
@@ -650,6 +698,9 @@ extension ChunkDecoder {
     // MARK: templates
 
     /// The parsed definition at chunk offset `offset` (header: next offset, GUID, data size).
+    ///
+    /// Chunks repeat the same templates, so a parsed definition is kept for the whole file, keyed
+    /// by its bytes (GUID, size, BinXML): its text and values are read from a copy of those bytes.
     mutating func templateRoot(at offset: Int, depth: Int) throws(DecodeError) -> Int32 {
         let key = UInt32(truncatingIfNeeded: offset)
         for entry in templates where entry.offset == key { return entry.root }
@@ -657,9 +708,45 @@ extension ChunkDecoder {
         let size = Int(data.le32(offset + 20))
         let start = offset + 24
         try need(start, size, "template definition")
+        // GUID, size and definition, as one key.
+        let identity = data.slice(offset + 4, 20 + size)
+        let hash = TemplateStore.hash(identity)
+        if let root = templateStore.find(identity, hash: hash, bytes: templateBytes) {
+            templates.append((key, root))
+            return root
+        }
+        let firstNode = tplNodes.count
         let root = try build(start, start + size, definition: true, template: true, dependencyID: true, depth: depth)
+        // Only a definition whose content all lies inside its own bytes can outlive the chunk.
+        var contained = true
+        for i in firstNode..<tplNodes.count {
+            guard let range = ChunkDecoder.dataRange(tplNodes[i]) else { continue }
+            if range.offset < start || range.offset + range.count > start + size {
+                contained = false
+                break
+            }
+        }
+        if contained {
+            let base = templateBytes.count
+            templateBytes.append(identity.baseAddress!.assumingMemoryBound(to: UInt8.self), count: identity.count)
+            let shift = base + 20 - start
+            for i in firstNode..<tplNodes.count where ChunkDecoder.dataRange(tplNodes[i]) != nil {
+                tplNodes[i].offset += Int32(shift)
+                tplNodes[i].flag |= Node.external
+            }
+            templateStore.add(hash: hash, root: root, base: base, count: identity.count)
+        }
         templates.append((key, root))
         return root
+    }
+
+    /// The bytes a node's text or value occupies, if it has any.
+    @inline(__always) static func dataRange(_ n: Node) -> (offset: Int, count: Int)? {
+        switch n.kind {
+        case .text, .cdata, .piData: return (Int(n.offset), Int(n.count) * 2)
+        case .ansiText, .value: return (Int(n.offset), Int(n.count))
+        default: return nil
+        }
     }
 
     /// Reads a template instance (after its 0x0C token) and expands it into the record tree.
@@ -834,6 +921,7 @@ extension ChunkDecoder {
             ? recEdges[Int(e.childStart) + childIndex]
             : recEdges[Int(recNodes[Int(recEdges[Int(e.offset) + attributeIndex])].offset) + valueIndex]
         let array = recordEdgeNode(arrayNode)
+        let source = self.source(array)
         var itemOffset = Int(array.offset)
         for _ in 0..<Int(array.childStart) {
             // The item as a node of its own; -1 when it vanishes (an empty string).
@@ -841,13 +929,17 @@ extension ChunkDecoder {
             let base = array.type & 0x7F
             if base == ValueType.string {
                 var end = itemOffset
-                while data.le16(end) != 0 { end += 2 }
+                while source.le16(end) != 0 { end += 2 }
                 let units = (end - itemOffset) / 2
-                if units > 0 { item = addNode(Node(kind: .text, offset: Int32(itemOffset), count: Int32(units)), template: false) }
+                if units > 0 {
+                    let text = Node(kind: .text, flag: array.flag & Node.external, offset: Int32(itemOffset), count: Int32(units))
+                    item = addNode(text, template: false)
+                }
                 itemOffset = end + 2
             } else {
-                let size = base == ValueType.sid ? 8 + 4 * Int(data[itemOffset + 1]) : ValueType.fixedSize(base)
-                item = addNode(Node(kind: .value, type: base, offset: Int32(itemOffset), count: Int32(size)), template: false)
+                let size = base == ValueType.sid ? 8 + 4 * Int(source[itemOffset + 1]) : ValueType.fixedSize(base)
+                let value = Node(kind: .value, type: base, flag: array.flag & Node.external, offset: Int32(itemOffset), count: Int32(size))
+                item = addNode(value, template: false)
                 itemOffset += size
             }
             var copy = e

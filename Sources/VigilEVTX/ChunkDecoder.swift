@@ -33,6 +33,9 @@ struct ChunkDecoder: ~Copyable {
     var names = NameTable()
     /// Template definitions of this chunk by offset: root element in the template tree.
     var templates: [(offset: UInt32, root: Int32)] = []
+    /// Definitions kept across the chunks of a file, and the bytes their text and values come from.
+    var templateStore = TemplateStore()
+    var templateBytes = Pool<UInt8>(capacity: 1 << 16)
     var tplNodes = Pool<Node>(capacity: 4096)
     var tplEdges = Pool<Int32>(capacity: 8192)
     var recNodes = Pool<Node>(capacity: 1024)
@@ -136,10 +139,16 @@ struct ChunkDecoder: ~Copyable {
 
         data = bytes
         defer { data = UnsafeRawBufferPointer(start: nil, count: 0) }
+        // Templates and names carry over from chunk to chunk, unless crafted input made them large.
+        if templateBytes.count > 1 << 23 || tplNodes.count > 1 << 20 || tplEdges.count > 1 << 21 || names.bytes.count > 1 << 22 {
+            templateStore = TemplateStore()
+            templateBytes.removeAll()
+            tplNodes.removeAll()
+            tplEdges.removeAll()
+            names.removeAll()
+        }
         names.startChunk()
         templates.removeAll(keepingCapacity: true)
-        tplNodes.removeAll()
-        tplEdges.removeAll()
         out.removeAll()
 
         let limit = min(Int(header.freeSpaceOffset), bytes.count)
