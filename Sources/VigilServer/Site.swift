@@ -118,6 +118,11 @@ public final class CoverageSite: Sendable {
         tacticOrder = kb.tactics.map { (kb.objects[$0].tactics.first ?? "", kb.objects[$0].name) }
     }
 
+    /// Decodes the latest snapshot now, so the first visitor does not wait for it.
+    public func warmUp() {
+        _ = try? loader(nil)
+    }
+
     /// Answers one request; every response carries the security headers.
     public func respond(_ request: SiteRequest) -> SiteResponse {
         var response = route(request)

@@ -34,6 +34,7 @@ struct ServeCommand: ParsableCommand {
         let peer = try benchmarkPeer.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0))) }
         let site = CoverageSite(
             store: history, kb: kb, policy: AccessPolicy(token: secret, loopbackOnly: loopback), benchmarkPeer: peer)
+        site.warmUp()
         let settings = ServerSettings(host: host, port: port)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let failure = ServeFailure()
