@@ -62,7 +62,7 @@ struct Substitution {
 /// Names (elements, attributes, entities). Each distinct name is decoded once per file: chunks
 /// repeat the same few dozen names, so names are interned by their UTF-16 text across chunks, and
 /// each chunk only maps its string offsets to ids (a direct-mapped table, no hashing).
-struct NameTable {
+struct NameTable: ~Copyable {
     static let isData: UInt8 = 1, isName: UInt8 = 2, isContainer: UInt8 = 4, isBinary: UInt8 = 8
     /// Interned names: UTF-8 text `bytes[starts[id]..<starts[id + 1]]`, the UTF-16 text it came
     /// from (to confirm hash matches), and flags for the names the renderer treats specially.
@@ -72,16 +72,34 @@ struct NameTable {
     var utf16Starts: [Int32] = [0]
     var flags: [UInt8] = []
     var byHash: [UInt64: Int32] = [:]
-    /// Chunk offset → id for the current chunk: valid where `generation[offset] == current`.
-    var generation = [UInt32](repeating: 0, count: 65537)
-    var idAtOffset = [Int32](repeating: 0, count: 65537)
-    var current: UInt32 = 0
+    /// Chunk offset → id for the current chunk: an open-addressing table whose slots count as
+    /// empty unless stamped with the current chunk's generation (so a new chunk clears nothing).
+    private var slotGeneration: UnsafeMutablePointer<UInt32>
+    private var slotOffset: UnsafeMutablePointer<UInt32>
+    private var slotID: UnsafeMutablePointer<Int32>
+    private var slotCount = 1024
+    private var used = 0
+    var current: UInt32 = 1
+
+    init() {
+        slotGeneration = .allocate(capacity: slotCount)
+        slotGeneration.initialize(repeating: 0, count: slotCount)
+        slotOffset = .allocate(capacity: slotCount)
+        slotID = .allocate(capacity: slotCount)
+    }
+
+    deinit {
+        slotGeneration.deallocate()
+        slotOffset.deallocate()
+        slotID.deallocate()
+    }
 
     /// Starts a chunk: its offsets map to ids afresh; interned names stay.
     mutating func startChunk() {
         current &+= 1
+        used = 0
         if current == 0 {
-            for i in generation.indices { generation[i] = 0 }
+            slotGeneration.update(repeating: 0, count: slotCount)
             current = 1
         }
     }
@@ -97,15 +115,55 @@ struct NameTable {
         startChunk()
     }
 
-    @inline(__always) func id(at offset: UInt32) -> Int32? {
-        let i = Int(min(offset, 65536))
-        return generation[i] == current ? idAtOffset[i] : nil
+    @inline(__always) private func slot(_ offset: UInt32) -> Int {
+        Int(truncatingIfNeeded: (offset &* 2_654_435_761) >> 7) & (slotCount - 1)
     }
 
-    @inline(__always) mutating func remember(_ id: Int32, at offset: UInt32) {
-        let i = Int(min(offset, 65536))
-        generation[i] = current
-        idAtOffset[i] = id
+    @inline(__always) func id(at offset: UInt32) -> Int32? {
+        var i = slot(offset)
+        while slotGeneration[i] == current {
+            if slotOffset[i] == offset { return slotID[i] }
+            i = (i + 1) & (slotCount - 1)
+        }
+        return nil
+    }
+
+    mutating func remember(_ id: Int32, at offset: UInt32) {
+        if (used + 1) * 2 > slotCount { grow() }
+        var i = slot(offset)
+        while slotGeneration[i] == current {
+            if slotOffset[i] == offset {
+                slotID[i] = id
+                return
+            }
+            i = (i + 1) & (slotCount - 1)
+        }
+        slotGeneration[i] = current
+        slotOffset[i] = offset
+        slotID[i] = id
+        used += 1
+    }
+
+    private mutating func grow() {
+        let (oldGeneration, oldOffset, oldID, oldCount) = (slotGeneration, slotOffset, slotID, slotCount)
+        slotCount *= 2
+        slotGeneration = .allocate(capacity: slotCount)
+        slotGeneration.initialize(repeating: 0, count: slotCount)
+        slotOffset = .allocate(capacity: slotCount)
+        slotID = .allocate(capacity: slotCount)
+        let generation = current
+        used = 0
+        for i in 0..<oldCount where oldGeneration[i] == generation {
+            var j = slot(oldOffset[i])
+            while slotGeneration[j] == generation { j = (j + 1) & (slotCount - 1) }
+            slotGeneration[j] = generation
+            slotOffset[j] = oldOffset[i]
+            slotID[j] = oldID[i]
+            used += 1
+        }
+        oldGeneration.deallocate()
+        oldOffset.deallocate()
+        oldID.deallocate()
     }
 
     static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
