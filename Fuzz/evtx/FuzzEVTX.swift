@@ -1,6 +1,7 @@
-// libFuzzer target for the EVTX chunk and record parser: the input is one chunk (normally 64 KiB)
-// placed after a valid file header, read as JSON and as XML. Any crash, hang or sanitizer report
-// is a bug; damage must only ever produce diagnostics.
+// libFuzzer target for the EVTX chunk and record parser: the input is one chunk (up to 64 KiB),
+// placed twice after a valid file header (so the second copy reuses the first one's templates and
+// names), read as JSON and as XML. Any crash, hang or sanitizer report is a bug; damage must only
+// ever produce diagnostics.
 import VigilEVTX
 
 /// A file header: signature, one chunk, version 3.1, 4096-byte header block.
@@ -17,8 +18,11 @@ let fileHeader: [UInt8] = {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    var chunk = Array(UnsafeBufferPointer(start: data, count: min(size, 65536)))
+    chunk.append(contentsOf: repeatElement(0, count: 65536 - chunk.count))
     var bytes = fileHeader
-    bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: size))
+    bytes.append(contentsOf: chunk)
+    bytes.append(contentsOf: chunk)
     guard let file = try? EVTXFile(bytes: bytes, name: "fuzz") else { return 0 }
     var total = 0
     file.forEachRecord(format: .json) { total &+= $0.rendering.count }

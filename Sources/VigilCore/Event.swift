@@ -205,3 +205,22 @@ struct NameBuffer {
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<count]) }
 }
+
+extension Event {
+    /// The text of the first field whose name equals `name` ignoring ASCII case and spaces, or nil.
+    /// Walks every field: for reporting and correlation, not for the matching hot path.
+    public func value(named name: String) -> String? {
+        let wanted = Array(name.utf8).filter { $0 != 0x20 }.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
+        var found: Int?
+        forEachField { key, v in
+            guard found == nil else { return }
+            var k = 0
+            for b in key where b != 0x20 {
+                guard k < wanted.count, (b &- 0x41 < 26 ? b | 0x20 : b) == wanted[k] else { return }
+                k += 1
+            }
+            if k == wanted.count { found = v }
+        }
+        return text(found.map(scalar))
+    }
+}

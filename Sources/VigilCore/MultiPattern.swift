@@ -4,8 +4,8 @@
 public struct MultiPattern: Sendable {
     /// Dense transition table over byte classes: `next[state * classCount + class]`.
     private let next: [Int32]
-    private let classOf: [UInt8]
-    private let classCount: Int
+    private let classOf: [UInt16]
+    public let classCount: Int
     /// Patterns ending at each state (including those inherited through failure links): `outputs[outStart[s]..<outStart[s+1]]`.
     private let outStart: [Int32]
     private let outputs: [Int32]
@@ -13,18 +13,23 @@ public struct MultiPattern: Sendable {
     public var patternCount: Int { patternLengths.count }
     public var stateCount: Int { outStart.count - 1 }
 
-    public init(_ patterns: [[UInt8]]) {
+    /// `asciiCaseInsensitive`: patterns are lower-case; text is matched ignoring ASCII case, so that
+    /// callers can scan text without folding it first.
+    public init(_ patterns: [[UInt8]], asciiCaseInsensitive: Bool = false) {
         // Byte classes: each byte used by a pattern gets its own class; all others share class 0.
-        var classOf = [UInt8](repeating: 0, count: 256)
+        var classOf = [UInt16](repeating: 0, count: 256)
         var classes = 1
         for p in patterns {
-            for b in p where classOf[Int(b)] == 0 && classes < 255 {
-                classOf[Int(b)] = UInt8(classes)
+            for b in p where classOf[Int(b)] == 0 {
+                classOf[Int(b)] = UInt16(classes)
                 classes += 1
             }
         }
+        if asciiCaseInsensitive {
+            for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") { classOf[Int(upper)] = classOf[Int(upper | 0x20)] }
+        }
         // Trie with sparse children during construction.
-        var children: [[(UInt8, Int32)]] = [[]]
+        var children: [[(UInt16, Int32)]] = [[]]
         var terminal: [[Int32]] = [[]]
         for (index, p) in patterns.enumerated() {
             var state = 0
@@ -74,7 +79,14 @@ public struct MultiPattern: Sendable {
             outputs += list
             outStart.append(Int32(outputs.count))
         }
-        self.next = next
+        // Transitions hold the target's row offset (state × classes), with the sign bit set when the
+        // target has outputs: the scan then needs no multiply and no output lookup per byte.
+        var hasOutput = [Bool](repeating: false, count: n)
+        for s in 0..<n { hasOutput[s] = !lists[s].isEmpty }
+        self.next = next.map { target in
+            let offset = Int32(Int(target) * classes)
+            return hasOutput[Int(target)] ? offset | Int32.min : offset
+        }
         self.classOf = classOf
         self.classCount = classes
         self.outStart = outStart
@@ -88,14 +100,19 @@ public struct MultiPattern: Sendable {
         next.withUnsafeBufferPointer { next in
             classOf.withUnsafeBufferPointer { classOf in
                 outStart.withUnsafeBufferPointer { outStart in
-                    var state = 0
-                    let k = classCount
-                    for i in 0..<text.count {
-                        state = Int(next[state * k + Int(classOf[Int(text[i])])])
-                        let a = Int(outStart[state])
-                        let b = Int(outStart[state + 1])
-                        if a != b {
-                            for o in a..<b { hit(outputs[o], i + 1) }
+                    outputs.withUnsafeBufferPointer { outputs in
+                        var row = 0
+                        let k = classCount
+                        var i = 0
+                        let n = text.count
+                        while i < n {
+                            let entry = next[row &+ Int(classOf[Int(text[i])])]
+                            i &+= 1
+                            row = Int(entry & Int32.max)
+                            if entry < 0 {
+                                let state = row / k
+                                for o in Int(outStart[state])..<Int(outStart[state &+ 1]) { hit(outputs[o], i) }
+                            }
                         }
                     }
                 }

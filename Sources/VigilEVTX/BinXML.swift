@@ -31,6 +31,8 @@ struct Node {
     var flag: UInt8 = 0
 
     static let bit: UInt8 = 0x01
+    /// `Node.external`: the node's offset is into the decoder's template byte store, not the chunk.
+    static let external: UInt8 = 0x20
     static let dynamic: UInt8 = 0x40
     static let inTemplate: UInt8 = 0x80
     /// element, attribute, entityRef, piTarget: name id; placeholder: substitution index; charRef: code unit.
@@ -57,42 +59,199 @@ struct Substitution {
     var element: Int32 = -1
 }
 
-/// Names (elements, attributes, entities) of one chunk, decoded once per chunk by offset.
-struct NameTable {
+/// Names (elements, attributes, entities). Each distinct name is decoded once per file: chunks
+/// repeat the same few dozen names, so names are interned by their UTF-16 text across chunks, and
+/// each chunk only maps its string offsets to ids (a direct-mapped table, no hashing).
+struct NameTable: ~Copyable {
     static let isData: UInt8 = 1, isName: UInt8 = 2, isContainer: UInt8 = 4, isBinary: UInt8 = 8
-    var ids: [UInt32: Int32] = [:]
-    var byContent: [[UInt8]: Int32] = [:]
+    /// Interned names: UTF-8 text `bytes[starts[id]..<starts[id + 1]]`, the UTF-16 text it came
+    /// from (to confirm hash matches), and flags for the names the renderer treats specially.
     var bytes: [UInt8] = []
     var starts: [Int32] = [0]
+    var utf16: [UInt8] = []
+    var utf16Starts: [Int32] = [0]
     var flags: [UInt8] = []
+    var byHash: [UInt64: Int32] = [:]
+    /// Chunk offset → id for the current chunk: an open-addressing table whose slots count as
+    /// empty unless stamped with the current chunk's generation (so a new chunk clears nothing).
+    private var slotGeneration: UnsafeMutablePointer<UInt32>
+    private var slotOffset: UnsafeMutablePointer<UInt32>
+    private var slotID: UnsafeMutablePointer<Int32>
+    private var slotCount = 1024
+    private var used = 0
+    var current: UInt32 = 1
 
-    mutating func reset() {
-        ids.removeAll(keepingCapacity: true)
-        byContent.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        starts.append(0)
-        flags.removeAll(keepingCapacity: true)
+    init() {
+        slotGeneration = .allocate(capacity: slotCount)
+        slotGeneration.initialize(repeating: 0, count: slotCount)
+        slotOffset = .allocate(capacity: slotCount)
+        slotID = .allocate(capacity: slotCount)
     }
 
-    mutating func add(_ utf8: [UInt8], offset: UInt32) -> Int32 {
-        // Equal names share an id (the renderer numbers repeated element names by id).
-        if let id = byContent[utf8] {
-            ids[offset] = id
-            return id
+    deinit {
+        slotGeneration.deallocate()
+        slotOffset.deallocate()
+        slotID.deallocate()
+    }
+
+    /// Starts a chunk: its offsets map to ids afresh; interned names stay.
+    mutating func startChunk() {
+        current &+= 1
+        used = 0
+        if current == 0 {
+            slotGeneration.update(repeating: 0, count: slotCount)
+            current = 1
         }
+    }
+
+    /// Forgets every name (when crafted input made the table large).
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        starts = [0]
+        utf16.removeAll(keepingCapacity: true)
+        utf16Starts = [0]
+        flags.removeAll(keepingCapacity: true)
+        byHash.removeAll(keepingCapacity: true)
+        startChunk()
+    }
+
+    @inline(__always) private func slot(_ offset: UInt32) -> Int {
+        Int(truncatingIfNeeded: (offset &* 2_654_435_761) >> 7) & (slotCount - 1)
+    }
+
+    @inline(__always) func id(at offset: UInt32) -> Int32? {
+        var i = slot(offset)
+        while slotGeneration[i] == current {
+            if slotOffset[i] == offset { return slotID[i] }
+            i = (i + 1) & (slotCount - 1)
+        }
+        return nil
+    }
+
+    mutating func remember(_ id: Int32, at offset: UInt32) {
+        if (used + 1) * 2 > slotCount { grow() }
+        var i = slot(offset)
+        while slotGeneration[i] == current {
+            if slotOffset[i] == offset {
+                slotID[i] = id
+                return
+            }
+            i = (i + 1) & (slotCount - 1)
+        }
+        slotGeneration[i] = current
+        slotOffset[i] = offset
+        slotID[i] = id
+        used += 1
+    }
+
+    private mutating func grow() {
+        let (oldGeneration, oldOffset, oldID, oldCount) = (slotGeneration, slotOffset, slotID, slotCount)
+        slotCount *= 2
+        slotGeneration = .allocate(capacity: slotCount)
+        slotGeneration.initialize(repeating: 0, count: slotCount)
+        slotOffset = .allocate(capacity: slotCount)
+        slotID = .allocate(capacity: slotCount)
+        let generation = current
+        used = 0
+        for i in 0..<oldCount where oldGeneration[i] == generation {
+            var j = slot(oldOffset[i])
+            while slotGeneration[j] == generation { j = (j + 1) & (slotCount - 1) }
+            slotGeneration[j] = generation
+            slotOffset[j] = oldOffset[i]
+            slotID[j] = oldID[i]
+            used += 1
+        }
+        oldGeneration.deallocate()
+        oldOffset.deallocate()
+        oldID.deallocate()
+    }
+
+    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in raw { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    /// The id of an already interned name with this UTF-16 text, if any.
+    func find(_ raw: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        var key = hash
+        while let id = byHash[key] {
+            let start = Int(utf16Starts[Int(id)]), end = Int(utf16Starts[Int(id) + 1])
+            if end - start == raw.count && utf16[start..<end].elementsEqual(raw) { return id }
+            key &+= 1
+        }
+        return nil
+    }
+
+    mutating func add(utf8: [UInt8], utf16 raw: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
         let id = Int32(flags.count)
-        byContent[utf8] = id
+        var key = hash
+        while byHash[key] != nil { key &+= 1 }
+        byHash[key] = id
         bytes.append(contentsOf: utf8)
         starts.append(Int32(bytes.count))
+        utf16.append(contentsOf: raw)
+        utf16Starts.append(Int32(utf16.count))
         var f: UInt8 = 0
         if utf8.elementsEqual("Data".utf8) { f |= NameTable.isData }
         if utf8.elementsEqual("Name".utf8) { f |= NameTable.isName }
         if utf8.elementsEqual("EventData".utf8) || utf8.elementsEqual("UserData".utf8) { f |= NameTable.isContainer }
         if utf8.elementsEqual("Binary".utf8) { f |= NameTable.isBinary }
         flags.append(f)
-        ids[offset] = id
         return id
+    }
+
+    /// The id of a name given as text (names the decoder makes up, like an empty record's `Event`).
+    mutating func intern(_ text: String) -> Int32 {
+        let utf16Bytes = text.utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+        return utf16Bytes.withUnsafeBytes { raw in
+            let h = NameTable.hash(raw)
+            return find(raw, hash: h) ?? add(utf8: Array(text.utf8), utf16: raw, hash: h)
+        }
+    }
+}
+
+/// Template definitions parsed in earlier chunks of the file, by content.
+struct TemplateStore {
+    struct Entry {
+        var root: Int32
+        var base: Int
+        var count: Int
+    }
+    var entries: [UInt64: Entry] = [:]
+
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ bytes.le64(i)) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        while i < bytes.count {
+            h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        return h
+    }
+
+    func find(_ identity: UnsafeRawBufferPointer, hash: UInt64, bytes: borrowing Pool<UInt8>) -> Int32? {
+        guard let entry = entries[hash], entry.count == identity.count else { return nil }
+        let stored = UnsafeRawBufferPointer(start: bytes.base + entry.base, count: entry.count)
+        var i = 0
+        while i + 8 <= identity.count {
+            if stored.le64(i) != identity.le64(i) { return nil }
+            i += 8
+        }
+        while i < identity.count {
+            if stored[i] != identity[i] { return nil }
+            i += 1
+        }
+        return entry.root
+    }
+
+    mutating func add(hash: UInt64, root: Int32, base: Int, count: Int) {
+        entries[hash] = Entry(root: root, base: base, count: count)
     }
 }
 
@@ -213,15 +372,20 @@ extension ChunkDecoder {
 
     /// The id of the name whose entry (next offset, hash, length, UTF-16, NUL) is at `offset`.
     mutating func nameID(at offset: UInt32) throws(DecodeError) -> Int32 {
-        if let id = names.ids[offset] { return id }
+        if let id = names.id(at: offset) { return id }
         let start = Int(offset) + 6
         let length = Int(try u16(start))
         try need(start + 2, length * 2 + 2, "name")
         let units = unitsBeforeNul(start + 2, length)
+        let raw = data.slice(start + 2, units * 2)
+        let hash = NameTable.hash(raw)
+        if let id = names.find(raw, hash: hash) {
+            names.remember(id, at: offset)
+            return id
+        }
         var utf8: [UInt8] = []
         utf8.reserveCapacity(units)
-        let bytes = data
-        var iterator = (0..<units).lazy.map { bytes.le16(start + 2 + 2 * $0) }.makeIterator()
+        var iterator = (0..<units).lazy.map { raw.le16(2 * $0) }.makeIterator()
         var decoder = UTF16()
         loop: while true {
             switch decoder.decode(&iterator) {
@@ -230,7 +394,9 @@ extension ChunkDecoder {
             case .emptyInput: break loop
             }
         }
-        return names.add(utf8, offset: offset)
+        let id = names.add(utf8: utf8, utf16: raw, hash: hash)
+        names.remember(id, at: offset)
+        return id
     }
 
     // MARK: values
@@ -579,7 +745,7 @@ extension ChunkDecoder {
         if root >= 0 { return root }
         if definition { throw DecodeError("template without a root element", start) }
         // An empty fragment (only EOF): an empty `Event`, like the reference.
-        let name = names.ids[UInt32.max] ?? names.add(Array("Event".utf8), offset: UInt32.max)
+        let name = names.intern("Event")
         return addNode(Node(kind: .element, name: name), template: template)
     }
 
@@ -590,6 +756,9 @@ extension ChunkDecoder {
     // MARK: templates
 
     /// The parsed definition at chunk offset `offset` (header: next offset, GUID, data size).
+    ///
+    /// Chunks repeat the same templates, so a parsed definition is kept for the whole file, keyed
+    /// by its bytes (GUID, size, BinXML): its text and values are read from a copy of those bytes.
     mutating func templateRoot(at offset: Int, depth: Int) throws(DecodeError) -> Int32 {
         let key = UInt32(truncatingIfNeeded: offset)
         for entry in templates where entry.offset == key { return entry.root }
@@ -597,9 +766,45 @@ extension ChunkDecoder {
         let size = Int(data.le32(offset + 20))
         let start = offset + 24
         try need(start, size, "template definition")
+        // GUID, size and definition, as one key.
+        let identity = data.slice(offset + 4, 20 + size)
+        let hash = TemplateStore.hash(identity)
+        if let root = templateStore.find(identity, hash: hash, bytes: templateBytes) {
+            templates.append((key, root))
+            return root
+        }
+        let firstNode = tplNodes.count
         let root = try build(start, start + size, definition: true, template: true, dependencyID: true, depth: depth)
+        // Only a definition whose content all lies inside its own bytes can outlive the chunk.
+        var contained = true
+        for i in firstNode..<tplNodes.count {
+            guard let range = ChunkDecoder.dataRange(tplNodes[i]) else { continue }
+            if range.offset < start || range.offset + range.count > start + size {
+                contained = false
+                break
+            }
+        }
+        if contained {
+            let base = templateBytes.count
+            templateBytes.append(identity.baseAddress!.assumingMemoryBound(to: UInt8.self), count: identity.count)
+            let shift = base + 20 - start
+            for i in firstNode..<tplNodes.count where ChunkDecoder.dataRange(tplNodes[i]) != nil {
+                tplNodes[i].offset += Int32(shift)
+                tplNodes[i].flag |= Node.external
+            }
+            templateStore.add(hash: hash, root: root, base: base, count: identity.count)
+        }
         templates.append((key, root))
         return root
+    }
+
+    /// The bytes a node's text or value occupies, if it has any.
+    @inline(__always) static func dataRange(_ n: Node) -> (offset: Int, count: Int)? {
+        switch n.kind {
+        case .text, .cdata, .piData: return (Int(n.offset), Int(n.count) * 2)
+        case .ansiText, .value: return (Int(n.offset), Int(n.count))
+        default: return nil
+        }
     }
 
     /// Reads a template instance (after its 0x0C token) and expands it into the record tree.
@@ -774,6 +979,7 @@ extension ChunkDecoder {
             ? recEdges[Int(e.childStart) + childIndex]
             : recEdges[Int(recNodes[Int(recEdges[Int(e.offset) + attributeIndex])].offset) + valueIndex]
         let array = recordEdgeNode(arrayNode)
+        let source = self.source(array)
         var itemOffset = Int(array.offset)
         for _ in 0..<Int(array.childStart) {
             // The item as a node of its own; -1 when it vanishes (an empty string).
@@ -781,13 +987,17 @@ extension ChunkDecoder {
             let base = array.type & 0x7F
             if base == ValueType.string {
                 var end = itemOffset
-                while data.le16(end) != 0 { end += 2 }
+                while source.le16(end) != 0 { end += 2 }
                 let units = (end - itemOffset) / 2
-                if units > 0 { item = addNode(Node(kind: .text, offset: Int32(itemOffset), count: Int32(units)), template: false) }
+                if units > 0 {
+                    let text = Node(kind: .text, flag: array.flag & Node.external, offset: Int32(itemOffset), count: Int32(units))
+                    item = addNode(text, template: false)
+                }
                 itemOffset = end + 2
             } else {
-                let size = base == ValueType.sid ? 8 + 4 * Int(data[itemOffset + 1]) : ValueType.fixedSize(base)
-                item = addNode(Node(kind: .value, type: base, offset: Int32(itemOffset), count: Int32(size)), template: false)
+                let size = base == ValueType.sid ? 8 + 4 * Int(source[itemOffset + 1]) : ValueType.fixedSize(base)
+                let value = Node(kind: .value, type: base, flag: array.flag & Node.external, offset: Int32(itemOffset), count: Int32(size))
+                item = addNode(value, template: false)
                 itemOffset += size
             }
             var copy = e

@@ -33,6 +33,9 @@ struct ChunkDecoder: ~Copyable {
     var names = NameTable()
     /// Template definitions of this chunk by offset: root element in the template tree.
     var templates: [(offset: UInt32, root: Int32)] = []
+    /// Definitions kept across the chunks of a file, and the bytes their text and values come from.
+    var templateStore = TemplateStore()
+    var templateBytes = Pool<UInt8>(capacity: 1 << 16)
     var tplNodes = Pool<Node>(capacity: 4096)
     var tplEdges = Pool<Int32>(capacity: 8192)
     var recNodes = Pool<Node>(capacity: 1024)
@@ -59,6 +62,23 @@ struct ChunkDecoder: ~Copyable {
         suffixCounts.removeAll()
     }
 
+    /// Whether every byte is zero (unused chunks of a preallocated log), a word at a time.
+    static func isAllZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // A chunk in use starts with its signature: most calls end at the first word.
+        var i = 0
+        var any: UInt64 = 0
+        while i + 64 <= bytes.count {
+            for k in stride(from: 0, to: 64, by: 8) { any |= bytes.le64(i + k) }
+            if any != 0 { return false }
+            i += 64
+        }
+        while i < bytes.count {
+            if bytes[i] != 0 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// Expands and renders the record whose BinXML is `start..<end` of the chunk, appending to `out`.
     mutating func renderRecord(_ start: Int, _ end: Int, format: RecordFormat) throws(DecodeError) {
         resetRecord()
@@ -80,7 +100,7 @@ struct ChunkDecoder: ~Copyable {
                     SourceLocation(file: file, offset: fileOffset + offset, item: item), severity, code: code, message))
         }
         let item = "chunk \(index)"
-        if !bytes.contains(where: { $0 != 0 }) {
+        if ChunkDecoder.isAllZero(bytes) {
             result.isEmpty = true
             if bytes.count < ChunkHeader.chunkSize {
                 report(.warning, "evtx-truncated", 0, item, "file ends inside an unused chunk (\(bytes.count) of 65536 bytes)")
@@ -119,10 +139,16 @@ struct ChunkDecoder: ~Copyable {
 
         data = bytes
         defer { data = UnsafeRawBufferPointer(start: nil, count: 0) }
-        names.reset()
+        // Templates and names carry over from chunk to chunk, unless crafted input made them large.
+        if templateBytes.count > 1 << 23 || tplNodes.count > 1 << 20 || tplEdges.count > 1 << 21 || names.bytes.count > 1 << 22 {
+            templateStore = TemplateStore()
+            templateBytes.removeAll()
+            tplNodes.removeAll()
+            tplEdges.removeAll()
+            names.removeAll()
+        }
+        names.startChunk()
         templates.removeAll(keepingCapacity: true)
-        tplNodes.removeAll()
-        tplEdges.removeAll()
         out.removeAll()
 
         let limit = min(Int(header.freeSpaceOffset), bytes.count)

@@ -22,6 +22,11 @@ extension ChunkDecoder {
         names.bytes.withUnsafeBytes { out.append(raw: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
+    /// The bytes a node's offset refers to: the chunk, or the file's template store.
+    @inline(__always) mutating func source(_ n: Node) -> UnsafeRawBufferPointer {
+        n.flag & Node.external != 0 ? UnsafeRawBufferPointer(start: templateBytes.base, count: templateBytes.count) : data
+    }
+
     /// Optional-empty values (is_optional_empty): null, empty binary, empty arrays.
     @inline(__always) mutating func valueIsEmpty(_ n: Node) -> Bool {
         if n.type == ValueType.null { return true }
@@ -51,6 +56,7 @@ extension ChunkDecoder {
     /// The text of a value node (no quotes).
     mutating func appendValueText(_ n: Node, _ mode: TextMode) throws(DecodeError) {
         let o = Int(n.offset)
+        let data = source(n)
         switch n.type {
         case ValueType.null: return
         case ValueType.int8: TextWriter.appendDecimal(Int64(Int8(bitPattern: data[o])), &out)
@@ -89,13 +95,15 @@ extension ChunkDecoder {
             for i in 0..<Int(n.childStart) {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 let size = base == ValueType.sid ? 8 + 4 * Int(data[at + 1]) : ValueType.fixedSize(base)
-                try appendValueText(Node(kind: .value, type: base, offset: Int32(at), count: Int32(size)), mode)
+                try appendValueText(
+                    Node(kind: .value, type: base, flag: n.flag & Node.external, offset: Int32(at), count: Int32(size)), mode)
                 at += size
             }
         }
     }
 
     @inline(__always) mutating func appendText(_ n: Node, _ mode: TextMode) {
+        let data = source(n)
         if n.kind == .ansiText {
             TextWriter.appendANSI(data.slice(Int(n.offset), Int(n.count)), mode: mode, &out)
         } else if n.count > 0 {
@@ -473,7 +481,7 @@ extension ChunkDecoder {
                     if i + 1 < Int(e.childCount), child(e, i + 1).kind == .piData {
                         let d = child(e, i + 1)
                         out.append(0x20)
-                        TextWriter.appendUTF16Raw(data.baseAddress! + Int(d.offset), units: Int(d.count), &out)
+                        TextWriter.appendUTF16Raw(source(d).baseAddress! + Int(d.offset), units: Int(d.count), &out)
                         out.append("?>")
                         i += 2
                         continue
@@ -521,7 +529,7 @@ extension ChunkDecoder {
                 appendText(n, .xml(attribute: true))
             } else {
                 out.append("<![CDATA[")
-                TextWriter.appendUTF16Raw(data.baseAddress! + Int(n.offset), units: Int(n.count), &out)
+                TextWriter.appendUTF16Raw(source(n).baseAddress! + Int(n.offset), units: Int(n.count), &out)
                 out.append("]]>")
             }
         case .piTarget, .piData: break

@@ -1,6 +1,9 @@
 // Finds the top-level JSON objects in a byte stream: one per line (NDJSON), concatenated
 // pretty-printed objects (evtx_dump), or the elements of a top-level array. Structural scanning only;
 // the matcher's parser validates each object later.
+#if canImport(Glibc)
+    import Glibc
+#endif
 import VigilCore
 
 struct JSONDocumentSplitter {
@@ -40,6 +43,17 @@ struct JSONDocumentSplitter {
                 report(line, "not a JSON object: \(preview(bytes, i, end))", code: "json-not-object")
                 i = end
                 continue
+            }
+            // NDJSON fast path: a whole line from `{` to `}` is one object (the parser validates it later).
+            if let newline = memchr(bytes.baseAddress! + i, 0x0A, n - i) {
+                let lineEnd = UnsafeRawPointer(newline) - bytes.baseAddress!
+                var last = lineEnd - 1
+                while last > i && (bytes[last] == 0x0D || bytes[last] == 0x20 || bytes[last] == 0x09) { last -= 1 }
+                if last > i && bytes[last] == UInt8(ascii: "}") && (lineEnd + 1 >= n || bytes[lineEnd + 1] != 0x20) {
+                    found(DocumentSpan(start: i, end: last + 1, line: line))
+                    i = lineEnd
+                    continue
+                }
             }
             // Scan one object.
             var depth = 0

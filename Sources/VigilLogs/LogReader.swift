@@ -6,6 +6,7 @@
     import Darwin
 #endif
 import VigilCore
+import VigilEVTX
 
 /// Counts and diagnostics of one read.
 public struct LogReadReport: Sendable {
@@ -121,9 +122,35 @@ public enum LogReader {
 }
 
 extension LogReader {
-    /// EVTX files: decoded by VigilEVTX into evtx_dump-shaped JSON once that reader is available.
-    public static func readEVTX(_ path: String, report: inout LogReadReport, _ body: (EventBatch) -> Void) {
-        report.diagnostics.append(
-            Diagnostic(SourceLocation(file: path), code: "evtx-unavailable", "EVTX input is not wired yet; convert with evtx_dump to JSON"))
+    /// EVTX files, decoded by VigilEVTX into evtx_dump-shaped JSON and handed out in batches.
+    /// A span's `line` is the record's EventRecordID.
+    public static func readEVTX(_ path: String, threads: Int = 1, report: inout LogReadReport, _ body: (EventBatch) -> Void) {
+        let file: EVTXFile
+        do { file = try EVTXFile(path: path) } catch {
+            report.diagnostics.append(error)
+            report.badDocuments += 1
+            return
+        }
+        report.files += 1
+        report.bytes += file.fileSize
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(batchBytes + (1 << 16))
+        var spans: [DocumentSpan] = []
+        var documents = 0
+        let diagnostics = file.forEachRecord(format: .json, threads: threads) { record in
+            let start = bytes.count
+            bytes.append(contentsOf: record.rendering)
+            spans.append(DocumentSpan(start: start, end: bytes.count, line: Int(truncatingIfNeeded: record.recordID)))
+            documents += 1
+            if bytes.count >= batchBytes {
+                body(EventBatch(file: path, bytes: bytes, documents: spans))
+                bytes.removeAll(keepingCapacity: true)
+                spans.removeAll(keepingCapacity: true)
+            }
+        }
+        if !spans.isEmpty { body(EventBatch(file: path, bytes: bytes, documents: spans)) }
+        report.documents += documents
+        report.badDocuments += diagnostics.filter { $0.severity == .error }.count
+        report.diagnostics += diagnostics
     }
 }

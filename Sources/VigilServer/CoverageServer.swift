@@ -32,10 +32,16 @@ struct SiteResponder: HTTPResponder {
         } else if headers["transfer-encoding"] != nil {
             bodyLength = -1
         }
+        let clock = ContinuousClock()
+        let start = clock.now
         let answer = site.respond(
             SiteRequest(method: request.method.rawValue, target: request.head.path ?? "/", headers: headers, bodyLength: bodyLength))
+        let elapsed = (clock.now - start).components
+        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
         var fields = HTTPFields()
         fields[.contentType] = answer.contentType
+        // How long the site took to answer, for the benchmark and the browser's network panel.
+        fields.append(HTTPField(name: HTTPField.Name("Server-Timing")!, value: "render;dur=\(milliseconds)"))
         for (name, value) in answer.headers {
             if let key = HTTPField.Name(name) { fields.append(HTTPField(name: key, value: value)) }
         }

@@ -88,6 +88,8 @@ public final class CoverageSite: Sendable {
     public let kb: KnowledgeBase
     public let policy: AccessPolicy
     public let limits: RequestLimits
+    /// Bytes served as they are at /benchmark/peer: the static peer of Benchmarks/serve.sh, same server, no rendering.
+    let benchmarkPeer: [UInt8]?
     let cache = SnapshotCache()
     let tacticOrder: [(shortname: String, name: String)]
 
@@ -104,12 +106,21 @@ public final class CoverageSite: Sendable {
         ("Cache-Control", "no-store"),
     ]
 
-    public init(store: HistoryStore?, kb: KnowledgeBase, policy: AccessPolicy, limits: RequestLimits = RequestLimits()) {
+    public init(
+        store: HistoryStore?, kb: KnowledgeBase, policy: AccessPolicy, limits: RequestLimits = RequestLimits(),
+        benchmarkPeer: [UInt8]? = nil
+    ) {
+        self.benchmarkPeer = benchmarkPeer
         self.store = store
         self.kb = kb
         self.policy = policy
         self.limits = limits
         tacticOrder = kb.tactics.map { (kb.objects[$0].tactics.first ?? "", kb.objects[$0].name) }
+    }
+
+    /// Decodes the latest snapshot now, so the first visitor does not wait for it.
+    public func warmUp() {
+        _ = try? loader(nil)
     }
 
     /// Answers one request; every response carries the security headers.
@@ -164,6 +175,8 @@ public final class CoverageSite: Sendable {
         case ("layers", 2): return download(parts[1], target.query)
         case ("static", 2): return Assets.response(parts[1])
         case ("api", _): return API.respond(self, Array(parts.dropFirst()), target.query)
+        case ("benchmark", 2) where parts[1] == "peer" && benchmarkPeer != nil:
+            return SiteResponse(contentType: "text/html; charset=utf-8", body: benchmarkPeer!)
         default: return .plain(404, "not found")
         }
     }

@@ -73,12 +73,39 @@ struct GlobPattern: Sendable {
     }
 }
 
-/// Swift `Regex` held behind a box: compiled once, used read-only from every matching thread.
+/// A rule's regular expression: Swift `Regex` (full PCRE-style syntax) plus, when the pattern translates
+/// exactly, its POSIX ERE form that the matcher prefers for speed. Read-only; shared by all threads.
 final class RegexBox: @unchecked Sendable {
     let regex: Regex<AnyRegexOutput>
-    init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+    let pattern: String
+    let posix: (ere: String, ignoreCase: Bool)?
+    let multiline: Bool
+    let dotAll: Bool
 
-    func matches(_ text: UnsafeRawBufferPointer) -> Bool {
+    init(_ regex: Regex<AnyRegexOutput>, pattern: String, ignoreCase: Bool, multiline: Bool, dotAll: Bool) {
+        self.regex = regex
+        self.pattern = pattern
+        self.multiline = multiline
+        self.dotAll = dotAll
+        if let t = PosixRegex.translate(pattern), CompiledPosixRegex(t.ere, ignoreCase: t.ignoreCase || ignoreCase, multiline: multiline) != nil {
+            posix = (t.ere, t.ignoreCase || ignoreCase)
+        } else {
+            posix = nil
+        }
+    }
+
+    func compilePosix() -> CompiledPosixRegex? {
+        posix.flatMap { CompiledPosixRegex($0.ere, ignoreCase: $0.ignoreCase, multiline: multiline) }
+    }
+
+    /// POSIX gives PCRE's answer unless the text has a line break and the flags differ in how `.` and
+    /// anchors treat it (POSIX couples them; PCRE does not).
+    @inline(__always) func posixAgrees(_ text: UnsafeRawBufferPointer) -> Bool {
+        if dotAll != multiline { return true }
+        return !text.contains(0x0A)
+    }
+
+    func matchesSwift(_ text: UnsafeRawBufferPointer) -> Bool {
         let string = String(decoding: text, as: UTF8.self)
         return (try? regex.firstMatch(in: string)) != nil
     }

@@ -27,6 +27,9 @@ enum UnitScope: Hashable {
 }
 
 struct ProgramBuilder {
+    /// Pseudo slot for keyword atoms: matched against every field value. Registered first, under a name no event uses.
+    static let anyFieldSlot: Int32 = 0
+    static let anyFieldName = "\u{1}any-field"
     var nodes: [ProgramNode] = []
     var children: [Int32] = []
     var fieldTests: [FieldTest] = []
@@ -56,8 +59,31 @@ struct ProgramBuilder {
     mutating func addGroup(_ kind: NodeKind, _ kids: [Int32]) -> Int32 {
         if kids.count == 1 { return kids[0] }
         let first = Int32(children.count)
-        children += kids
+        // Sigma's and/or have no side effects: evaluate cheap children first, regexes last.
+        children += kids.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
         return add(ProgramNode(kind: kind, a: first, b: Int32(kids.count)))
+    }
+
+    /// Rough evaluation cost of a node: regexes and keyword scans are expensive.
+    func cost(_ index: Int32) -> Int {
+        let node = nodes[Int(index)]
+        switch node.kind {
+        case .and, .or: return (node.a..<(node.a + node.b)).reduce(0) { $0 + cost(children[Int($1)]) }
+        case .not: return cost(node.a)
+        case .yes, .no: return 0
+        case .test:
+            let test = fieldTests[Int(node.a)]
+            if test.slot < 0 { return 50 }
+            var c = 1
+            for v in Int(test.first)..<Int(test.first + test.count) {
+                switch valueTests[v].kind {
+                case .regex: c += 100
+                case .glob: c += 2
+                default: break
+                }
+            }
+            return c
+        }
     }
 
     /// Compiles one rule for one source. Atoms are collected alongside.
@@ -158,12 +184,18 @@ struct ProgramBuilder {
             }
             let (test, atom) = try lower(v, item: item, source: source)
             valueTests.append(test)
-            if let atom, slotIndex >= 0 { atoms.append(Atom(slot: slotIndex, kind: atom.kind, bytes: atom.bytes)) } else { atomizable = false }
+            if let atom {
+                // Keywords search every field: their literal, anywhere in any value, is the atom.
+                let kind: TestKind = slotIndex < 0 ? .contains : atom.kind
+                atoms.append(Atom(slot: slotIndex < 0 ? ProgramBuilder.anyFieldSlot : slotIndex, kind: kind, bytes: atom.bytes))
+            } else {
+                atomizable = false
+            }
         }
         let test = FieldTest(slot: slotIndex, first: first, count: Int32(item.values.count), all: item.all, negated: item.negated)
         fieldTests.append(test)
         let node = add(ProgramNode(kind: .test, a: Int32(fieldTests.count - 1), b: 0))
-        if item.negated || slotIndex < 0 { return (node, nil) }
+        if item.negated { return (node, nil) }
         if item.all {
             // Every value must match: any single one of them is necessary.
             guard let best = atoms.max(by: { $0.bytes.count < $1.bytes.count }) else { return (node, nil) }
@@ -220,7 +252,8 @@ struct ProgramBuilder {
             return (test, atomBytes.isEmpty ? nil : (kind: kind, bytes: atomBytes))
         case .regex(let pattern, let i, let m, let s):
             let key = "\(i ? 1 : 0)\(m ? 1 : 0)\(s ? 1 : 0)\(pattern)"
-            if let index = regexCache[key] { return (ValueTest(kind: .regex, cased: true, a: index, b: 0), nil) }
+            let atom = RegexLiteral.required(pattern).map { (kind: TestKind.contains, bytes: Folding.fold($0)) }
+            if let index = regexCache[key] { return (ValueTest(kind: .regex, cased: true, a: index, b: 0), atom) }
             var regex: Regex<AnyRegexOutput>
             do { regex = try Regex(pattern) } catch {
                 throw fail("regex-unsupported", "regular expression '\(pattern)' cannot be compiled: \(error)")
@@ -228,10 +261,10 @@ struct ProgramBuilder {
             if i { regex = regex.ignoresCase() }
             if m { regex = regex.anchorsMatchLineEndings() }
             if s { regex = regex.dotMatchesNewlines() }
-            regexes.append(RegexBox(regex))
+            regexes.append(RegexBox(regex, pattern: pattern, ignoreCase: i, multiline: m, dotAll: s))
             let index = Int32(regexes.count - 1)
             regexCache[key] = index
-            return (ValueTest(kind: .regex, cased: true, a: index, b: 0), nil)
+            return (ValueTest(kind: .regex, cased: true, a: index, b: 0), atom)
         case .compare(let op, let n, let part):
             return (ValueTest(kind: .compare, cased: true, a: 0, b: 0, number: n, op: op, part: part), nil)
         case .cidr(let net):
@@ -260,7 +293,8 @@ struct ProgramBuilder {
         var score = (-1, Int.min)
         for case let set? in sets {
             if set.isEmpty { return [] }
-            let s = (set.map(\.bytes.count).min() ?? 0, -set.count)
+            // Whole-value literals are far more selective than substrings of the same length.
+            let s = (set.map { $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count)
             if s > score {
                 score = s
                 chosen = set
@@ -277,5 +311,76 @@ struct ProgramBuilder {
             all += set
         }
         return all
+    }
+}
+
+/// The longest literal that every match of a regular expression must contain, found conservatively:
+/// top-level runs of plain characters, none when the pattern has a top-level alternation.
+enum RegexLiteral {
+    static func required(_ pattern: String) -> [UInt8]? {
+        let p = Array(pattern.unicodeScalars)
+        var depth = 0
+        var runs: [[Character]] = []
+        var run: [Character] = []
+        var i = 0
+        func endRun() {
+            if !run.isEmpty { runs.append(run) }
+            run = []
+        }
+        while i < p.count {
+            let c = p[i]
+            let next: Unicode.Scalar? = i + 1 < p.count ? p[i + 1] : nil
+            // A quantifier that allows zero repetitions makes the previous character optional.
+            let optionalNext = next == "?" || next == "*" || (next == "{" && i + 2 < p.count && p[i + 2] == "0")
+            switch c {
+            case "\\":
+                guard let e = next else { return nil }
+                let literal = "\\.*+?()[]{}|^$/-_ \"'#%&,:;<=>@`~!".unicodeScalars.contains(e)
+                let after: Unicode.Scalar? = i + 2 < p.count ? p[i + 2] : nil
+                let optional = after == "?" || after == "*" || (after == "{" && i + 3 < p.count && p[i + 3] == "0")
+                if depth == 0 && literal && !optional {
+                    run.append(Character(e))
+                } else {
+                    endRun()
+                }
+                i += 2
+                continue
+            case "(":
+                endRun()
+                depth += 1
+            case ")":
+                endRun()
+                depth -= 1
+            case "|":
+                if depth == 0 { return nil }
+                endRun()
+            case "[":
+                endRun()
+                // Skip the class.
+                i += 1
+                if i < p.count && p[i] == "^" { i += 1 }
+                if i < p.count && p[i] == "]" { i += 1 }
+                while i < p.count && p[i] != "]" {
+                    if p[i] == "\\" { i += 1 }
+                    i += 1
+                }
+            case ".", "^", "$", "*", "+", "?", "{", "}":
+                endRun()
+                if c == "{" {
+                    while i < p.count && p[i] != "}" { i += 1 }
+                }
+            default:
+                if depth == 0 && !optionalNext {
+                    run.append(Character(c))
+                } else {
+                    endRun()
+                }
+            }
+            i += 1
+        }
+        endRun()
+        guard let best = runs.max(by: { String($0).utf8.count < String($1).utf8.count }) else { return nil }
+        let bytes = Array(String(best).utf8)
+        return bytes.count >= 3 ? bytes : nil
     }
 }

@@ -1,5 +1,5 @@
-// Running a RuleSet over batches of JSON events on all cores, producing detections with the
-// event's header fields, and counting what could not be parsed.
+// Running a RuleSet over batches of JSON events on all cores: the reader submits batches while worker
+// threads match earlier ones, each with its own context; detections come back in input order.
 import Dispatch
 import VigilCore
 
@@ -7,6 +7,7 @@ import VigilCore
 public struct Detection: Sendable {
     public var rule: Int
     public var file: String
+    /// Line of the event in its file (EVTX: the EventRecordID).
     public var line: Int
     public var timestamp: String?
     public var computer: String?
@@ -17,62 +18,80 @@ public struct Detection: Sendable {
     public var fields: [(name: String, value: String)]
 }
 
-/// Consumes event batches; thread-safe for one producer calling `process` at a time.
+/// Consumes event batches from one producer; `submit` blocks while `threads` batches are in flight.
 public final class Hunter: @unchecked Sendable {
     public let ruleSet: RuleSet
     public let threads: Int
     /// Copy each matched event's fields into its detection (off for pure counting).
     public let collectFields: Bool
-    /// Only rules whose index is set here fire (nil: all).
-    public let enabled: [Bool]?
-    private var contexts: [MatchContext]
-    private var tapes: [JSONTape]
+    /// Correlation rules over the rule set's detections; evaluate at the end with `correlator.evaluate()`.
+    public let correlator: Correlator
     private let lock = NSLockLike()
-    public private(set) var detections: [Detection] = []
+    private let slots: DispatchSemaphore
+    private let group = DispatchGroup()
+    private var idle: [(MatchContext, JSONTape)]
+    private var submitted = 0
+    private var nextToDeliver = 0
+    private var finished: [Int: [Detection]] = [:]
     public private(set) var hitsPerRule: [Int]
     public private(set) var events = 0
     public private(set) var badEvents = 0
     public private(set) var diagnostics: [Diagnostic] = []
 
-    public init(ruleSet: RuleSet, threads: Int = 2, collectFields: Bool = true, enabled: [Bool]? = nil) {
+    public init(ruleSet: RuleSet, threads: Int = 2, collectFields: Bool = true) {
         self.ruleSet = ruleSet
         self.threads = max(1, threads)
         self.collectFields = collectFields
-        self.enabled = enabled
-        contexts = (0..<max(1, threads)).map { _ in MatchContext(ruleSet: ruleSet) }
-        tapes = (0..<max(1, threads)).map { _ in JSONTape() }
+        slots = DispatchSemaphore(value: max(1, threads))
+        idle = (0..<max(1, threads)).map { _ in (MatchContext(ruleSet: ruleSet), JSONTape()) }
         hitsPerRule = Array(repeating: 0, count: ruleSet.rules.count)
+        correlator = Correlator(correlations: ruleSet.correlations, rules: ruleSet.rules)
     }
 
-    /// Detections found since the last call (so that output can stream).
+    /// Queues a batch for matching; returns once a worker is free to take it.
+    public func submit(_ batch: EventBatch) {
+        slots.wait()
+        let sequence = submitted
+        submitted += 1
+        DispatchQueue.global().async(group: group) { [self] in
+            let (context, tape) = lock.withLock { idle.removeLast() }
+            var t = tape
+            let found = run(batch, context: context, tape: &t)
+            lock.withLock {
+                idle.append((context, t))
+                finished[sequence] = found
+            }
+            slots.signal()
+        }
+    }
+
+    /// Waits for every submitted batch.
+    public func finish() { group.wait() }
+
+    /// Matches one batch on the calling thread (tests, simple callers).
+    public func process(_ batch: EventBatch) {
+        submit(batch)
+        finish()
+    }
+
+    /// Detections of the batches finished so far, in submission order.
     public func drainDetections() -> [Detection] {
         lock.withLock {
-            let out = detections
-            detections.removeAll(keepingCapacity: true)
+            var out: [Detection] = []
+            while let next = finished.removeValue(forKey: nextToDeliver) {
+                out += next
+                nextToDeliver += 1
+            }
             return out
         }
     }
 
-    public func process(_ batch: EventBatch) {
-        let count = batch.documents.count
-        let workers = count < 64 ? 1 : threads
-        let per = (count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let range = (w * per)..<min(count, (w + 1) * per)
-            run(batch, range, worker: w)
-        }
-    }
-
-    private func run(_ batch: EventBatch, _ range: Range<Int>, worker w: Int) {
-        let ctx = contexts[w]
-        var tape = tapes[w]
+    private func run(_ batch: EventBatch, context ctx: MatchContext, tape: inout JSONTape) -> [Detection] {
         var local: [Detection] = []
-        var localHits: [(Int, Int)] = []
         var bad: [Diagnostic] = []
         var seen = 0
         batch.bytes.withUnsafeBytes { all in
-            for d in range {
-                let span = batch.documents[d]
+            for span in batch.documents {
                 let bytes = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
                 do throws(JSONSyntaxError) {
                     try tape.parseDocument(bytes)
@@ -84,8 +103,10 @@ public final class Hunter: @unchecked Sendable {
                 tape.nodes.withUnsafeBufferPointer { nodes in
                     let event = Event(view: JSONView(tape: nodes, bytes: bytes))
                     ruleSet.match(event, context: ctx) { rule in
-                        if let enabled, !enabled[rule] { return }
-                        localHits.append((rule, 1))
+                        if correlator.uses(rule: rule) {
+                            correlator.observe(rule: rule, ruleName: ruleSet.rules[rule].name, event: event)
+                            if correlator.suppressed.contains(rule) { return }
+                        }
                         local.append(
                             Detection(
                                 rule: rule, file: batch.file, line: span.line, timestamp: event.timestamp, computer: event.computer,
@@ -95,13 +116,12 @@ public final class Hunter: @unchecked Sendable {
                 }
             }
         }
-        tapes[w] = tape
         lock.withLock {
             events += seen
             badEvents += bad.count
             if diagnostics.count < 1000 { diagnostics += bad.prefix(1000 - diagnostics.count) }
-            for (rule, n) in localHits { hitsPerRule[rule] += n }
-            detections += local
+            for d in local { hitsPerRule[d.rule] += 1 }
         }
+        return local
     }
 }

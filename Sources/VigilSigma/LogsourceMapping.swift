@@ -41,7 +41,7 @@ public struct LogsourceMapping: Sendable {
 
     public init(yaml text: String, file: String) throws(Diagnostic) {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+        do { root = try Yams.compose(yaml: text, .basic) } catch let error as YamlError {
             throw RuleParser.yamlDiagnostic(error, file: file)
         } catch { throw Diagnostic(SourceLocation(file: file), code: "yaml-syntax", "\(error)") }
         guard let root, case .mapping(let m) = root else {

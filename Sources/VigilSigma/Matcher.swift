@@ -13,15 +13,17 @@ import VigilCore
 public final class MatchContext {
     let ruleSet: RuleSet
     var stamp: UInt32 = 0
-    var slotStamp: [UInt32]
-    var slotNode: [Int32]
-    var foldStamp: [UInt32]
-    var foldStart: [Int32]
-    var foldLength: [Int32]
-    var origStamp: [UInt32]
-    var origStart: [Int32]
-    var origLength: [Int32]
-    var unitHit: [UInt32]
+    // Per-slot state as raw buffers: no copy-on-write or exclusivity checks on the hot path.
+    let slotStamp: UnsafeMutablePointer<UInt32>
+    let slotNode: UnsafeMutablePointer<Int32>
+    let foldStamp: UnsafeMutablePointer<UInt32>
+    let foldStart: UnsafeMutablePointer<Int32>
+    let foldLength: UnsafeMutablePointer<Int32>
+    let origStamp: UnsafeMutablePointer<UInt32>
+    let origStart: UnsafeMutablePointer<Int32>
+    let origLength: UnsafeMutablePointer<Int32>
+    let unitHitPointer: UnsafeMutablePointer<UInt32>
+    let slotCount: Int
     var arena = ByteArena()
     var view: JSONView?
     var event: Event?
@@ -31,19 +33,31 @@ public final class MatchContext {
 
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
-        let n = ruleSet.slotNames.count
-        slotStamp = Array(repeating: 0, count: n)
-        slotNode = Array(repeating: 0, count: n)
-        foldStamp = Array(repeating: 0, count: n)
-        foldStart = Array(repeating: 0, count: n)
-        foldLength = Array(repeating: 0, count: n)
-        origStamp = Array(repeating: 0, count: n)
-        origStart = Array(repeating: 0, count: n)
-        origLength = Array(repeating: 0, count: n)
-        unitHit = Array(repeating: 0, count: ruleSet.unitCount)
+        let n = max(1, ruleSet.slotNames.count)
+        slotCount = n
+        func zeros<T: FixedWidthInteger>(_ count: Int) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+            p.initialize(repeating: 0, count: count)
+            return p
+        }
+        slotStamp = zeros(n)
+        slotNode = zeros(n)
+        foldStamp = zeros(n)
+        foldStart = zeros(n)
+        foldLength = zeros(n)
+        origStamp = zeros(n)
+        origStart = zeros(n)
+        origLength = zeros(n)
+        unitHitPointer = zeros(max(1, ruleSet.unitCount))
+        posix = Array(repeating: nil, count: ruleSet.regexes.count)
+        posixTried = Array(repeating: false, count: ruleSet.regexes.count)
     }
 
-    deinit { arena.free() }
+    deinit {
+        arena.free()
+        for p in [slotStamp, foldStamp, origStamp, unitHitPointer] { p.deallocate() }
+        for p in [slotNode, foldStart, foldLength, origStart, origLength] { p.deallocate() }
+    }
 
     @inline(__always) func present(_ slot: Int32) -> Bool { slotStamp[Int(slot)] == stamp }
 
@@ -81,12 +95,49 @@ public final class MatchContext {
         return arena.bytes(origStart[s], origLength[s])
     }
 
+    /// This thread's compiled POSIX forms of the rule regexes (compiled on first use).
+    var posix: [CompiledPosixRegex?]
+    var posixTried: [Bool]
+
+    func regex(_ index: Int, _ text: UnsafeRawBufferPointer) -> Bool {
+        let box = ruleSet.regexes[index]
+        if !posixTried[index] {
+            posixTried[index] = true
+            posix[index] = box.compilePosix()
+        }
+        if let compiled = posix[index], box.posixAgrees(text) { return compiled.matches(text) }
+        return box.matchesSwift(text)
+    }
+
+    var allFieldsStamp: UInt32 = 0
+    var allFieldsCache: [(Int32, Int32, Int32, Int32)] = []
+
+    /// Every string or number value of the event, folded and original (computed once per event).
+    func allFields() -> [(Int32, Int32, Int32, Int32)] {
+        if allFieldsStamp == stamp { return allFieldsCache }
+        allFieldsStamp = stamp
+        allFieldsCache.removeAll(keepingCapacity: true)
+        guard let event else { return [] }
+        let view = event.view
+        event.forEachField { _, v in
+            let kind = view.kind(v)
+            guard kind == .string || kind == .number else { return }
+            let (fa, fn) = text(of: v, fold: true)
+            let (oa, on) = text(of: v, fold: false)
+            allFieldsCache.append((fa, fn, oa, on))
+        }
+        return allFieldsCache
+    }
+
     func begin(_ event: Event) {
         stamp &+= 1
         if stamp == 0 {
             // Wrapped: clear so that stale stamps cannot alias.
-            for i in slotStamp.indices { slotStamp[i] = 0; foldStamp[i] = 0; origStamp[i] = 0 }
-            for i in unitHit.indices { unitHit[i] = 0 }
+            slotStamp.update(repeating: 0, count: slotCount)
+            foldStamp.update(repeating: 0, count: slotCount)
+            origStamp.update(repeating: 0, count: slotCount)
+            unitHitPointer.update(repeating: 0, count: max(1, ruleSet.unitCount))
+            allFieldsStamp = 0
             stamp = 1
         }
         arena.count = 0
@@ -116,7 +167,7 @@ extension RuleSet {
     public func match(_ event: Event, context ctx: MatchContext, _ onMatch: (Int) -> Void) {
         ctx.begin(event)
         // Candidates by channel and event ID.
-        let candidates: [Int32]
+        let candidates: CandidateList
         if ctx.present(channelSlot) {
             let channel = ctx.folded(channelSlot)
             if let c = channels.lookup(channel) {
@@ -141,24 +192,27 @@ extension RuleSet {
         } else {
             candidates = nonWindows
         }
-        if candidates.isEmpty { return }
+        if candidates.units.isEmpty { return }
         // Prefilter: one pass per field over all literals.
         let stamp = ctx.stamp
-        for automaton in automata where ctx.present(automaton.slot) {
+        let view = ctx.view!
+        for index in candidates.automata {
+            let automaton = automata[Int(index)]
+            guard ctx.present(automaton.slot) else { continue }
             let node = Int(ctx.slotNode[Int(automaton.slot)])
-            if ctx.view!.kind(node) == .array {
-                ctx.view!.forEachElement(node) { e in
-                    let (a, n) = ctx.text(of: ctx.event!.scalar(e), fold: true)
-                    scan(automaton.matcher, automaton.targets, ctx.arena.bytes(a, n), ctx, stamp)
-                }
+            if view.kind(node) == .array {
+                view.forEachElement(node) { e in scanValue(automaton, ctx.event!.scalar(e), ctx, stamp) }
             } else {
-                scan(automaton.matcher, automaton.targets, ctx.folded(automaton.slot), ctx, stamp)
+                scanValue(automaton, node, ctx, stamp)
             }
         }
+        if candidates.scansAllFields, let any = anyFieldAutomaton {
+            ctx.event!.forEachField { _, v in scanValue(any, v, ctx, stamp) }
+        }
         var lastRule: Int32 = -1
-        for u in candidates {
+        for u in candidates.units {
             let unit = units[Int(u)]
-            if unit.atomized && ctx.unitHit[Int(u)] != stamp { continue }
+            if unit.atomized && ctx.unitHitPointer[Int(u)] != stamp { continue }
             if unit.rule == lastRule { continue }
             ctx.rulesEvaluated += 1
             if evaluate(unit.root, ctx) {
@@ -168,20 +222,76 @@ extension RuleSet {
         }
     }
 
+    /// Scans one value: in place when it needs no unescaping (the automaton ignores ASCII case), else folded.
     @inline(__always)
-    private func scan(_ matcher: MultiPattern, _ targets: [[(TestKind, Int32)]], _ text: UnsafeRawBufferPointer, _ ctx: MatchContext, _ stamp: UInt32) {
+    private func scanValue(_ a: SlotAutomaton, _ node: Int, _ ctx: MatchContext, _ stamp: UInt32) {
+        let view = ctx.view!
+        switch view.kind(node) {
+        case .string where !view.tape[node].flag, .number, .bool:
+            scan(a, view.raw(node), ctx, stamp)
+        case .string:
+            let mark = ctx.arena.count
+            let start = ctx.arena.append(view.raw(node), escaped: true, fold: true)
+            scan(a, ctx.arena.bytes(start, Int32(ctx.arena.count) - start), ctx, stamp)
+            ctx.arena.count = mark
+        default:
+            break
+        }
+    }
+
+    @inline(__always)
+    private func scan(_ a: SlotAutomaton, _ text: UnsafeRawBufferPointer, _ ctx: MatchContext, _ stamp: UInt32) {
         let n = text.count
-        matcher.scan(text) { pattern, end in
-            let start = end - Int(matcher.patternLengths[Int(pattern)])
-            for (kind, unit) in targets[Int(pattern)] {
-                let ok: Bool
-                switch kind {
-                case .exact: ok = start == 0 && end == n
-                case .prefix: ok = start == 0
-                case .suffix: ok = end == n
-                default: ok = true
+        let hits = ctx.unitHitPointer
+        a.prefixLengths.withUnsafeBufferPointer { prefixLengths in
+            a.prefixStart.withUnsafeBufferPointer { prefixStart in
+                a.prefixLiterals.withUnsafeBufferPointer { prefixLiterals in
+                    a.literalBytes.withUnsafeBytes { literalBytes in
+                        a.literalStart.withUnsafeBufferPointer { literalStart in
+                            a.targetStart.withUnsafeBufferPointer { starts in
+                                a.targetKind.withUnsafeBufferPointer { kinds in
+                                    a.targetUnit.withUnsafeBufferPointer { units in
+                                        a.matcher.scan(text) { prefix, prefixEnd in
+                                            let p = Int(prefix)
+                                            let start = prefixEnd - Int(prefixLengths[p])
+                                            for m in Int(prefixStart[p])..<Int(prefixStart[p + 1]) {
+                                                let l = Int(prefixLiterals[m])
+                                                let ls = Int(literalStart[l])
+                                                let length = Int(literalStart[l + 1]) - ls
+                                                let end = start + length
+                                                if end > n { continue }
+                                                let checked = Int(prefixLengths[p])
+                                                if length > checked {
+                                                    // The rest of the literal, ignoring ASCII case (the text may be unfolded).
+                                                    var same = true
+                                                    var k = checked
+                                                    while k < length {
+                                                        if ByteKeyTable.fold(text[start + k]) != literalBytes[ls + k] {
+                                                            same = false
+                                                            break
+                                                        }
+                                                        k += 1
+                                                    }
+                                                    if !same { continue }
+                                                }
+                                                for t in Int(starts[l])..<Int(starts[l + 1]) {
+                                                    let ok: Bool
+                                                    switch kinds[t] {
+                                                    case .exact: ok = start == 0 && end == n
+                                                    case .prefix: ok = start == 0
+                                                    case .suffix: ok = end == n
+                                                    default: ok = true
+                                                    }
+                                                    if ok { hits[Int(units[t])] = stamp }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                if ok { ctx.unitHit[Int(unit)] = stamp }
             }
         }
     }
@@ -256,7 +366,7 @@ extension RuleSet {
         case .notExists: return false
         case .null: return isNull
         case .exact, .prefix, .suffix, .contains, .glob: return literal(t, t.cased ? original : folded)
-        case .regex: return regexes[Int(t.a)].matches(original)
+        case .regex: return ctx.regex(Int(t.a), original)
         case .compare:
             guard let number = Self.number(original, part: t.part) else { return false }
             return t.op.holds(number, t.number)
@@ -296,23 +406,12 @@ extension RuleSet {
 
     /// Keywords: the value occurs in any field of the event (as a substring unless it has wildcards).
     func keyword(_ t: ValueTest, _ ctx: MatchContext) -> Bool {
-        guard let event = ctx.event else { return false }
-        var found = false
-        let mark = ctx.arena.count
-        event.forEachField { _, v in
-            if found { return }
-            let kind = ctx.view!.kind(v)
-            guard kind == .string || kind == .number else { return }
-            let (fa, fn) = ctx.text(of: v, fold: true)
-            let (oa, on) = ctx.text(of: v, fold: false)
-            let folded = ctx.arena.bytes(fa, fn)
-            let original = ctx.arena.bytes(oa, on)
-            var k = t
-            if k.kind == .exact { k.kind = .contains }  // a plain keyword is searched within values
-            found = value(k, folded: folded, original: original, isNull: false, ctx)
+        var k = t
+        if k.kind == .exact { k.kind = .contains }  // a plain keyword is searched within values
+        for f in ctx.allFields() {
+            if value(k, folded: ctx.arena.bytes(f.0, f.1), original: ctx.arena.bytes(f.2, f.3), isNull: false, ctx) { return true }
         }
-        ctx.arena.count = max(mark, ctx.arena.count)
-        return found
+        return false
     }
 
     @inline(__always) static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
@@ -344,7 +443,26 @@ extension RuleSet {
 }
 
 /// Parts of ISO-8601-ish timestamps (`2020-10-23T02:36:43.128Z`, `2025-10-24 23:41:00.589`).
-enum Timestamp {
+public enum Timestamp {
+    /// Seconds since 1970 → `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func iso(_ epoch: Double) -> String {
+        let total = Int(epoch.rounded(.down))
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let secs = total - days * 86400
+        // Civil date from days (inverse of daysFromCivil).
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+    }
+
     static func fields(_ s: String) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Double)? {
         let u = Array(s.utf8)
         func num(_ a: Int, _ b: Int) -> Int? {
@@ -375,7 +493,7 @@ enum Timestamp {
     }
 
     /// Seconds since 1970 (UTC assumed).
-    static func epoch(_ s: String) -> Double? {
+    public static func epoch(_ s: String) -> Double? {
         guard let f = fields(s) else { return nil }
         return Double(daysFromCivil(f.year, f.month, f.day)) * 86400 + Double(f.hour * 3600 + f.minute * 60) + f.second
     }

@@ -113,7 +113,7 @@ import Yams
 enum PlaceholderFile {
     static func parse(_ text: String, file: String) throws(Diagnostic) -> Placeholders {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch let e as YamlError { throw RuleParser.yamlDiagnostic(e, file: file) } catch {
+        do { node = try Yams.compose(yaml: text, .basic) } catch let e as YamlError { throw RuleParser.yamlDiagnostic(e, file: file) } catch {
             throw Diagnostic(SourceLocation(file: file), code: "yaml-syntax", "\(error)")
         }
         guard case .mapping(let m)? = node else {

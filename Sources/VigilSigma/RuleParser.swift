@@ -25,7 +25,7 @@ public struct RuleParser: Sendable {
         var diagnostics: [Diagnostic] = []
         let nodes: [Node]
         do {
-            let parser = try Parser(yaml: text)
+            let parser = try Parser(yaml: text, resolver: .basic)
             var all: [Node] = []
             while let node = try parser.nextRoot() { all.append(node) }
             nodes = all

@@ -28,12 +28,14 @@ public final class RuleSet: Sendable {
     let eventIDSlot: Int32
     let channels: ByteKeyTable
     /// Candidate units per (channel, event id), per channel, for unknown channels, and for channel-less events.
-    let byChannelAndID: [Int: [Int32]]
-    let byChannel: [[Int32]]
-    let windowsFallback: [Int32]
-    let nonWindows: [Int32]
+    let byChannelAndID: [Int: CandidateList]
+    let byChannel: [CandidateList]
+    let windowsFallback: CandidateList
+    let nonWindows: CandidateList
+    /// Automaton over keyword literals, run on every field value when candidates include keyword rules.
+    let anyFieldAutomaton: SlotAutomaton?
     /// Prefilter automata: one per field slot, with the (kind, unit) list of each pattern.
-    let automata: [(slot: Int32, matcher: MultiPattern, targets: [[(TestKind, Int32)]])]
+    let automata: [SlotAutomaton]
     let unitCount: Int
 
     /// Compiles `rules`. Filters are applied to the rules they name; correlations are kept for the caller.
@@ -47,6 +49,7 @@ public final class RuleSet: Sendable {
         var unitAtoms: [[Atom]?] = []
         var scopes: [UnitScope: [Int32]] = [:]
         var active: [Int] = []
+        _ = builder.slot(ProgramBuilder.anyFieldName)
         let channelSlot = builder.slot("Channel")
         let eventIDSlot = builder.slot("EventID")
         // Aliases resolve to the slot of their Sigma name; names already used by rules keep their own slot.
@@ -132,31 +135,52 @@ public final class RuleSet: Sendable {
             guard case .channel(let name, let ids) = scope, let c = channelTable.lookup(name) else { continue }
             for id in ids { perKey[Int(c) << 32 | id, default: perChannel[Int(c)]] += list }
         }
-        self.byChannelAndID = perKey.mapValues { Array(Set($0)).sorted() }
-        self.byChannel = perChannel.map { Array(Set($0)).sorted() }
-        self.windowsFallback = windows.sorted()
-        self.nonWindows = ((scopes[.otherEvents] ?? []) + anyEvent).sorted()
-
-        // Prefilter automata per slot.
-        var perSlot: [Int32: (patterns: [[UInt8]], index: [[UInt8]: Int], targets: [[(TestKind, Int32)]])] = [:]
+        // Prefilter automata per slot (built in place: no copies of the growing per-slot tables).
+        var slotPatterns: [[[UInt8]]] = Array(repeating: [], count: builder.slotNames.count)
+        var slotIndex: [[[UInt8]: Int]] = Array(repeating: [:], count: builder.slotNames.count)
+        var slotTargets: [[[(TestKind, Int32)]]] = Array(repeating: [], count: builder.slotNames.count)
         for (unit, atoms) in unitAtoms.enumerated() {
             guard let atoms else { continue }
             for atom in Set(atoms) {
-                var entry = perSlot[atom.slot] ?? ([], [:], [])
+                let s = Int(atom.slot)
                 let p: Int
-                if let existing = entry.index[atom.bytes] {
+                if let existing = slotIndex[s][atom.bytes] {
                     p = existing
                 } else {
-                    p = entry.patterns.count
-                    entry.patterns.append(atom.bytes)
-                    entry.index[atom.bytes] = p
-                    entry.targets.append([])
+                    p = slotPatterns[s].count
+                    slotPatterns[s].append(atom.bytes)
+                    slotIndex[s][atom.bytes] = p
+                    slotTargets[s].append([])
                 }
-                entry.targets[p].append((atom.kind, Int32(unit)))
-                perSlot[atom.slot] = entry
+                slotTargets[s][p].append((atom.kind, Int32(unit)))
             }
         }
-        self.automata = perSlot.sorted { $0.key < $1.key }.map { (slot: $0.key, matcher: MultiPattern($0.value.patterns), targets: $0.value.targets) }
+        var automata: [SlotAutomaton] = []
+        var anyField: SlotAutomaton?
+        for s in slotPatterns.indices where !slotPatterns[s].isEmpty {
+            let automaton = SlotAutomaton(slot: Int32(s), patterns: slotPatterns[s], targets: slotTargets[s])
+            if s == Int(ProgramBuilder.anyFieldSlot) { anyField = automaton } else { automata.append(automaton) }
+        }
+        self.automata = automata
+        self.anyFieldAutomaton = anyField
+
+        let keywordUnits = Set(unitAtoms.enumerated().compactMap { u, atoms in
+            atoms?.contains { $0.slot == ProgramBuilder.anyFieldSlot } == true ? Int32(u) : nil
+        })
+        var automataOfUnit = Array(repeating: [Int32](), count: units.count)
+        for (index, automaton) in automata.enumerated() {
+            for unit in Set(automaton.targetUnit) { automataOfUnit[Int(unit)].append(Int32(index)) }
+        }
+        func list(_ units: [Int32]) -> CandidateList {
+            let sorted = Array(Set(units)).sorted()
+            let scanned = Set(sorted.flatMap { automataOfUnit[Int($0)] }).sorted()
+            return CandidateList(units: sorted, automata: scanned, scansAllFields: sorted.contains(where: keywordUnits.contains))
+        }
+        self.byChannelAndID = perKey.mapValues(list)
+        self.byChannel = perChannel.map(list)
+        self.windowsFallback = list(windows)
+        self.nonWindows = list((scopes[.otherEvents] ?? []) + anyEvent)
+
 
         self.rules = input
         self.correlations = correlations
@@ -180,6 +204,75 @@ public final class RuleSet: Sendable {
         self.channels = channelTable
     }
 
+    /// The literals of one field and, per literal, the (position kind, unit) pairs it stands for.
+    /// The automaton holds only the first `prefixLength` bytes of each literal (keeping it small enough
+    /// for the cache: hash lists would otherwise need hundreds of thousands of states); a hit is then
+    /// verified against the whole literal.
+    struct SlotAutomaton: Sendable {
+        static let prefixLength = 10
+        var slot: Int32
+        var matcher: MultiPattern
+        var prefixLengths: [Int32]
+        /// Literals sharing each automaton prefix: `prefixLiterals[prefixStart[p]..<prefixStart[p+1]]`.
+        var prefixStart: [Int32]
+        var prefixLiterals: [Int32]
+        var literalBytes: [UInt8]
+        var literalStart: [Int32]
+        var targetStart: [Int32]
+        var targetKind: [TestKind]
+        var targetUnit: [Int32]
+
+        init(slot: Int32, patterns: [[UInt8]], targets: [[(TestKind, Int32)]]) {
+            self.slot = slot
+            var prefixes: [[UInt8]] = []
+            var prefixIndex: [[UInt8]: Int] = [:]
+            var members: [[Int32]] = []
+            literalBytes = []
+            literalStart = [0]
+            for (i, pattern) in patterns.enumerated() {
+                let prefix = Array(pattern.prefix(Self.prefixLength))
+                let p: Int
+                if let existing = prefixIndex[prefix] {
+                    p = existing
+                } else {
+                    p = prefixes.count
+                    prefixes.append(prefix)
+                    prefixIndex[prefix] = p
+                    members.append([])
+                }
+                members[p].append(Int32(i))
+                literalBytes += pattern
+                literalStart.append(Int32(literalBytes.count))
+            }
+            matcher = MultiPattern(prefixes, asciiCaseInsensitive: true)
+            prefixLengths = prefixes.map { Int32($0.count) }
+            prefixStart = [0]
+            prefixLiterals = []
+            for list in members {
+                prefixLiterals += list
+                prefixStart.append(Int32(prefixLiterals.count))
+            }
+            targetStart = [0]
+            targetKind = []
+            targetUnit = []
+            for list in targets {
+                for (kind, unit) in list {
+                    targetKind.append(kind)
+                    targetUnit.append(unit)
+                }
+                targetStart.append(Int32(targetUnit.count))
+            }
+        }
+    }
+
+    struct CandidateList: Sendable {
+        var units: [Int32]
+        /// Automata (indices into `automata`) holding literals of these units: the only fields worth scanning.
+        var automata: [Int32]
+        /// Some unit has keyword atoms: scan every field value with the keyword automaton.
+        var scansAllFields: Bool
+    }
+
     /// Field names a detection reads (for checking them against what a source provides).
     static func fieldsUsed(_ detection: SigmaDetection) -> Set<String> {
         var names: Set<String> = []
@@ -198,6 +291,11 @@ public final class RuleSet: Sendable {
     /// Number of compiled (rule, source) units and prefilter patterns, for reports.
     public var statistics: (units: Int, patterns: Int, automatonStates: Int, regexes: Int) {
         (units.count, automata.reduce(0) { $0 + $1.matcher.patternCount }, automata.reduce(0) { $0 + $1.matcher.stateCount }, regexes.count)
+    }
+
+    /// Per field: literal count, automaton states and byte classes (largest first), for tuning.
+    public var automatonSizes: [(field: String, patterns: Int, states: Int, classes: Int)] {
+        automata.map { (slotNames[Int($0.slot)], $0.matcher.patternCount, $0.matcher.stateCount, $0.matcher.classCount) }.sorted { $0.states > $1.states }
     }
 
     /// Slot of a field name as it appears in an event, after aliases and prefix stripping.

@@ -107,26 +107,31 @@ struct HuntCommand: ParsableCommand {
         var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
         output.header()
         let huntStart = Clock.now
+        let cpuStart = Clock.cpuSeconds
         for (index, file) in files.enumerated() {
             if terminal { printError("\u{1B}[2K\r[\(index + 1)/\(files.count)] \(file)", newline: false) }
             switch LogFormat.of(file) {
             case .evtx:
-                LogReader.readEVTX(file, report: &report) { batch in
-                    hunter.process(batch)
+                LogReader.readEVTX(file, threads: 1, report: &report) { batch in
+                    hunter.submit(batch)
                     output.write(hunter.drainDetections())
                 }
             default:
                 LogReader.readJSON(file, report: &report) { batch in
-                    hunter.process(batch)
+                    hunter.submit(batch)
                     output.write(hunter.drainDetections())
                 }
             }
         }
+        hunter.finish()
+        output.write(hunter.drainDetections())
+        output.write(correlations: hunter.correlator.evaluate(), hunter.correlator)
         if terminal { printError("\u{1B}[2K\r", newline: false) }
         let seconds = Clock.seconds(since: huntStart)
+        let cpuSeconds = Clock.cpuSeconds - cpuStart
         for d in (report.diagnostics + hunter.diagnostics).prefix(50) { printError("\(d)") }
         output.summary(
-            hunter: hunter, report: report, seconds: seconds, compileSeconds: compileSeconds, rulesLoaded: collection.rules.count,
+            hunter: hunter, report: report, seconds: seconds, cpuSeconds: cpuSeconds, compileSeconds: compileSeconds, rulesLoaded: collection.rules.count,
             rulesRunning: ruleSet.activeRules.count, rejected: rejected.count)
         if report.files == 0 && !files.isEmpty { throw ExitCode(2) }
         if output.count > 0 { throw ExitCode(1) }
@@ -203,15 +208,36 @@ struct DetectionWriter {
         }
     }
 
+    mutating func write(correlations hits: [CorrelationHit], _ correlator: Correlator) {
+        for hit in hits {
+            let c = correlator.correlations[hit.correlation]
+            let level = c.level ?? .medium
+            count += 1
+            byLevel[level, default: 0] += 1
+            guard !quiet else { continue }
+            let first = Timestamp.iso(hit.firstTimestamp)
+            let last = Timestamp.iso(hit.lastTimestamp)
+            switch format {
+            case .table:
+                print(pad(last, 24) + "  " + pad(level.rawValue, 13) + "  " + pad(hit.group.joined(separator: ","), 20) + "  " + pad("corr", 10) + "  " + c.title + " (\(c.type.rawValue) = \(hit.value))")
+            case .jsonl:
+                print("{\"correlation_id\":\(q(c.id)),\"title\":\(q(c.title)),\"type\":\(q(c.type.rawValue)),\"level\":\(q(level.rawValue)),\"first\":\(q(first)),\"last\":\(q(last)),\"group\":[\(hit.group.map { q($0) }.joined(separator: ","))],\"value\":\(hit.value)}")
+            case .csv:
+                print([last, hit.group.joined(separator: " "), "", "", "", level.rawValue, c.status?.rawValue ?? "", c.id ?? "", c.title, "", "", "", "", "\(c.type.rawValue)=\(hit.value)"].map(Self.csv).joined(separator: ","))
+            }
+        }
+    }
+
     func summary(
-        hunter: Hunter, report: LogReadReport, seconds: Double, compileSeconds: Double, rulesLoaded: Int, rulesRunning: Int, rejected: Int
+        hunter: Hunter, report: LogReadReport, seconds: Double, cpuSeconds: Double, compileSeconds: Double, rulesLoaded: Int, rulesRunning: Int, rejected: Int
     ) {
         var lines: [String] = []
         lines.append("")
         lines.append("== summary ==")
         let rate = seconds > 0 ? Int(Double(hunter.events) / seconds) : 0
         lines.append("rules: \(rulesLoaded) loaded, \(rulesRunning) running, \(rejected) rejected (compiled in \(format3(compileSeconds)) s)")
-        lines.append("events: \(hunter.events) in \(report.files) file(s), \(hunter.badEvents + report.badDocuments) bad, \(format3(seconds)) s (\(rate) events/s)")
+        let perCPU = cpuSeconds > 0 ? Int(Double(hunter.events) / cpuSeconds) : 0
+        lines.append("events: \(hunter.events) in \(report.files) file(s), \(hunter.badEvents + report.badDocuments) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)")
         lines.append("detections: \(count)")
         for level in Severity.allCases.reversed() where byLevel[level] != nil { lines.append("  \(pad(level.rawValue, 14)) \(byLevel[level]!)") }
         if !byTactic.isEmpty {

@@ -31,6 +31,9 @@ struct RulesCommand: ParsableCommand {
         @Flag(help: "Also list warnings (rules that load but cannot run on any mapped event source).")
         var warnings = false
 
+        @Flag(help: "Print the sizes of the compiled prefilter automata per field.")
+        var stats = false
+
         func run() throws {
             let start = Clock.now
             var values: Placeholders = [:]
@@ -83,6 +86,11 @@ struct RulesCommand: ParsableCommand {
                 }
                 print("files: \(collection.filesRead)  rules: \(loaded)  correlations: \(collection.correlations.count)  filters: \(collection.filters.count)")
                 print("rejected: \(errors.count)  runnable: \(ruleSet.activeRules.count)  (\(String(format3(elapsed))) s)")
+                if self.stats {
+                    for a in ruleSet.automatonSizes.prefix(25) { print("  automaton \(a.field): \(a.patterns) literals, \(a.states) states, \(a.classes) classes") }
+                }
+                let stats = ruleSet.statistics
+                print("compiled: \(stats.units) units, \(stats.patterns) prefilter literals (\(stats.automatonStates) automaton states), \(stats.regexes) regexes")
                 for (code, count) in byCode.sorted(by: { $0.value > $1.value }) { print("  rejected  \(count)  \(code)") }
                 for (code, count) in warningCodes.sorted(by: { $0.value > $1.value }) { print("  not runnable  \(count)  \(code)") }
                 _ = compileRejected
@@ -110,6 +118,12 @@ enum Clock {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
     static func seconds(since start: Double) -> Double { now - start }
+    /// User + system CPU time of the process, all threads.
+    static var cpuSeconds: Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 }
 
 /// JSON string quoting for hand-written output.

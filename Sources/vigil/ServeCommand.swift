@@ -17,6 +17,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Require this token on every request (generated when listening beyond loopback).") var token: String?
+    @Option(help: .hidden) var benchmarkPeer: String?
     @OptionGroup var store: StoreOptions
     @OptionGroup var attack: AttackOptions
 
@@ -30,7 +31,10 @@ struct ServeCommand: ParsableCommand {
         let history = try store.open(readOnly: true)
         let loopback = AccessPolicy.isLoopback(host)
         let secret = token ?? (loopback ? nil : AccessPolicy.generateToken())
-        let site = CoverageSite(store: history, kb: kb, policy: AccessPolicy(token: secret, loopbackOnly: loopback))
+        let peer = try benchmarkPeer.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0))) }
+        let site = CoverageSite(
+            store: history, kb: kb, policy: AccessPolicy(token: secret, loopbackOnly: loopback), benchmarkPeer: peer)
+        site.warmUp()
         let settings = ServerSettings(host: host, port: port)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let failure = ServeFailure()

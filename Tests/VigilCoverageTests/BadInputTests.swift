@@ -9,22 +9,22 @@ import VigilCore
     @Test func malformedTOMLIsReportedWithItsLine() throws {
         let folder = try ScratchFolder(text: [
             "rules/good.toml": """
-                [metadata]
-                maturity = "production"
+            [metadata]
+            maturity = "production"
 
-                [rule]
-                rule_id = "a"
-                name = "Good"
-                severity = "high"
-                """,
+            [rule]
+            rule_id = "a"
+            name = "Good"
+            severity = "high"
+            """,
             "rules/bad.toml": """
-                [metadata]
-                maturity = "production"
+            [metadata]
+            maturity = "production"
 
-                [rule]
-                rule_id = "b"
-                name = "Unclosed
-                """,
+            [rule]
+            rule_id = "b"
+            name = "Unclosed
+            """,
             "rules/duplicate.toml": "[rule]\nrule_id = \"c\"\nrule_id = \"d\"\n",
         ])
         defer { folder.remove() }
@@ -75,7 +75,8 @@ import VigilCore
     @Test func kqlWithoutHeaderIsReported() throws {
         let folder = try ScratchFolder(text: [
             "detections/T1059_No_Header.txt": "Sysmon\n| where EventID == 1\n",
-            "detections/T1059_Fine.txt": "// Name: Fine\n// Severity: Medium\n// DataSource: #Sysmon\n// Tactics: #Execution\nSysmon | where EventID == 1\n",
+            "detections/T1059_Fine.txt":
+                "// Name: Fine\n// Severity: Medium\n// DataSource: #Sysmon\n// Tactics: #Execution\nSysmon | where EventID == 1\n",
         ])
         defer { folder.remove() }
         let result = SentinelReader.read(folder.path)
@@ -91,7 +92,8 @@ import VigilCore
     @Test func unknownTechniqueTextIsKeptAsWritten() throws {
         let folder = try ScratchFolder(text: [
             "detections/T10X3_Odd_Name.txt": "// Name: Odd\n// Severity: High\n// DataSource: #Sysmon\n// Tactics: #Discovery\nSysmon\n",
-            "sigma/odd.yml": "title: Odd\nid: o\ntags: [attack.t1059.1, attack.execution]\nlogsource: {product: windows}\ndetection: {s: {a: b}, condition: s}\n",
+            "sigma/odd.yml":
+                "title: Odd\nid: o\ntags: [attack.t1059.1, attack.execution]\nlogsource: {product: windows}\ndetection: {s: {a: b}, condition: s}\n",
         ])
         defer { folder.remove() }
         let sentinel = SentinelReader.read(folder.path + "/detections")
@@ -103,6 +105,10 @@ import VigilCore
         let sigma = SigmaMetadataReader.read(folder.path + "/sigma")
         #expect(sigma.rules.first?.techniqueIDs == ["T1059.1"])
         #expect(sigma.rules.first?.tactics == ["execution"])
+        let sigmaWarning = try #require(sigma.diagnostics.first)
+        #expect(sigmaWarning.code == "technique-id-syntax")
+        #expect(sigmaWarning.location.file.hasSuffix("odd.yml"))
+        #expect(sigmaWarning.location.line == 3)
     }
 
     @Test(arguments: ["rules/x.toml", "x.yml", "detections/T1059_Bin.txt", "analytics/CAR-2000-01-001.yaml"])

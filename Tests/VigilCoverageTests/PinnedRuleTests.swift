@@ -93,6 +93,19 @@ import VigilCore
         #expect(rule.logSources.map(\.product) == ["apm-*-transaction*", "traces-apm*"])
     }
 
+    @Test func elasticAtlasIDsAreKeptWithAWarning() throws {
+        // tomllib over every `mitre`/`[[rule.threat]]` ID: four hunting queries in hunting/llm/ name MITRE ATLAS
+        // techniques (AML.T0034, AML.T0051, AML.T0051.000, AML.T0029); nothing else fails `T\d{4}(\.\d{3})?`.
+        let elastic = try Repositories.read("elastic")
+        #expect(elastic.diagnostics.count == 4)
+        #expect(elastic.diagnostics.allSatisfy { $0.code == "technique-id-syntax" && $0.severity == .warning })
+        #expect(elastic.diagnostics.allSatisfy { $0.location.file.contains("/hunting/llm/queries/") && $0.location.line == 1 })
+        #expect(
+            elastic.rules.flatMap(\.techniqueIDs).filter { $0.hasPrefix("AML.") }.sorted() == [
+                "AML.T0029", "AML.T0034", "AML.T0051", "AML.T0051.000",
+            ])
+    }
+
     @Test func carProcessesSpawningCmd() throws {
         // car/analytics/CAR-2013-02-003.yaml
         let rule = try Repositories.rule("car", id: "CAR-2013-02-003")

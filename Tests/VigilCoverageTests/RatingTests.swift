@@ -228,7 +228,9 @@ import VigilCore
         }
         // By id: wins over the glob that also matches its path.
         let certutil = rater.rate(
-            rule(.sigma, id: "19b08b1c-861d-4e75-a1ef-ea0c1baf202b", path: "rules/windows/process_creation/proc_creation_win_certutil_download.yml", base))
+            rule(
+                .sigma, id: "19b08b1c-861d-4e75-a1ef-ea0c1baf202b",
+                path: "rules/windows/process_creation/proc_creation_win_certutil_download.yml", base))
         #expect(certutil.rating == 5)
         #expect(certutil.severity == .high)
         #expect(certutil.origin == .override(SourceLocation(file: "overrides.yml", line: 2)))

@@ -36,7 +36,9 @@ import VigilCore
         Expected(folder: "sentinel-attack", source: .sentinel, files: 117, rules: 117, withTechnique: 111, distinctTechniques: 80),
         // README: 26 hunts, all with techniques; `find -name metadata.yaml | wc -l` = 26. PyYAML over attack_mappings
         // (technique + sub_technique/sub-technique, None = none): 18 distinct IDs.
-        Expected(folder: "threat-hunter-playbook", source: .threatHunterPlaybook, files: 26, rules: 26, withTechnique: 26, distinctTechniques: 18),
+        Expected(
+            folder: "threat-hunter-playbook", source: .threatHunterPlaybook, files: 26, rules: 26, withTechnique: 26, distinctTechniques: 18
+        ),
     ]
 
     @Test(arguments: expected)

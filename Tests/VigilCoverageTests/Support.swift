@@ -1,14 +1,15 @@
 // Test support: the shared rule repositories (read once per test process) and scratch folders for bad input.
 
+import Testing
+import VigilCore
+
+@testable import VigilCoverage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Testing
-import VigilCore
-
-@testable import VigilCoverage
 
 enum Repositories {
     /// `shared/rules/<name>`; throws SharedData.Missing (failing the test) when the data is absent.

@@ -50,7 +50,8 @@ public struct RatingOverrides: Sendable {
         let root = try YAMLFiles.mapping(bytes, file: file)
         guard let list = root["overrides"]?.sequence else {
             throw Diagnostic(
-                SourceLocation(file: file, line: YAMLFiles.line(root) ?? 1), code: "override-file", "overrides file has no `overrides:` list")
+                SourceLocation(file: file, line: YAMLFiles.line(root) ?? 1), code: "override-file",
+                "overrides file has no `overrides:` list")
         }
         var result = RatingOverrides()
         for node in list {

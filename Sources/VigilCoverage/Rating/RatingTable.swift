@@ -162,7 +162,8 @@ public struct RatingTable: Sendable {
                 }
             }
             let why = YAMLFiles.text(node["why"]) ?? "\(source.rawValue) row"
-            rows.append(RatingRow(source: source, conditions: conditions, rating: rating, severity: severity, why: why, line: YAMLFiles.line(node)))
+            rows.append(
+                RatingRow(source: source, conditions: conditions, rating: rating, severity: severity, why: why, line: YAMLFiles.line(node)))
         }
         return RatingTable(rows: rows, origin: file)
     }

@@ -61,7 +61,8 @@ public enum CARReader: RuleRepositoryReader {
             for reference in YAMLFiles.texts(root["data_model_references"]) {
                 let parts = reference.split(separator: "/").map(String.init)
                 guard let object = parts.first else { continue }
-                rule.logSources.appendIfAbsent(LogSourceNeed(kind: .carDataModel, product: object, category: parts.count > 1 ? parts[1] : nil))
+                rule.logSources.appendIfAbsent(
+                    LogSourceNeed(kind: .carDataModel, product: object, category: parts.count > 1 ? parts[1] : nil))
                 if parts.count > 2 { rule.fields.appendIfAbsent(parts[2]) }
             }
             if rule.logSources.isEmpty {
@@ -80,7 +81,7 @@ public enum CARReader: RuleRepositoryReader {
                 if let model = YAMLFiles.text(implementation["data_model"]), !model.isEmpty { models.appendIfAbsent(model) }
             }
             if !models.isEmpty { rule.qualifiers["implementation_data_models"] = models.joined(separator: ", ") }
-            return FileOutcome(rules: [rule])
+            return .rule(rule, file: file, line: YAMLFiles.line(root["coverage"]))
         } catch {
             return .failed(error)
         }

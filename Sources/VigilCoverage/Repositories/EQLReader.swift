@@ -49,7 +49,7 @@ public enum EQLReader: RuleRepositoryReader {
             let terms = QueryTerms(query)
             rule.fields = terms.fields
             rule.values = terms.values
-            return FileOutcome(rules: [rule])
+            return .rule(rule, file: file, line: metadata.line)
         } catch {
             return .failed(error)
         }

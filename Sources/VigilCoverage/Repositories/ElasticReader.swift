@@ -33,8 +33,11 @@ public enum ElasticReader: RuleRepositoryReader {
         do throws(Diagnostic) {
             let document = try TOMLDocument.parse(try RepositoryFiles.readText(file), file: file)
             let path = RepositoryFiles.relative(file, to: base)
-            if let rule = document.table("rule") { return FileOutcome(rules: [try detection(document, rule, file: file, path: path)]) }
-            if let hunt = document.table("hunt") { return FileOutcome(rules: [try hunting(hunt, file: file, path: path)]) }
+            if let rule = document.table("rule") {
+                let line = rule.tables("threat").first?.line ?? rule.line
+                return .rule(try detection(document, rule, file: file, path: path), file: file, line: line)
+            }
+            if let hunt = document.table("hunt") { return .rule(try hunting(hunt, file: file, path: path), file: file, line: hunt.line) }
             throw Diagnostic(SourceLocation(file: file, line: 1), code: "elastic-no-rule", "neither a [rule] nor a [hunt] table")
         } catch {
             return .failed(error)

@@ -1,13 +1,14 @@
 // What the repository readers share: finding a repository's rule files, telling text from binary with the
 // line where it stops being text, reading files in parallel, and small helpers for building rules.
 
+import Dispatch
+import VigilCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
-import VigilCore
 
 enum RepositoryFiles {
     /// Files under `root` (or `root` itself when it is a file) whose names end with one of `suffixes`.
@@ -128,6 +129,19 @@ struct FileOutcome: Sendable {
     }
 
     static func failed(_ diagnostic: Diagnostic) -> FileOutcome { FileOutcome(diagnostics: [diagnostic]) }
+
+    /// One rule, with a warning for each technique ID that is not of the form T1234 or T1234.567. Such text is
+    /// kept as written: whether an ID exists in ATT&CK is for the crosswalk to say, not the reader.
+    static func rule(_ rule: DetectionRule, file: String, line: Int?, diagnostics: [Diagnostic] = []) -> FileOutcome {
+        var outcome = FileOutcome(rules: [rule], diagnostics: diagnostics)
+        for id in rule.techniqueIDs where TechniqueID(id) == nil {
+            outcome.diagnostics.append(
+                Diagnostic(
+                    SourceLocation(file: file, line: line ?? 1), .warning, code: "technique-id-syntax",
+                    "'\(id)' is not an ATT&CK technique ID; kept as written"))
+        }
+        return outcome
+    }
 }
 
 extension Array where Element: Equatable {

@@ -65,7 +65,8 @@ public enum RuleRepositories {
             // its own layout says what it is (CAR's data_model/ beside analytics/ is no Sigma repository). Sigma's
             // test, "a folder of YAML files", is too weak to decide that on its own.
             let kind = kind(of: path)
-            let repositories = kind == nil || kind == .sigma ? subfolders(path).compactMap { folder in self.kind(of: folder).map { (folder, $0) } } : []
+            let repositories =
+                kind == nil || kind == .sigma ? subfolders(path).compactMap { folder in self.kind(of: folder).map { (folder, $0) } } : []
             if Set(repositories.map(\.1)).count < 2 {
                 if let kind {
                     result.imports.append(read(path, as: kind))

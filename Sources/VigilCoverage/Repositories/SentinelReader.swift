@@ -61,17 +61,10 @@ public enum SentinelReader: RuleRepositoryReader {
             let fileName = String(file.split(separator: "/").last ?? "")
             let id = fileName.hasSuffix(".txt") || fileName.hasSuffix(".kql") ? String(fileName.dropLast(4)) : fileName
             var rule = DetectionRule(source: source, id: id, title: name, path: RepositoryFiles.relative(file, to: base))
-            var diagnostics: [Diagnostic] = []
             // T0000 is the repository's mark for "no ATT&CK technique".
             let technique = fileTechnique(file) ?? header["Description"].flatMap(descriptionTechnique)
             if let technique, technique != "T0000" {
                 rule.techniqueIDs = [technique]
-                if TechniqueID(technique) == nil {
-                    diagnostics.append(
-                        Diagnostic(
-                            SourceLocation(file: file, line: 1), .warning, code: "technique-id-syntax",
-                            "'\(technique)' in the file name is not an ATT&CK technique ID; kept as written"))
-                }
             }
             if let severity = header["Severity"] {
                 rule.severity = Severity(lenient: severity)
@@ -92,7 +85,7 @@ public enum SentinelReader: RuleRepositoryReader {
             if tables.contains(where: { ["sysmon", "securityevent", "windowsevent", "event"].contains($0.lowercased()) }) {
                 rule.platforms = ["Windows"]
             }
-            return FileOutcome(rules: [rule], diagnostics: diagnostics)
+            return .rule(rule, file: file, line: 1)
         } catch {
             return .failed(error)
         }

@@ -18,13 +18,17 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
     /// In SigmaHQ's layout the rules sit in `rules*/`, `deprecated/` and `unsupported/`; `tests-data/` and the like
     /// hold tool configuration, not rules.
     static func topFolders(_ path: String) -> [String] {
-        ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder", "rules-compliance", "rules-dfir", "deprecated", "unsupported"]
-            .filter { FileBytes.isDirectory(path + "/" + $0) }
+        [
+            "rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder", "rules-compliance", "rules-dfir", "deprecated",
+            "unsupported",
+        ]
+        .filter { FileBytes.isDirectory(path + "/" + $0) }
     }
 
     public static func read(_ path: String) -> RuleImport {
         let base = RepositoryFiles.base(of: path)
-        let folders = FileBytes.isDirectory(path) && FileBytes.isDirectory(path + "/rules") ? topFolders(path).map { path + "/" + $0 } : [path]
+        let folders =
+            FileBytes.isDirectory(path) && FileBytes.isDirectory(path + "/rules") ? topFolders(path).map { path + "/" + $0 } : [path]
         let files = folders.flatMap { RepositoryFiles.files($0, suffixes: [".yml", ".yaml"]) }
         let outcomes = RepositoryFiles.parallelMap(files) { readFile($0, base: base) }
         return RepositoryFiles.collect(source, root: path, outcomes: outcomes)
@@ -63,7 +67,10 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
                 previous = node
                 if node["correlation"] != nil || node["filter"] != nil { continue }
                 switch rule(node, file: file, path: path) {
-                case .success(let rule): outcome.rules.append(rule)
+                case .success(let rule):
+                    let checked = FileOutcome.rule(rule, file: file, line: YAMLFiles.line(node["tags"]) ?? node.mark?.line)
+                    outcome.rules.append(contentsOf: checked.rules)
+                    outcome.diagnostics.append(contentsOf: checked.diagnostics)
                 case .failure(let diagnostic): outcome.diagnostics.append(diagnostic)
                 }
             }
@@ -88,7 +95,8 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
         }
         guard let detection = keys["detection"], detection.mapping != nil else {
             return .failure(
-                Diagnostic(SourceLocation(file: file, line: line), code: "sigma-missing-field", "Sigma rule '\(title)' has no detection mapping"))
+                Diagnostic(
+                    SourceLocation(file: file, line: line), code: "sigma-missing-field", "Sigma rule '\(title)' has no detection mapping"))
         }
         // Rules without an id (rare, mostly legacy) are known by their path.
         var rule = DetectionRule(source: source, id: YAMLFiles.text(keys["id"]) ?? path, title: title, path: path)

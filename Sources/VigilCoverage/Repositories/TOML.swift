@@ -277,7 +277,9 @@ private struct TOMLParser {
             case .table(let next) where next.fromDottedKey && !next.isInline:
                 table = next
             default:
-                throw error("'\(keys.joined(separator: "."))': '\(key)' is already defined", code: "toml-duplicate", line: keyLine, column: keyColumn)
+                throw error(
+                    "'\(keys.joined(separator: "."))': '\(key)' is already defined", code: "toml-duplicate", line: keyLine,
+                    column: keyColumn)
             }
         }
         let last = keys[keys.count - 1]

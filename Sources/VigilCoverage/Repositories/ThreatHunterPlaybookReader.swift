@@ -11,7 +11,9 @@ public enum ThreatHunterPlaybookReader: RuleRepositoryReader {
         if !FileBytes.isDirectory(path) { return path.hasSuffix("/metadata.yaml") && FileBytes.exists(notebook(for: path)) }
         if FileBytes.isDirectory(path + "/docs/hunts") { return true }
         // hunts/, hunts/windows/ or one hunt's own folder.
-        return RepositoryFiles.shallowFiles(path, depth: 3).contains { $0.hasSuffix("/metadata.yaml") && FileBytes.exists(notebook(for: $0)) }
+        return RepositoryFiles.shallowFiles(path, depth: 3).contains {
+            $0.hasSuffix("/metadata.yaml") && FileBytes.exists(notebook(for: $0))
+        }
     }
 
     public static func read(_ path: String) -> RuleImport {
@@ -62,7 +64,7 @@ public enum ThreatHunterPlaybookReader: RuleRepositoryReader {
                         SourceLocation(file: notebookPath), .warning, code: "thp-no-notebook",
                         "hunt has no notebook.md: its data sources are unknown"))
             }
-            return FileOutcome(rules: [rule], diagnostics: diagnostics)
+            return .rule(rule, file: file, line: YAMLFiles.line(root["attack_mappings"]), diagnostics: diagnostics)
         } catch {
             return .failed(error)
         }
@@ -102,13 +104,16 @@ public enum ThreatHunterPlaybookReader: RuleRepositoryReader {
             let provider = cells[2]
             if let event = Int(cells[4]) {
                 // One need per provider and data source, gathering the event IDs of every analytic.
-                if let index = rule.logSources.firstIndex(where: { $0.kind == .windowsEvent && $0.product == provider && $0.category == dataSource }) {
+                if let index = rule.logSources.firstIndex(where: {
+                    $0.kind == .windowsEvent && $0.product == provider && $0.category == dataSource
+                }) {
                     if !rule.logSources[index].eventIDs.contains(event) { rule.logSources[index].eventIDs.append(event) }
                 } else {
                     rule.logSources.append(LogSourceNeed(kind: .windowsEvent, product: provider, category: dataSource, eventIDs: [event]))
                 }
             } else if !dataSource.isEmpty {
-                rule.logSources.appendIfAbsent(LogSourceNeed(kind: .dataSource, product: dataSource, category: provider.isEmpty ? nil : provider))
+                rule.logSources.appendIfAbsent(
+                    LogSourceNeed(kind: .dataSource, product: dataSource, category: provider.isEmpty ? nil : provider))
             }
             if !cells[3].isEmpty { rule.tags.appendIfAbsent(cells[3]) }
         }

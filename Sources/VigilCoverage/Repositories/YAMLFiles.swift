@@ -36,7 +36,8 @@ enum YAMLFiles {
     static func diagnostic(_ error: YamlError, file: String) -> Diagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return Diagnostic(SourceLocation(file: file, line: mark.line, column: mark.column), code: "yaml-syntax", "invalid YAML: \(problem)")
+            return Diagnostic(
+                SourceLocation(file: file, line: mark.line, column: mark.column), code: "yaml-syntax", "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return Diagnostic(
                 SourceLocation(file: file, line: context.mark.line, column: context.mark.column), code: "yaml-duplicate-key",

@@ -1,0 +1,55 @@
+// Field names resolve the same way on evtx_dump-shaped and on flat JSON, and logsources keep rules to their events.
+import Testing
+import VigilSigma
+
+@Suite struct EventFieldTests {
+    static let evtx = #"""
+        {"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon","Guid":"G"}},
+        "EventID":{"#attributes":{"Qualifiers":16384},"#text":1},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"PC1",
+        "Security":{"#attributes":{"UserID":"S-1-5-18"}},"TimeCreated":{"#attributes":{"SystemTime":"2024-01-01T00:00:00Z"}}},
+        "EventData":{"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c whoami","Threat Name":"EICAR"}}}
+        """#
+
+    func fires(_ detection: String, _ json: String, logsource: String = "{product: windows, category: process_creation}") -> Bool {
+        Fixtures.fires(sigmaRule(detection, logsource: logsource), json)
+    }
+
+    @Test func evtxSystemAttributesAndEventData() {
+        #expect(fires("s:\n  Provider_Name: Microsoft-Windows-Sysmon\ncondition: s", Self.evtx))
+        #expect(fires("s:\n  Security_UserID: S-1-5-18\ncondition: s", Self.evtx))
+        #expect(fires("s:\n  EventID: 1\n  Computer: pc1\n  Image|endswith: '\\cmd.exe'\ncondition: s", Self.evtx))
+        #expect(fires("s:\n  ThreatName: EICAR\ncondition: s", Self.evtx))  // spaces stripped, per the specification
+    }
+
+    @Test func flatSysmonExport() {
+        let flat = #"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","SourceName":"Microsoft-Windows-Sysmon","Image":"C:\\x\\cmd.exe"}"#
+        #expect(fires("s:\n  Provider_Name: Microsoft-Windows-Sysmon\n  Computer: PC1\ncondition: s", flat))
+        #expect(fires("s:\n  Image|endswith: cmd.exe\ncondition: s", flat))
+    }
+
+    @Test func winlogbeatAndECS() {
+        let beat = #"{"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"event_data":{"CommandLine":"whoami /all"}}}"#
+        #expect(fires("s:\n  CommandLine|contains: whoami\ncondition: s", beat))
+        let ecs = #"{"process":{"command_line":"whoami /all"}}"#
+        #expect(fires("s:\n  CommandLine|contains: whoami\ncondition: s", ecs, logsource: "{category: process_creation}"))
+    }
+
+    @Test func rulesRunOnlyOnTheirLogsource() {
+        let security = #"{"Channel":"Security","EventID":4688,"NewProcessName":"C:\\x\\cmd.exe","CommandLine":"cmd"}"#
+        // Sysmon-only field names map to Security 4688 names (Image → NewProcessName).
+        #expect(fires("s:\n  Image|endswith: '\\cmd.exe'\ncondition: s", security))
+        // A System-channel rule never fires on Security events, nor a Sysmon category on another event ID.
+        #expect(!fires("s:\n  CommandLine: cmd\ncondition: s", security, logsource: "{product: windows, service: system}"))
+        let sysmon3 = #"{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":3,"Image":"C:\\x\\cmd.exe"}"#
+        #expect(!fires("s:\n  Image|endswith: '\\cmd.exe'\ncondition: s", sysmon3))
+        // Linux rules do not run on Windows events.
+        #expect(!fires("s:\n  Image|endswith: 'cmd.exe'\ncondition: s", sysmon3, logsource: "{product: linux, category: process_creation}"))
+        // A field the Security source lacks keeps the rule to Sysmon.
+        #expect(!fires("s:\n  OriginalFileName: cmd.exe\ncondition: s", #"{"Channel":"Security","EventID":4688,"OriginalFileName":"cmd.exe"}"#))
+    }
+
+    @Test func integrityLevelValuesConvertForSecurity() {
+        let e = #"{"Channel":"Security","EventID":4688,"MandatoryLabel":"S-1-16-12288","NewProcessName":"x"}"#
+        #expect(fires("s:\n  IntegrityLevel: High\ncondition: s", e))
+    }
+}
