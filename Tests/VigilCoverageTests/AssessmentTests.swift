@@ -214,7 +214,7 @@ import VigilSigma
         inventory.checkDataComponents(against: Self.kb)
         let d = try #require(inventory.diagnostics.first { $0.code == "inventory-unknown-data-component" })
         #expect(d.message.contains("Proces Creation"))
-        #expect(d.location.line == 3)
+        #expect(d.location.line == 4)  // the log source entry
     }
 
     @Test func olderDeTTECTFilesAndOtherFileTypesAreRefused() throws {
