@@ -16,7 +16,7 @@ DURATION=${DURATION:-10s}
 PORT=${PORT:-18080}
 
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 2; }
-swift build -c release --scratch-path "$SCRATCH" --product vigil >/dev/null
+swift build -c release --scratch-path "$SCRATCH" --product vigil >/dev/null 2>&1
 VIGIL="$SCRATCH/release/vigil"
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -122,7 +122,11 @@ enum MatrixPage {
         case .detection: items = (0...5).map { ("d\($0)", "detection \($0)") }
         case .visibility: items = (0...4).map { ("v\($0)", "visibility \($0)") }
         case .actors:
-            items = [("a0", "no selected actor")] + (1...5).map { ("a\($0)", "more actors →") }.prefix(view.maxActors > 0 ? 5 : 0)
+            // Five bands from one actor to the most any technique has.
+            let most = view.maxActors
+            items =
+                [("a0", "no selected actor")]
+                + (most > 0 ? [("a1", "1 actor"), ("a3", "about \(max(most / 2, 1)) actors"), ("a5", "\(most) actors")] : [])
         }
         for (cls, label) in items {
             h.trusted("<span class=\"swatch \(cls)\"></span>")
