@@ -79,7 +79,14 @@ enum Charts {
             ("all tactics", "#000", 3, summaries.map { $0.counts.greenPercent })
         ]
         for (n, tactic) in tactics.enumerated() {
-            let values = summaries.map { s in s.tactics.first { $0.tactic == tactic.shortname }.map { $0.counts.greenPercent } }
+            // A tactic with nothing in scope (all white) has no share to plot, rather than a misleading 0%.
+            let values = summaries.map { s in
+                s.tactics.first {
+                    $0.tactic == tactic.shortname
+                        && $0.counts[.white] < $0.counts.green + $0.counts.yellow + $0.counts.red + $0.counts.white
+                }
+                .map { $0.counts.greenPercent }
+            }
             if values.allSatisfy({ $0 == nil }) { continue }
             series.append((tactic.name, palette[n % palette.count], 1, values))
         }
