@@ -5,6 +5,7 @@ import Foundation
 import VigilAttack
 import VigilCore
 import VigilCoverage
+import VigilStore
 
 struct CoverageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +48,9 @@ struct CoverageCommand: ParsableCommand {
     @Option(help: "Exit 1 when fewer than this percentage of in-scope techniques are green.") var failUnder: Double?
     @Option(help: ArgumentHelp("Date for risk-acceptance expiry (default: today).", valueName: "YYYY-MM-DD")) var today: String?
     @Flag(help: "Machine-readable summary on standard output.") var json = false
+    @Flag(help: "Record this run as a snapshot in the history store (see `vigil history`, `vigil serve`).") var save = false
+    @Option(help: "Label for the saved snapshot.") var label: String?
+    @OptionGroup var store: StoreOptions
 
     func validate() throws {
         guard (1...5).contains(threshold) else { throw ValidationError("--threshold is a rating from 1 to 5") }
@@ -93,6 +97,22 @@ struct CoverageCommand: ParsableCommand {
         } catch {
             Output.report([error])
             throw ExitCode.badInput
+        }
+        if save {
+            var sources = ["rules": rules.joined(separator: " "), "inventory": inventory]
+            if !actors.isEmpty { sources["actors"] = actors.joined(separator: " ") }
+            if let accept { sources["accept"] = accept }
+            if let ratings { sources["ratings"] = ratings }
+            do {
+                let saved = try store.open().save(
+                    report: result.report, kb: kb, map: input.map,
+                    inputs: SnapshotInputs(
+                        label: label, sources: sources, ruleRoots: input.repositories.imports.map(\.root), inventory: input.inventory))
+                Output.error("saved snapshot \(saved.name) to \(store.path)")
+            } catch {
+                Output.error("cannot save the snapshot: \(error)")
+                throw ExitCode.badInput
+            }
         }
         if json {
             Output.printJSON(result.summary)

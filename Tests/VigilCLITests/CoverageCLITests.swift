@@ -43,3 +43,19 @@ import VigilCore
         #expect(threshold.status == 2)
     }
 }
+
+@Suite struct CoverageSaveCLITests {
+    @Test func savedRunsShowUpInHistory() throws {
+        let store = NSTemporaryDirectory() + "vigil-history-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) } }
+        let examples = SharedData.packageRoot() + "/Examples"
+        let base = ["coverage", "--rules", examples + "/rules", "--inventory", examples + "/inventory.yaml", "--store", store, "--save"]
+        #expect(try VigilProcess.run(base + ["--label", "before"]).status == 0)
+        #expect(try VigilProcess.run(base + ["--label", "stricter", "--threshold", "5"]).status == 0)
+        let list = try VigilProcess.run(["history", "--store", store, "--json"])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("\"before\"") && list.stdout.contains("\"stricter\""))
+        let diff = try VigilProcess.run(["history", "diff", "before", "stricter", "--store", store])
+        #expect(diff.stdout.contains("T1059.001"), "\(diff.stdout.prefix(800))")
+    }
+}
