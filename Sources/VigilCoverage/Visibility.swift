@@ -2,6 +2,7 @@
 // collect, on which systems, and how well. Two scores: DeTT&CT's automatic 0–4 score (its formula,
 // for DeTT&CT users) and Vigil's quality-weighted score (DeTT&CT issue #80: quality should count).
 
+import Foundation
 import VigilAttack
 import VigilCore
 
@@ -204,5 +205,74 @@ public struct VisibilityModel: Sendable {
     /// Data components collected anywhere (lowercased), for rule checks.
     public var collectedComponents: Set<String> {
         Set(inventory.logSources.filter(Self.isPresent).flatMap(\.dataComponents).map { $0.lowercased() })
+    }
+}
+
+/// One log source an ATT&CK v18 analytic reads, and whether the inventory collects it.
+public struct AnalyticLogSource: Sendable, Codable {
+    public var name: String
+    public var channel: String
+    public var dataComponent: String?
+    public var collected: Bool
+    /// How Vigil decided: the Windows channel and event IDs, or the data component.
+    public var how: String
+}
+
+public struct AnalyticCoverage: Sendable, Codable {
+    public var id: String
+    public var strategy: String
+    public var platforms: [String]
+    public var logSources: [AnalyticLogSource]
+    /// Every log source of the analytic is collected.
+    public var complete: Bool { logSources.allSatisfy(\.collected) }
+}
+
+extension VisibilityModel {
+    /// `WinEventLog:<name>` log sources of analytics name Windows channels by a short name.
+    static let windowsChannels: [String: String] = [
+        "security": "Security", "system": "System", "application": "Application", "sysmon": "Microsoft-Windows-Sysmon/Operational",
+        "powershell": "Microsoft-Windows-PowerShell/Operational", "taskscheduler": "Microsoft-Windows-TaskScheduler/Operational",
+        "wmi": "Microsoft-Windows-WMI-Activity/Operational", "windows defender": "Microsoft-Windows-Windows Defender/Operational",
+        "bits-client": "Microsoft-Windows-Bits-Client/Operational", "codeintegrity": "Microsoft-Windows-CodeIntegrity/Operational",
+    ]
+
+    /// The Windows events an analytic log source names (`WinEventLog:Security`, `EventCode=4688, 4689`), if any.
+    static func windowsEvents(name: String, channel: String) -> WindowsEventSet? {
+        let lower = name.lowercased()
+        guard lower.hasPrefix("wineventlog:") else { return nil }
+        let short = String(lower.dropFirst("wineventlog:".count))
+        let channelName = windowsChannels[short] ?? String(name.dropFirst("WinEventLog:".count))
+        var ids: [Int] = []
+        if let range = channel.range(of: "EventCode=") {
+            ids = channel[range.upperBound...].split(whereSeparator: { $0 == "," || $0 == " " }).prefix { Int($0) != nil }.compactMap { Int($0) }
+        }
+        // ATT&CK files the classic "Windows PowerShell" log (400, 403, 600, 800) under WinEventLog:PowerShell too.
+        if short == "powershell", !ids.isEmpty, ids.allSatisfy({ $0 < 1000 }) { return WindowsEventSet(channel: "Windows PowerShell", eventIDs: ids) }
+        return WindowsEventSet(channel: channelName, eventIDs: ids)
+    }
+
+    /// ATT&CK v18 analytics of the technique's detection strategies, each log source marked collected or not:
+    /// Windows event log sources by channel and event ID against the inventory, the others by data component.
+    public func analytics(of technique: Int) -> [AnalyticCoverage] {
+        let present = inventory.logSources.filter(Self.isPresent)
+        let collected = collectedComponents
+        var result: [AnalyticCoverage] = []
+        for strategy in kb.related(technique, .detects, incoming: true) where kb.objects[strategy].kind == .detectionStrategy {
+            for a in kb.objects[strategy].refs where kb.objects[a].isActive {
+                let o = kb.objects[a]
+                let sources = o.logSources.map { ls -> AnalyticLogSource in
+                    let dc = ls.dataComponent.map { kb.objects[$0].name }
+                    if let events = Self.windowsEvents(name: ls.name, channel: ls.channel) {
+                        let hit = present.contains { $0.windows.contains { $0.overlaps(events) } }
+                        return AnalyticLogSource(name: ls.name, channel: ls.channel, dataComponent: dc, collected: hit, how: "Windows events \(events)")
+                    }
+                    let hit = dc.map { collected.contains($0.lowercased()) } ?? false
+                    return AnalyticLogSource(name: ls.name, channel: ls.channel, dataComponent: dc, collected: hit, how: "data component \(dc ?? "none")")
+                }
+                result.append(
+                    AnalyticCoverage(id: o.attackID ?? o.stixID, strategy: kb.objects[strategy].attackID ?? "", platforms: o.platforms, logSources: sources))
+            }
+        }
+        return result
     }
 }

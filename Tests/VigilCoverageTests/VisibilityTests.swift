@@ -39,3 +39,21 @@ import VigilCore
         #expect(expected.count == 477)
     }
 }
+
+@Suite struct AnalyticCoverageTests {
+    @Test func analyticLogSourcesAreMatchedByChannelAndEventID() throws {
+        let kb = try EmbeddedIndex.embedded(.enterprise)
+        let inventory = try Inventory.load(path: SharedData.packageRoot() + "/Examples/inventory.yaml")
+        let model = VisibilityModel(kb: kb, inventory: inventory)
+        let t = try #require(kb.objects(attackID: "T1059.001", kind: .technique).first)
+        let analytics = model.analytics(of: t)
+        let windows = try #require(analytics.first { $0.platforms == ["Windows"] })
+        // AN1252 reads Sysmon 1 and 7 (collected by the example SOC) and PowerShell 4103-4106 / 400, 403.
+        let sysmon1 = try #require(windows.logSources.first { $0.name == "WinEventLog:Sysmon" && $0.channel == "EventCode=1" })
+        #expect(sysmon1.collected)
+        let classic = try #require(windows.logSources.first { $0.channel.contains("400") })
+        #expect(!classic.collected)  // Windows PowerShell 400/403 is not in the inventory
+        #expect(!windows.complete)
+        #expect(VisibilityModel.windowsEvents(name: "WinEventLog:Security", channel: "EventCode=4688, 4689")?.eventIDs == [4688, 4689])
+    }
+}
