@@ -186,7 +186,7 @@ struct ProgramBuilder {
             valueTests.append(test)
             if let atom {
                 // Keywords search every field: their literal, anywhere in any value, is the atom.
-                let kind: TestKind = slotIndex < 0 ? .contains : atom.kind
+                let kind: TestKind = slotIndex < 0 && atom.kind != .regex ? .contains : atom.kind
                 atoms.append(Atom(slot: slotIndex < 0 ? ProgramBuilder.anyFieldSlot : slotIndex, kind: kind, bytes: atom.bytes))
             } else {
                 atomizable = false
@@ -252,7 +252,9 @@ struct ProgramBuilder {
             return (test, atomBytes.isEmpty ? nil : (kind: kind, bytes: atomBytes))
         case .regex(let pattern, let i, let m, let s):
             let key = "\(i ? 1 : 0)\(m ? 1 : 0)\(s ? 1 : 0)\(pattern)"
-            let atom = RegexLiteral.required(pattern).map { (kind: TestKind.contains, bytes: Folding.fold($0)) }
+            // Tagged `.regex` (scanned like `contains`) so that AND prefers the other items' literals: a literal
+            // inside a regex is often a common prefix (call traces, paths) that selects little.
+            let atom = RegexLiteral.required(pattern).map { (kind: TestKind.regex, bytes: Folding.fold($0)) }
             if let index = regexCache[key] { return (ValueTest(kind: .regex, cased: true, a: index, b: 0), atom) }
             var regex: Regex<AnyRegexOutput>
             do { regex = try Regex(pattern) } catch {
@@ -294,7 +296,7 @@ struct ProgramBuilder {
         for case let set? in sets {
             if set.isEmpty { return [] }
             // Whole-value literals are far more selective than substrings of the same length.
-            let s = (set.map { $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count)
+            let s = (set.map { $0.kind == .regex ? $0.bytes.count / 4 : $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count)
             if s > score {
                 score = s
                 chosen = set

@@ -393,8 +393,8 @@ extension RuleSet {
     func literal(_ t: ValueTest, _ text: UnsafeRawBufferPointer) -> Bool {
         if t.kind == .glob { return globs[Int(t.a)].matches(text) }
         let n = Int(t.b)
-        return pool.withUnsafeBytes { poolBytes in
-            let lit = UnsafeRawBufferPointer(rebasing: poolBytes[Int(t.a)..<(Int(t.a) + n)])
+        do {
+            let lit = UnsafeRawBufferPointer(start: pool.base + Int(t.a), count: n)
             switch t.kind {
             case .exact: return text.count == n && Self.equal(text, lit)
             case .prefix: return text.count >= n && Self.equal(UnsafeRawBufferPointer(rebasing: text[..<n]), lit)

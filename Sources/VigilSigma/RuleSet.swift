@@ -10,12 +10,12 @@ public final class RuleSet: Sendable {
     /// Indices (into `rules`) of rules that run.
     public let activeRules: [Int]
 
-    let units: [Unit]
-    let nodes: [ProgramNode]
-    let children: [Int32]
-    let fieldTests: [FieldTest]
-    let valueTests: [ValueTest]
-    let pool: [UInt8]
+    let units: FrozenBuffer<Unit>
+    let nodes: FrozenBuffer<ProgramNode>
+    let children: FrozenBuffer<Int32>
+    let fieldTests: FrozenBuffer<FieldTest>
+    let valueTests: FrozenBuffer<ValueTest>
+    let pool: FrozenBuffer<UInt8>
     let globs: [GlobPattern]
     let regexes: [RegexBox]
     let cidrs: [CIDRNetwork]
@@ -186,13 +186,13 @@ public final class RuleSet: Sendable {
         self.correlations = correlations
         self.diagnostics = diagnostics
         self.activeRules = active
-        self.units = units
+        self.units = FrozenBuffer(units)
         self.unitCount = units.count
-        self.nodes = builder.nodes
-        self.children = builder.children
-        self.fieldTests = builder.fieldTests
-        self.valueTests = builder.valueTests
-        self.pool = builder.pool
+        self.nodes = FrozenBuffer(builder.nodes)
+        self.children = FrozenBuffer(builder.children)
+        self.fieldTests = FrozenBuffer(builder.fieldTests)
+        self.valueTests = FrozenBuffer(builder.valueTests)
+        self.pool = FrozenBuffer(builder.pool)
         self.globs = builder.globs
         self.regexes = builder.regexes
         self.cidrs = builder.cidrs
@@ -208,27 +208,27 @@ public final class RuleSet: Sendable {
     /// The automaton holds only the first `prefixLength` bytes of each literal (keeping it small enough
     /// for the cache: hash lists would otherwise need hundreds of thousands of states); a hit is then
     /// verified against the whole literal.
-    struct SlotAutomaton: Sendable {
+    final class SlotAutomaton: Sendable {
         static let prefixLength = 10
-        var slot: Int32
-        var matcher: MultiPattern
-        var prefixLengths: [Int32]
+        let slot: Int32
+        let matcher: MultiPattern
+        let prefixLengths: [Int32]
         /// Literals sharing each automaton prefix: `prefixLiterals[prefixStart[p]..<prefixStart[p+1]]`.
-        var prefixStart: [Int32]
-        var prefixLiterals: [Int32]
-        var literalBytes: [UInt8]
-        var literalStart: [Int32]
-        var targetStart: [Int32]
-        var targetKind: [TestKind]
-        var targetUnit: [Int32]
+        let prefixStart: [Int32]
+        let prefixLiterals: [Int32]
+        let literalBytes: [UInt8]
+        let literalStart: [Int32]
+        let targetStart: [Int32]
+        let targetKind: [TestKind]
+        let targetUnit: [Int32]
 
         init(slot: Int32, patterns: [[UInt8]], targets: [[(TestKind, Int32)]]) {
             self.slot = slot
             var prefixes: [[UInt8]] = []
             var prefixIndex: [[UInt8]: Int] = [:]
             var members: [[Int32]] = []
-            literalBytes = []
-            literalStart = [0]
+            var literalBytes: [UInt8] = []
+            var literalStart: [Int32] = [0]
             for (i, pattern) in patterns.enumerated() {
                 let prefix = Array(pattern.prefix(Self.prefixLength))
                 let p: Int
@@ -246,15 +246,15 @@ public final class RuleSet: Sendable {
             }
             matcher = MultiPattern(prefixes, asciiCaseInsensitive: true)
             prefixLengths = prefixes.map { Int32($0.count) }
-            prefixStart = [0]
-            prefixLiterals = []
+            var prefixStart: [Int32] = [0]
+            var prefixLiterals: [Int32] = []
             for list in members {
                 prefixLiterals += list
                 prefixStart.append(Int32(prefixLiterals.count))
             }
-            targetStart = [0]
-            targetKind = []
-            targetUnit = []
+            var targetStart: [Int32] = [0]
+            var targetKind: [TestKind] = []
+            var targetUnit: [Int32] = []
             for list in targets {
                 for (kind, unit) in list {
                     targetKind.append(kind)
@@ -262,6 +262,13 @@ public final class RuleSet: Sendable {
                 }
                 targetStart.append(Int32(targetUnit.count))
             }
+            self.literalBytes = literalBytes
+            self.literalStart = literalStart
+            self.prefixStart = prefixStart
+            self.prefixLiterals = prefixLiterals
+            self.targetStart = targetStart
+            self.targetKind = targetKind
+            self.targetUnit = targetUnit
         }
     }
 
@@ -271,6 +278,15 @@ public final class RuleSet: Sendable {
         var automata: [Int32]
         /// Some unit has keyword atoms: scan every field value with the keyword automaton.
         var scansAllFields: Bool
+    }
+
+    deinit {
+        units.free()
+        nodes.free()
+        children.free()
+        fieldTests.free()
+        valueTests.free()
+        pool.free()
     }
 
     /// Field names a detection reads (for checking them against what a source provides).
