@@ -87,7 +87,9 @@ final class RegexBox: @unchecked Sendable {
         self.pattern = pattern
         self.multiline = multiline
         self.dotAll = dotAll
-        if let t = PosixRegex.translate(pattern), CompiledPosixRegex(t.ere, ignoreCase: t.ignoreCase || ignoreCase, multiline: multiline) != nil {
+        if let t = PosixRegex.translate(pattern),
+            CompiledPosixRegex(t.ere, ignoreCase: t.ignoreCase || ignoreCase, multiline: multiline) != nil
+        {
             posix = (t.ere, t.ignoreCase || ignoreCase)
         } else {
             posix = nil

@@ -87,7 +87,9 @@ struct ProgramBuilder {
     }
 
     /// Compiles one rule for one source. Atoms are collected alongside.
-    mutating func compile(_ rule: SigmaRule, source: EventSource?, filters: [SigmaFilter]) throws(CompileError) -> (root: Int32, atoms: [Atom]?) {
+    mutating func compile(_ rule: SigmaRule, source: EventSource?, filters: [SigmaFilter]) throws(CompileError) -> (
+        root: Int32, atoms: [Atom]?
+    ) {
         var roots: [Int32] = []
         var atomSets: [[Atom]?] = []
         let main = try compileDetection(rule.detection, source: source)
@@ -205,7 +207,9 @@ struct ProgramBuilder {
     }
 
     /// One value → a test, plus its atom when it has a literal.
-    mutating func lower(_ value: SigmaValue, item: FieldItem, source: EventSource?) throws(CompileError) -> (ValueTest, (kind: TestKind, bytes: [UInt8])?) {
+    mutating func lower(_ value: SigmaValue, item: FieldItem, source: EventSource?) throws(CompileError) -> (
+        ValueTest, (kind: TestKind, bytes: [UInt8])?
+    ) {
         func fail(_ code: String, _ message: String) -> CompileError {
             CompileError(code: code, message: message, line: item.line, column: item.column)
         }
@@ -296,7 +300,9 @@ struct ProgramBuilder {
         for case let set? in sets {
             if set.isEmpty { return [] }
             // Whole-value literals are far more selective than substrings of the same length.
-            let s = (set.map { $0.kind == .regex ? $0.bytes.count / 4 : $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count)
+            let s = (
+                set.map { $0.kind == .regex ? $0.bytes.count / 4 : $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count
+            )
             if s > score {
                 score = s
                 chosen = set

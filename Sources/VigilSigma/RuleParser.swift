@@ -58,7 +58,8 @@ public struct RuleParser: Sendable {
             do {
                 documents.append(try document(node, file: file))
             } catch {
-                diagnostics.append(Diagnostic(SourceLocation(file: file, line: error.line, column: error.column), code: error.code, error.message))
+                diagnostics.append(
+                    Diagnostic(SourceLocation(file: file, line: error.line, column: error.column), code: error.code, error.message))
             }
         }
         return (documents, diagnostics)
@@ -67,9 +68,11 @@ public struct RuleParser: Sendable {
     static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return Diagnostic(SourceLocation(file: file, line: mark.line, column: mark.column), code: "yaml-syntax", "invalid YAML: \(problem)")
+            return Diagnostic(
+                SourceLocation(file: file, line: mark.line, column: mark.column), code: "yaml-syntax", "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, _):
-            return Diagnostic(SourceLocation(file: file), code: "yaml-duplicate-key", "duplicate keys: \(duplicates.joined(separator: ", "))")
+            return Diagnostic(
+                SourceLocation(file: file), code: "yaml-duplicate-key", "duplicate keys: \(duplicates.joined(separator: ", "))")
         default:
             return Diagnostic(SourceLocation(file: file), code: "yaml-syntax", "invalid YAML: \(error)")
         }
@@ -123,14 +126,19 @@ public struct RuleParser: Sendable {
         let tags = Self.strings(m["tags"])
 
         if let correlation = m["correlation"] {
-            return .correlation(try parseCorrelation(correlation, id: id, name: name, title: title, status: status, level: level, tags: tags, location: location))
+            return .correlation(
+                try parseCorrelation(
+                    correlation, id: id, name: name, title: title, status: status, level: level, tags: tags, location: location))
         }
         if let filter = m["filter"] {
             guard case .mapping = filter else { throw RuleError("bad-filter", "filter must be a mapping", at: filter) }
             let fm = Self.keyed(filter)
             let rules = Self.strings(fm["rules"])
             let detection = try parseDetection(filter, owner: filter)
-            return .filter(SigmaFilter(id: id, title: title, rules: rules, logsource: m["logsource"].map(Self.logsource), detection: detection, location: location))
+            return .filter(
+                SigmaFilter(
+                    id: id, title: title, rules: rules, logsource: m["logsource"].map(Self.logsource), detection: detection,
+                    location: location))
         }
         guard let logsourceNode = m["logsource"] else { throw RuleError("missing-logsource", "rule has no logsource", at: node) }
         guard case .mapping = logsourceNode else { throw RuleError("missing-logsource", "logsource must be a mapping", at: logsourceNode) }
@@ -240,7 +248,9 @@ public struct RuleParser: Sendable {
         var field: String?
         var percentile: Double?
         if let c = m["condition"] {
-            guard case .mapping(let cm) = c else { throw RuleError("correlation-invalid", "correlation condition must be a mapping", at: c) }
+            guard case .mapping(let cm) = c else {
+                throw RuleError("correlation-invalid", "correlation condition must be a mapping", at: c)
+            }
             for (k, v) in cm {
                 guard let key = k.string else { continue }
                 switch key {
@@ -250,7 +260,9 @@ public struct RuleParser: Sendable {
                     guard let op = ComparisonOperator(rawValue: key) else {
                         throw RuleError("correlation-invalid", "unknown correlation condition '\(key)'", at: k)
                     }
-                    guard let n = v.string.flatMap(Double.init) else { throw RuleError("correlation-invalid", "'\(key)' needs a number", at: v) }
+                    guard let n = v.string.flatMap(Double.init) else {
+                        throw RuleError("correlation-invalid", "'\(key)' needs a number", at: v)
+                    }
                     criteria.append((op, n))
                 }
             }

@@ -62,7 +62,9 @@ public final class RuleSet: Sendable {
             switch mapping.resolve(rule.logsource) {
             case .unmapped:
                 diagnostics.append(
-                    Diagnostic(rule.location, .warning, code: "logsource-unmapped", "no event source is mapped for logsource \(rule.logsource); the rule cannot run"))
+                    Diagnostic(
+                        rule.location, .warning, code: "logsource-unmapped",
+                        "no event source is mapped for logsource \(rule.logsource); the rule cannot run"))
                 continue
             case .anyEvent:
                 sources = [nil]
@@ -78,11 +80,15 @@ public final class RuleSet: Sendable {
                         if !mapped.allSatisfy(only.contains) { continue }
                     }
                     sources.append(source)
-                    scopeList.append(source.channel.map { .channel(String(decoding: Folding.fold(Array($0.utf8)), as: UTF8.self), source.eventIDs) } ?? .windowsEvents)
+                    scopeList.append(
+                        source.channel.map { .channel(String(decoding: Folding.fold(Array($0.utf8)), as: UTF8.self), source.eventIDs) }
+                            ?? .windowsEvents)
                 }
                 if sources.isEmpty {
                     diagnostics.append(
-                        Diagnostic(rule.location, .warning, code: "fields-unavailable", "the rule uses fields that no mapped source for \(rule.logsource) provides"))
+                        Diagnostic(
+                            rule.location, .warning, code: "fields-unavailable",
+                            "the rule uses fields that no mapped source for \(rule.logsource) provides"))
                     continue
                 }
             }
@@ -97,7 +103,9 @@ public final class RuleSet: Sendable {
                     compiledAny = true
                 } catch {
                     diagnostics.append(
-                        Diagnostic(SourceLocation(file: rule.location.file, line: error.line, column: error.column), code: error.code, error.message))
+                        Diagnostic(
+                            SourceLocation(file: rule.location.file, line: error.line, column: error.column), code: error.code,
+                            error.message))
                     break
                 }
             }
@@ -164,9 +172,10 @@ public final class RuleSet: Sendable {
         self.automata = automata
         self.anyFieldAutomaton = anyField
 
-        let keywordUnits = Set(unitAtoms.enumerated().compactMap { u, atoms in
-            atoms?.contains { $0.slot == ProgramBuilder.anyFieldSlot } == true ? Int32(u) : nil
-        })
+        let keywordUnits = Set(
+            unitAtoms.enumerated().compactMap { u, atoms in
+                atoms?.contains { $0.slot == ProgramBuilder.anyFieldSlot } == true ? Int32(u) : nil
+            })
         var automataOfUnit = Array(repeating: [Int32](), count: units.count)
         for (index, automaton) in automata.enumerated() {
             for unit in Set(automaton.targetUnit) { automataOfUnit[Int(unit)].append(Int32(index)) }
@@ -180,7 +189,6 @@ public final class RuleSet: Sendable {
         self.byChannel = perChannel.map(list)
         self.windowsFallback = list(windows)
         self.nonWindows = list((scopes[.otherEvents] ?? []) + anyEvent)
-
 
         self.rules = input
         self.correlations = correlations
@@ -311,7 +319,9 @@ public final class RuleSet: Sendable {
 
     /// Per field: literal count, automaton states and byte classes (largest first), for tuning.
     public var automatonSizes: [(field: String, patterns: Int, states: Int, classes: Int)] {
-        automata.map { (slotNames[Int($0.slot)], $0.matcher.patternCount, $0.matcher.stateCount, $0.matcher.classCount) }.sorted { $0.states > $1.states }
+        automata.map { (slotNames[Int($0.slot)], $0.matcher.patternCount, $0.matcher.stateCount, $0.matcher.classCount) }.sorted {
+            $0.states > $1.states
+        }
     }
 
     /// Slot of a field name as it appears in an event, after aliases and prefix stripping.
