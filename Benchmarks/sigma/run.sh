@@ -3,9 +3,14 @@
 #  1. load + compile all SigmaHQ rules (vigil rules check vs pySigma's SigmaCollection), best of 3;
 #  2. events/s matching the Windows rule set over the EVTX-ATTACK-SAMPLES JSON renderings repeated
 #     to >= 1 M events (JSON lines; EVTX decoding excluded), with peak memory.
-# Usage: Benchmarks/sigma/run.sh   (VIGIL=path/to/vigil to skip the release build)
+# Usage: Benchmarks/sigma/run.sh   (VIGIL_BIN=path/to/vigil to skip the release build)
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-[ -n "${VIGIL_BIN:-}" ] && VIGIL="$VIGIL_BIN" || build_release
+if [ -n "${VIGIL_BIN:-}" ]; then
+    VIGIL="$VIGIL_BIN"
+else
+    (cd "$ROOT" && swift build -c release --scratch-path .build-sigma --product vigil >&2)
+    VIGIL="$ROOT/.build-sigma/release/vigil"
+fi
 ensure_venv "pysigma==2.0.1"
 RULES="$SHARED/rules/sigma"
 ALL=("$RULES"/rules "$RULES"/rules-emerging-threats "$RULES"/rules-threat-hunting "$RULES"/rules-compliance "$RULES"/rules-placeholder "$RULES"/rules-dfir "$RULES"/deprecated "$RULES"/unsupported)
@@ -14,7 +19,7 @@ best() { sort -n | head -1; }
 echo "== load + compile: ${#ALL[@]} rule folders =="
 for i in 1 2 3; do
     s=$(date +%s.%N); "$VIGIL" rules check --json "${ALL[@]}" > "$OUT/sigma-check.json" || true; e=$(date +%s.%N)
-    echo "$e - $s" | bc
+    python3 -c "print($e - $s)"
 done | best > "$OUT/sigma-vigil-load.txt"
 for i in 1 2 3; do "$VENV/bin/python" "$(dirname "$0")/pysigma_load.py" "${ALL[@]}" | python3 -c "import json,sys; print(json.load(sys.stdin)['seconds'])"; done | best > "$OUT/sigma-pysigma-load.txt"
 v=$(cat "$OUT/sigma-vigil-load.txt"); p=$(cat "$OUT/sigma-pysigma-load.txt")
@@ -46,4 +51,5 @@ for threads in 1 2; do
     /usr/bin/time -f "peak %M KiB" "$VIGIL" hunt --quiet --threads "$threads" --rules "$RULES/rules/windows" -- "$CORPUS" 2>&1 \
         | grep -E "^(rules|events|detections)|peak" | sed "s/^/threads=$threads  /"
 done
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (figures are wall time on a shared 2-core machine)"
 echo "peers (published / measured elsewhere on this machine): Zircolite 3.7 ~700 ev/s on EVTX-ATTACK-SAMPLES; Hayabusa ~12.8k ev/s"

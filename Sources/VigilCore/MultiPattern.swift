@@ -1,7 +1,7 @@
 // Aho–Corasick over bytes: finds every occurrence of many literal patterns in one pass over a value.
 // Built once (compile time), then read-only and shared by all matching threads.
 
-public struct MultiPattern: Sendable {
+public final class MultiPattern: Sendable {
     /// Dense transition table over byte classes: `next[state * classCount + class]`.
     private let next: [Int32]
     private let classOf: [UInt16]

@@ -1,10 +1,11 @@
+import VigilCore
+
 // Finds the top-level JSON objects in a byte stream: one per line (NDJSON), concatenated
 // pretty-printed objects (evtx_dump), or the elements of a top-level array. Structural scanning only;
 // the matcher's parser validates each object later.
 #if canImport(Glibc)
     import Glibc
 #endif
-import VigilCore
 
 struct JSONDocumentSplitter {
     /// Line number of the first byte not yet consumed.

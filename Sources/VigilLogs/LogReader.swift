@@ -1,3 +1,6 @@
+import VigilCore
+import VigilEVTX
+
 // Event sources: files and folders of JSON logs (NDJSON, evtx_dump output, arrays; gzip or plain),
 // read in bounded batches so that memory does not grow with the size of the input.
 #if canImport(Glibc)
@@ -5,8 +8,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import VigilCore
-import VigilEVTX
 
 /// Counts and diagnostics of one read.
 public struct LogReadReport: Sendable {
@@ -55,7 +56,8 @@ public enum LogReader {
     public static func readJSON(_ path: String, report: inout LogReadReport, _ body: (EventBatch) -> Void) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            report.diagnostics.append(Diagnostic(SourceLocation(file: path), code: "io-open", "cannot open: \(String(cString: strerror(errno)))"))
+            report.diagnostics.append(
+                Diagnostic(SourceLocation(file: path), code: "io-open", "cannot open: \(String(cString: strerror(errno)))"))
             return
         }
         defer { close(fd) }
@@ -86,7 +88,8 @@ public enum LogReader {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                report.diagnostics.append(Diagnostic(SourceLocation(file: path), code: "io-read", "read failed: \(String(cString: strerror(errno)))"))
+                report.diagnostics.append(
+                    Diagnostic(SourceLocation(file: path), code: "io-read", "read failed: \(String(cString: strerror(errno)))"))
                 break
             }
             if first && n >= 2 && chunk[0] == 0x1f && chunk[1] == 0x8b { gzip = GzipStream(file: path) }

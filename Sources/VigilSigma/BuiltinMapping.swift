@@ -158,9 +158,12 @@ enum BuiltinMapping {
           - {match: {product: windows, service: rdp}, sources: [{channel: Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational}]}
           - {match: {product: windows, service: pnp}, sources: [{channel: Microsoft-Windows-Kernel-PnP/Configuration}]}
           - {match: {product: windows, service: wfp}, sources: [{channel: Security}]}
+          # RPC Firewall writes its audit events to the Application log (provider RPCFW).
+          - {match: {product: rpc_firewall, category: application}, sources: [{channel: Application}]}
         # Products whose rules run on every event (their logs carry no Windows channel to filter on).
         open-products: [linux, macos, aws, azure, gcp, m365, okta, onelogin, github, zeek, cisco, fortinet, paloalto, django,
-          python, ruby_on_rails, spring, nodejs, sql, huawei, juniper, kubernetes, bitbucket, jvm, qualys, opencanary, google_workspace]
+          python, ruby_on_rails, spring, nodejs, sql, huawei, juniper, kubernetes, bitbucket, jvm, qualys, opencanary, google_workspace,
+          fortigate, fortios, velocity]
         strip-prefixes: [winlog.event_data., event_data., winlog.user_data., winlog.]
         field-aliases:
           Hostname: Computer

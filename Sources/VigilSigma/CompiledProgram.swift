@@ -87,7 +87,9 @@ final class RegexBox: @unchecked Sendable {
         self.pattern = pattern
         self.multiline = multiline
         self.dotAll = dotAll
-        if let t = PosixRegex.translate(pattern), CompiledPosixRegex(t.ere, ignoreCase: t.ignoreCase || ignoreCase, multiline: multiline) != nil {
+        if let t = PosixRegex.translate(pattern),
+            CompiledPosixRegex(t.ere, ignoreCase: t.ignoreCase || ignoreCase, multiline: multiline) != nil
+        {
             posix = (t.ere, t.ignoreCase || ignoreCase)
         } else {
             posix = nil
@@ -116,4 +118,26 @@ struct Atom: Hashable, Sendable {
     var slot: Int32
     var kind: TestKind  // exact, prefix, suffix or contains
     var bytes: [UInt8]
+}
+
+/// An immutable array in manually managed memory: indexing it on the hot path involves no reference
+/// counting. The owner frees it once (RuleSet's deinit). Elements must be trivial (no references).
+struct FrozenBuffer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ array: [Element]) {
+        count = array.count
+        base = .allocate(capacity: max(1, array.count))
+        _ = UnsafeMutableBufferPointer(start: base, count: array.count).initialize(from: array)
+    }
+
+    @inline(__always) subscript(_ i: Int) -> Element { base[i] }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count * MemoryLayout<Element>.stride) }
+
+    func free() {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
 }

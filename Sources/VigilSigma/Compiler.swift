@@ -87,7 +87,9 @@ struct ProgramBuilder {
     }
 
     /// Compiles one rule for one source. Atoms are collected alongside.
-    mutating func compile(_ rule: SigmaRule, source: EventSource?, filters: [SigmaFilter]) throws(CompileError) -> (root: Int32, atoms: [Atom]?) {
+    mutating func compile(_ rule: SigmaRule, source: EventSource?, filters: [SigmaFilter]) throws(CompileError) -> (
+        root: Int32, atoms: [Atom]?
+    ) {
         var roots: [Int32] = []
         var atomSets: [[Atom]?] = []
         let main = try compileDetection(rule.detection, source: source)
@@ -186,7 +188,7 @@ struct ProgramBuilder {
             valueTests.append(test)
             if let atom {
                 // Keywords search every field: their literal, anywhere in any value, is the atom.
-                let kind: TestKind = slotIndex < 0 ? .contains : atom.kind
+                let kind: TestKind = slotIndex < 0 && atom.kind != .regex ? .contains : atom.kind
                 atoms.append(Atom(slot: slotIndex < 0 ? ProgramBuilder.anyFieldSlot : slotIndex, kind: kind, bytes: atom.bytes))
             } else {
                 atomizable = false
@@ -205,7 +207,9 @@ struct ProgramBuilder {
     }
 
     /// One value → a test, plus its atom when it has a literal.
-    mutating func lower(_ value: SigmaValue, item: FieldItem, source: EventSource?) throws(CompileError) -> (ValueTest, (kind: TestKind, bytes: [UInt8])?) {
+    mutating func lower(_ value: SigmaValue, item: FieldItem, source: EventSource?) throws(CompileError) -> (
+        ValueTest, (kind: TestKind, bytes: [UInt8])?
+    ) {
         func fail(_ code: String, _ message: String) -> CompileError {
             CompileError(code: code, message: message, line: item.line, column: item.column)
         }
@@ -252,7 +256,9 @@ struct ProgramBuilder {
             return (test, atomBytes.isEmpty ? nil : (kind: kind, bytes: atomBytes))
         case .regex(let pattern, let i, let m, let s):
             let key = "\(i ? 1 : 0)\(m ? 1 : 0)\(s ? 1 : 0)\(pattern)"
-            let atom = RegexLiteral.required(pattern).map { (kind: TestKind.contains, bytes: Folding.fold($0)) }
+            // Tagged `.regex` (scanned like `contains`) so that AND prefers the other items' literals: a literal
+            // inside a regex is often a common prefix (call traces, paths) that selects little.
+            let atom = RegexLiteral.required(pattern).map { (kind: TestKind.regex, bytes: Folding.fold($0)) }
             if let index = regexCache[key] { return (ValueTest(kind: .regex, cased: true, a: index, b: 0), atom) }
             var regex: Regex<AnyRegexOutput>
             do { regex = try Regex(pattern) } catch {
@@ -294,7 +300,9 @@ struct ProgramBuilder {
         for case let set? in sets {
             if set.isEmpty { return [] }
             // Whole-value literals are far more selective than substrings of the same length.
-            let s = (set.map { $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count)
+            let s = (
+                set.map { $0.kind == .regex ? $0.bytes.count / 4 : $0.bytes.count + ($0.kind == .exact ? 16 : 0) }.min() ?? 0, -set.count
+            )
             if s > score {
                 score = s
                 chosen = set

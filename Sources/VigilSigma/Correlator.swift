@@ -61,7 +61,8 @@ public final class Correlator: @unchecked Sendable {
                 } else if let inner = corrByName[ref], inner != c {
                     chained[inner, default: []].append((c, k))
                 } else {
-                    diagnostics.append(Diagnostic(correlation.location, code: "correlation-unknown-rule", "correlation refers to unknown rule '\(ref)'"))
+                    diagnostics.append(
+                        Diagnostic(correlation.location, code: "correlation-unknown-rule", "correlation refers to unknown rule '\(ref)'"))
                 }
             }
         }
@@ -134,7 +135,10 @@ public final class Correlator: @unchecked Sendable {
                 while end + 1 < sorted.count && sorted[end + 1].time - sorted[start].time <= span { end += 1 }
                 let window = sorted[start...end]
                 if let value = measure(correlation, window), correlation.condition.allSatisfy({ $0.0.holds(value, $0.1) }) {
-                    hits.append(CorrelationHit(correlation: c, group: group, firstTimestamp: window.first!.time, lastTimestamp: window.last!.time, value: value))
+                    hits.append(
+                        CorrelationHit(
+                            correlation: c, group: group, firstTimestamp: window.first!.time, lastTimestamp: window.last!.time, value: value
+                        ))
                     start = end + 1
                     continue
                 }

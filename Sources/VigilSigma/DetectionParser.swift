@@ -303,8 +303,7 @@ enum Windash {
             for (k, c) in bytes.enumerated() {
                 let before: UInt8? = k > 0 ? bytes[k - 1] : nil
                 let after: UInt8? = k + 1 < bytes.count ? bytes[k + 1] : nil
-                if (c == 0x2D || c == 0x2F) && !isWord(before) && isWord(after) && positions + dashCount < maxPositions
-                {
+                if (c == 0x2D || c == 0x2F) && !isWord(before) && isWord(after) && positions + dashCount < maxPositions {
                     dashCount += 1
                     pieces.append([])
                 } else {

@@ -55,7 +55,9 @@ public struct LogsourceMapping: Sendable {
                 if case .sequence(let ss)? = item["sources"] {
                     for s in ss {
                         var renames: [String: String] = [:]
-                        if case .mapping(let r)? = s["fields"] { for (k, v) in r { if let k = k.string, let v = v.string { renames[k] = v } } }
+                        if case .mapping(let r)? = s["fields"] {
+                            for (k, v) in r { if let k = k.string, let v = v.string { renames[k] = v } }
+                        }
                         var valueMaps: [String: [String: String]] = [:]
                         if case .mapping(let vm)? = s["values"] {
                             for (k, v) in vm {
@@ -67,7 +69,9 @@ public struct LogsourceMapping: Sendable {
                         }
                         let only = s["only-fields"].map { Set(RuleParser.strings($0)) }
                         let ids = RuleParser.strings(s["eventids"]).compactMap { Int($0) }
-                        sources.append(EventSource(channel: s["channel"]?.string, eventIDs: ids, renames: renames, valueMaps: valueMaps, onlyFields: only))
+                        sources.append(
+                            EventSource(
+                                channel: s["channel"]?.string, eventIDs: ids, renames: renames, valueMaps: valueMaps, onlyFields: only))
                     }
                 }
                 entries.append(
@@ -114,7 +118,9 @@ public struct LogsourceMapping: Sendable {
         for entry in entries {
             var score = 0
             var ok = true
-            for (want, have) in [(entry.product, logsource.product), (entry.category, logsource.category), (entry.service, logsource.service)] {
+            for (want, have) in [
+                (entry.product, logsource.product), (entry.category, logsource.category), (entry.service, logsource.service),
+            ] {
                 guard let want else { continue }
                 if want == have { score += 1 } else { ok = false }
             }

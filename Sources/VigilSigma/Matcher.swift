@@ -1,3 +1,5 @@
+import VigilCore
+
 // Matching one event against a RuleSet: index the event's fields into slots, pick candidate rules by
 // channel and event ID, scan field values once for all rule literals, then evaluate only the rules
 // whose literals occurred. Per-thread state lives in MatchContext and is reused: no per-event allocation
@@ -7,7 +9,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import VigilCore
 
 /// Per-thread scratch space for matching. Not shareable; make one per thread.
 public final class MatchContext {
@@ -332,7 +333,8 @@ extension RuleSet {
                     let (fa, fn) = ctx.text(of: element, fold: true)
                     let (oa, on) = ctx.text(of: element, fold: false)
                     let check = { (i: Int) in
-                        self.value(self.valueTests[i], folded: ctx.arena.bytes(fa, fn), original: ctx.arena.bytes(oa, on), isNull: false, ctx)
+                        self.value(
+                            self.valueTests[i], folded: ctx.arena.bytes(fa, fn), original: ctx.arena.bytes(oa, on), isNull: false, ctx)
                     }
                     result = test.all ? range.allSatisfy(check) : range.contains(where: check)
                 }
@@ -360,7 +362,8 @@ extension RuleSet {
         }
     }
 
-    func value(_ t: ValueTest, folded: UnsafeRawBufferPointer, original: UnsafeRawBufferPointer, isNull: Bool, _ ctx: MatchContext) -> Bool {
+    func value(_ t: ValueTest, folded: UnsafeRawBufferPointer, original: UnsafeRawBufferPointer, isNull: Bool, _ ctx: MatchContext) -> Bool
+    {
         switch t.kind {
         case .exists: return true
         case .notExists: return false
@@ -383,7 +386,8 @@ extension RuleSet {
             switch t.b {
             case 0: return Self.equal(here, other)
             case 1: return here.count >= other.count && Self.equal(UnsafeRawBufferPointer(rebasing: here[..<other.count]), other)
-            case 2: return here.count >= other.count && Self.equal(UnsafeRawBufferPointer(rebasing: here[(here.count - other.count)...]), other)
+            case 2:
+                return here.count >= other.count && Self.equal(UnsafeRawBufferPointer(rebasing: here[(here.count - other.count)...]), other)
             default: return Self.find(other, in: here)
             }
         }
@@ -393,8 +397,8 @@ extension RuleSet {
     func literal(_ t: ValueTest, _ text: UnsafeRawBufferPointer) -> Bool {
         if t.kind == .glob { return globs[Int(t.a)].matches(text) }
         let n = Int(t.b)
-        return pool.withUnsafeBytes { poolBytes in
-            let lit = UnsafeRawBufferPointer(rebasing: poolBytes[Int(t.a)..<(Int(t.a) + n)])
+        do {
+            let lit = UnsafeRawBufferPointer(start: pool.base + Int(t.a), count: n)
             switch t.kind {
             case .exact: return text.count == n && Self.equal(text, lit)
             case .prefix: return text.count >= n && Self.equal(UnsafeRawBufferPointer(rebasing: text[..<n]), lit)

@@ -2,6 +2,7 @@
 // with per-file diagnostics and a summary of what loaded and what was rejected and why.
 import Dispatch
 import VigilCore
+import Yams
 
 /// Everything loaded from a set of paths.
 public struct RuleCollection: Sendable {
@@ -23,7 +24,8 @@ public struct RuleCollection: Sendable {
         return correlations.compactMap { c in
             let missing = c.rules.filter { !known.contains($0) }
             guard !missing.isEmpty else { return nil }
-            return Diagnostic(c.location, code: "correlation-unknown-rule", "correlation refers to unknown rule(s): \(missing.joined(separator: ", "))")
+            return Diagnostic(
+                c.location, code: "correlation-unknown-rule", "correlation refers to unknown rule(s): \(missing.joined(separator: ", "))")
         }
     }
 }
@@ -108,12 +110,12 @@ final class NSLockLike: @unchecked Sendable {
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Yams
 
 enum PlaceholderFile {
     static func parse(_ text: String, file: String) throws(Diagnostic) -> Placeholders {
         let node: Node?
-        do { node = try Yams.compose(yaml: text, .basic) } catch let e as YamlError { throw RuleParser.yamlDiagnostic(e, file: file) } catch {
+        do { node = try Yams.compose(yaml: text, .basic) } catch let e as YamlError { throw RuleParser.yamlDiagnostic(e, file: file) } catch
+        {
             throw Diagnostic(SourceLocation(file: file), code: "yaml-syntax", "\(error)")
         }
         guard case .mapping(let m)? = node else {

@@ -25,7 +25,7 @@ public struct RuleParser: Sendable {
         var diagnostics: [Diagnostic] = []
         let nodes: [Node]
         do {
-            let parser = try Parser(yaml: text, resolver: .basic)
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             var all: [Node] = []
             while let node = try parser.nextRoot() { all.append(node) }
             nodes = all
@@ -58,7 +58,8 @@ public struct RuleParser: Sendable {
             do {
                 documents.append(try document(node, file: file))
             } catch {
-                diagnostics.append(Diagnostic(SourceLocation(file: file, line: error.line, column: error.column), code: error.code, error.message))
+                diagnostics.append(
+                    Diagnostic(SourceLocation(file: file, line: error.line, column: error.column), code: error.code, error.message))
             }
         }
         return (documents, diagnostics)
@@ -67,9 +68,11 @@ public struct RuleParser: Sendable {
     static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return Diagnostic(SourceLocation(file: file, line: mark.line, column: mark.column), code: "yaml-syntax", "invalid YAML: \(problem)")
+            return Diagnostic(
+                SourceLocation(file: file, line: mark.line, column: mark.column), code: "yaml-syntax", "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, _):
-            return Diagnostic(SourceLocation(file: file), code: "yaml-duplicate-key", "duplicate keys: \(duplicates.joined(separator: ", "))")
+            return Diagnostic(
+                SourceLocation(file: file), code: "yaml-duplicate-key", "duplicate keys: \(duplicates.joined(separator: ", "))")
         default:
             return Diagnostic(SourceLocation(file: file), code: "yaml-syntax", "invalid YAML: \(error)")
         }
@@ -90,8 +93,17 @@ public struct RuleParser: Sendable {
         return .mapping(b)
     }
 
+    /// A mapping as a dictionary by key text: Yams' own subscript compares nodes and is slow.
+    static func keyed(_ node: Node?) -> [String: Node] {
+        guard case .mapping(let mapping)? = node else { return [:] }
+        var out: [String: Node] = [:]
+        for (k, v) in mapping { if case .scalar(let s) = k, out[s.string] == nil { out[s.string] = v } }
+        return out
+    }
+
     func document(_ node: Node, file: String) throws(RuleError) -> SigmaDocument {
-        guard case .mapping(let m) = node else { throw RuleError("not-a-rule", "document is not a mapping", at: node) }
+        guard case .mapping = node else { throw RuleError("not-a-rule", "document is not a mapping", at: node) }
+        let m = Self.keyed(node)
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
         guard let titleNode = m["title"] else { throw RuleError("missing-title", "rule has no title", at: node) }
         guard let title = titleNode.string, !title.isEmpty else { throw RuleError("missing-title", "title must be text", at: titleNode) }
@@ -114,13 +126,19 @@ public struct RuleParser: Sendable {
         let tags = Self.strings(m["tags"])
 
         if let correlation = m["correlation"] {
-            return .correlation(try parseCorrelation(correlation, id: id, name: name, title: title, status: status, level: level, tags: tags, location: location))
+            return .correlation(
+                try parseCorrelation(
+                    correlation, id: id, name: name, title: title, status: status, level: level, tags: tags, location: location))
         }
         if let filter = m["filter"] {
-            guard case .mapping(let fm) = filter else { throw RuleError("bad-filter", "filter must be a mapping", at: filter) }
+            guard case .mapping = filter else { throw RuleError("bad-filter", "filter must be a mapping", at: filter) }
+            let fm = Self.keyed(filter)
             let rules = Self.strings(fm["rules"])
             let detection = try parseDetection(filter, owner: filter)
-            return .filter(SigmaFilter(id: id, title: title, rules: rules, logsource: m["logsource"].map(Self.logsource), detection: detection, location: location))
+            return .filter(
+                SigmaFilter(
+                    id: id, title: title, rules: rules, logsource: m["logsource"].map(Self.logsource), detection: detection,
+                    location: location))
         }
         guard let logsourceNode = m["logsource"] else { throw RuleError("missing-logsource", "rule has no logsource", at: node) }
         guard case .mapping = logsourceNode else { throw RuleError("missing-logsource", "logsource must be a mapping", at: logsourceNode) }
@@ -136,7 +154,8 @@ public struct RuleParser: Sendable {
     }
 
     static func logsource(_ node: Node) -> SigmaLogsource {
-        SigmaLogsource(product: node["product"]?.string, category: node["category"]?.string, service: node["service"]?.string)
+        let m = keyed(node)
+        return SigmaLogsource(product: m["product"]?.string, category: m["category"]?.string, service: m["service"]?.string)
     }
 
     static func strings(_ node: Node?) -> [String] {
@@ -212,7 +231,8 @@ public struct RuleParser: Sendable {
         _ node: Node, id: String?, name: String?, title: String, status: SigmaStatus?, level: Severity?, tags: [String],
         location: SourceLocation
     ) throws(RuleError) -> SigmaCorrelation {
-        guard case .mapping(let m) = node else { throw RuleError("correlation-invalid", "correlation must be a mapping", at: node) }
+        guard case .mapping = node else { throw RuleError("correlation-invalid", "correlation must be a mapping", at: node) }
+        let m = Self.keyed(node)
         guard let typeNode = m["type"], let typeText = typeNode.string else {
             throw RuleError("correlation-invalid", "correlation has no type", at: node)
         }
@@ -228,7 +248,9 @@ public struct RuleParser: Sendable {
         var field: String?
         var percentile: Double?
         if let c = m["condition"] {
-            guard case .mapping(let cm) = c else { throw RuleError("correlation-invalid", "correlation condition must be a mapping", at: c) }
+            guard case .mapping(let cm) = c else {
+                throw RuleError("correlation-invalid", "correlation condition must be a mapping", at: c)
+            }
             for (k, v) in cm {
                 guard let key = k.string else { continue }
                 switch key {
@@ -238,7 +260,9 @@ public struct RuleParser: Sendable {
                     guard let op = ComparisonOperator(rawValue: key) else {
                         throw RuleError("correlation-invalid", "unknown correlation condition '\(key)'", at: k)
                     }
-                    guard let n = v.string.flatMap(Double.init) else { throw RuleError("correlation-invalid", "'\(key)' needs a number", at: v) }
+                    guard let n = v.string.flatMap(Double.init) else {
+                        throw RuleError("correlation-invalid", "'\(key)' needs a number", at: v)
+                    }
                     criteria.append((op, n))
                 }
             }

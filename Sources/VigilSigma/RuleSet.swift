@@ -10,12 +10,12 @@ public final class RuleSet: Sendable {
     /// Indices (into `rules`) of rules that run.
     public let activeRules: [Int]
 
-    let units: [Unit]
-    let nodes: [ProgramNode]
-    let children: [Int32]
-    let fieldTests: [FieldTest]
-    let valueTests: [ValueTest]
-    let pool: [UInt8]
+    let units: FrozenBuffer<Unit>
+    let nodes: FrozenBuffer<ProgramNode>
+    let children: FrozenBuffer<Int32>
+    let fieldTests: FrozenBuffer<FieldTest>
+    let valueTests: FrozenBuffer<ValueTest>
+    let pool: FrozenBuffer<UInt8>
     let globs: [GlobPattern]
     let regexes: [RegexBox]
     let cidrs: [CIDRNetwork]
@@ -62,7 +62,9 @@ public final class RuleSet: Sendable {
             switch mapping.resolve(rule.logsource) {
             case .unmapped:
                 diagnostics.append(
-                    Diagnostic(rule.location, .warning, code: "logsource-unmapped", "no event source is mapped for logsource \(rule.logsource); the rule cannot run"))
+                    Diagnostic(
+                        rule.location, .warning, code: "logsource-unmapped",
+                        "no event source is mapped for logsource \(rule.logsource); the rule cannot run"))
                 continue
             case .anyEvent:
                 sources = [nil]
@@ -78,11 +80,15 @@ public final class RuleSet: Sendable {
                         if !mapped.allSatisfy(only.contains) { continue }
                     }
                     sources.append(source)
-                    scopeList.append(source.channel.map { .channel(String(decoding: Folding.fold(Array($0.utf8)), as: UTF8.self), source.eventIDs) } ?? .windowsEvents)
+                    scopeList.append(
+                        source.channel.map { .channel(String(decoding: Folding.fold(Array($0.utf8)), as: UTF8.self), source.eventIDs) }
+                            ?? .windowsEvents)
                 }
                 if sources.isEmpty {
                     diagnostics.append(
-                        Diagnostic(rule.location, .warning, code: "fields-unavailable", "the rule uses fields that no mapped source for \(rule.logsource) provides"))
+                        Diagnostic(
+                            rule.location, .warning, code: "fields-unavailable",
+                            "the rule uses fields that no mapped source for \(rule.logsource) provides"))
                     continue
                 }
             }
@@ -97,7 +103,9 @@ public final class RuleSet: Sendable {
                     compiledAny = true
                 } catch {
                     diagnostics.append(
-                        Diagnostic(SourceLocation(file: rule.location.file, line: error.line, column: error.column), code: error.code, error.message))
+                        Diagnostic(
+                            SourceLocation(file: rule.location.file, line: error.line, column: error.column), code: error.code,
+                            error.message))
                     break
                 }
             }
@@ -164,9 +172,10 @@ public final class RuleSet: Sendable {
         self.automata = automata
         self.anyFieldAutomaton = anyField
 
-        let keywordUnits = Set(unitAtoms.enumerated().compactMap { u, atoms in
-            atoms?.contains { $0.slot == ProgramBuilder.anyFieldSlot } == true ? Int32(u) : nil
-        })
+        let keywordUnits = Set(
+            unitAtoms.enumerated().compactMap { u, atoms in
+                atoms?.contains { $0.slot == ProgramBuilder.anyFieldSlot } == true ? Int32(u) : nil
+            })
         var automataOfUnit = Array(repeating: [Int32](), count: units.count)
         for (index, automaton) in automata.enumerated() {
             for unit in Set(automaton.targetUnit) { automataOfUnit[Int(unit)].append(Int32(index)) }
@@ -181,18 +190,17 @@ public final class RuleSet: Sendable {
         self.windowsFallback = list(windows)
         self.nonWindows = list((scopes[.otherEvents] ?? []) + anyEvent)
 
-
         self.rules = input
         self.correlations = correlations
         self.diagnostics = diagnostics
         self.activeRules = active
-        self.units = units
+        self.units = FrozenBuffer(units)
         self.unitCount = units.count
-        self.nodes = builder.nodes
-        self.children = builder.children
-        self.fieldTests = builder.fieldTests
-        self.valueTests = builder.valueTests
-        self.pool = builder.pool
+        self.nodes = FrozenBuffer(builder.nodes)
+        self.children = FrozenBuffer(builder.children)
+        self.fieldTests = FrozenBuffer(builder.fieldTests)
+        self.valueTests = FrozenBuffer(builder.valueTests)
+        self.pool = FrozenBuffer(builder.pool)
         self.globs = builder.globs
         self.regexes = builder.regexes
         self.cidrs = builder.cidrs
@@ -208,27 +216,27 @@ public final class RuleSet: Sendable {
     /// The automaton holds only the first `prefixLength` bytes of each literal (keeping it small enough
     /// for the cache: hash lists would otherwise need hundreds of thousands of states); a hit is then
     /// verified against the whole literal.
-    struct SlotAutomaton: Sendable {
+    final class SlotAutomaton: Sendable {
         static let prefixLength = 10
-        var slot: Int32
-        var matcher: MultiPattern
-        var prefixLengths: [Int32]
+        let slot: Int32
+        let matcher: MultiPattern
+        let prefixLengths: [Int32]
         /// Literals sharing each automaton prefix: `prefixLiterals[prefixStart[p]..<prefixStart[p+1]]`.
-        var prefixStart: [Int32]
-        var prefixLiterals: [Int32]
-        var literalBytes: [UInt8]
-        var literalStart: [Int32]
-        var targetStart: [Int32]
-        var targetKind: [TestKind]
-        var targetUnit: [Int32]
+        let prefixStart: [Int32]
+        let prefixLiterals: [Int32]
+        let literalBytes: [UInt8]
+        let literalStart: [Int32]
+        let targetStart: [Int32]
+        let targetKind: [TestKind]
+        let targetUnit: [Int32]
 
         init(slot: Int32, patterns: [[UInt8]], targets: [[(TestKind, Int32)]]) {
             self.slot = slot
             var prefixes: [[UInt8]] = []
             var prefixIndex: [[UInt8]: Int] = [:]
             var members: [[Int32]] = []
-            literalBytes = []
-            literalStart = [0]
+            var literalBytes: [UInt8] = []
+            var literalStart: [Int32] = [0]
             for (i, pattern) in patterns.enumerated() {
                 let prefix = Array(pattern.prefix(Self.prefixLength))
                 let p: Int
@@ -246,15 +254,15 @@ public final class RuleSet: Sendable {
             }
             matcher = MultiPattern(prefixes, asciiCaseInsensitive: true)
             prefixLengths = prefixes.map { Int32($0.count) }
-            prefixStart = [0]
-            prefixLiterals = []
+            var prefixStart: [Int32] = [0]
+            var prefixLiterals: [Int32] = []
             for list in members {
                 prefixLiterals += list
                 prefixStart.append(Int32(prefixLiterals.count))
             }
-            targetStart = [0]
-            targetKind = []
-            targetUnit = []
+            var targetStart: [Int32] = [0]
+            var targetKind: [TestKind] = []
+            var targetUnit: [Int32] = []
             for list in targets {
                 for (kind, unit) in list {
                     targetKind.append(kind)
@@ -262,6 +270,13 @@ public final class RuleSet: Sendable {
                 }
                 targetStart.append(Int32(targetUnit.count))
             }
+            self.literalBytes = literalBytes
+            self.literalStart = literalStart
+            self.prefixStart = prefixStart
+            self.prefixLiterals = prefixLiterals
+            self.targetStart = targetStart
+            self.targetKind = targetKind
+            self.targetUnit = targetUnit
         }
     }
 
@@ -271,6 +286,15 @@ public final class RuleSet: Sendable {
         var automata: [Int32]
         /// Some unit has keyword atoms: scan every field value with the keyword automaton.
         var scansAllFields: Bool
+    }
+
+    deinit {
+        units.free()
+        nodes.free()
+        children.free()
+        fieldTests.free()
+        valueTests.free()
+        pool.free()
     }
 
     /// Field names a detection reads (for checking them against what a source provides).
@@ -295,7 +319,9 @@ public final class RuleSet: Sendable {
 
     /// Per field: literal count, automaton states and byte classes (largest first), for tuning.
     public var automatonSizes: [(field: String, patterns: Int, states: Int, classes: Int)] {
-        automata.map { (slotNames[Int($0.slot)], $0.matcher.patternCount, $0.matcher.stateCount, $0.matcher.classCount) }.sorted { $0.states > $1.states }
+        automata.map { (slotNames[Int($0.slot)], $0.matcher.patternCount, $0.matcher.stateCount, $0.matcher.classCount) }.sorted {
+            $0.states > $1.states
+        }
     }
 
     /// Slot of a field name as it appears in an event, after aliases and prefix stripping.

@@ -131,7 +131,8 @@ struct HuntCommand: ParsableCommand {
         let cpuSeconds = Clock.cpuSeconds - cpuStart
         for d in (report.diagnostics + hunter.diagnostics).prefix(50) { printError("\(d)") }
         output.summary(
-            hunter: hunter, report: report, seconds: seconds, cpuSeconds: cpuSeconds, compileSeconds: compileSeconds, rulesLoaded: collection.rules.count,
+            hunter: hunter, report: report, seconds: seconds, cpuSeconds: cpuSeconds, compileSeconds: compileSeconds,
+            rulesLoaded: collection.rules.count,
             rulesRunning: ruleSet.activeRules.count, rejected: rejected.count)
         if report.files == 0 && !files.isEmpty { throw ExitCode(2) }
         if output.count > 0 { throw ExitCode(1) }
@@ -146,7 +147,6 @@ func printError(_ text: String, newline: Bool) {
     var line = newline ? text + "\n" : text
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
-
 
 struct DetectionWriter {
     let format: HuntCommand.Format
@@ -167,7 +167,8 @@ struct DetectionWriter {
     func header() {
         guard !quiet else { return }
         switch format {
-        case .csv: print("timestamp,computer,channel,event_id,record_id,level,status,rule_id,rule_title,techniques,tactics,file,line,fields")
+        case .csv:
+            print("timestamp,computer,channel,event_id,record_id,level,status,rule_id,rule_title,techniques,tactics,file,line,fields")
         case .table: print(pad("TIMESTAMP", 24) + "  " + pad("LEVEL", 13) + "  " + pad("COMPUTER", 20) + "  " + pad("EVENT", 10) + "  RULE")
         case .jsonl: break
         }
@@ -187,12 +188,17 @@ struct DetectionWriter {
             case .table:
                 let levelText = pad(level.rawValue, 13)
                 let painted = colour ? Self.paint(level) + levelText + "\u{1B}[0m" : levelText
-                print(pad(d.timestamp ?? "-", 24) + "  " + painted + "  " + pad(d.computer ?? "-", 20) + "  " + pad(d.eventID ?? "-", 10) + "  " + rule.title)
+                print(
+                    pad(d.timestamp ?? "-", 24) + "  " + painted + "  " + pad(d.computer ?? "-", 20) + "  " + pad(d.eventID ?? "-", 10)
+                        + "  " + rule.title)
             case .jsonl:
-                var o = "{\"timestamp\":\(q(d.timestamp)),\"computer\":\(q(d.computer)),\"channel\":\(q(d.channel)),\"event_id\":\(q(d.eventID)),"
-                o += "\"record_id\":\(q(d.recordID)),\"rule_id\":\(q(rule.id)),\"rule_title\":\(q(rule.title)),\"level\":\(q(level.rawValue)),"
+                var o =
+                    "{\"timestamp\":\(q(d.timestamp)),\"computer\":\(q(d.computer)),\"channel\":\(q(d.channel)),\"event_id\":\(q(d.eventID)),"
+                o +=
+                    "\"record_id\":\(q(d.recordID)),\"rule_id\":\(q(rule.id)),\"rule_title\":\(q(rule.title)),\"level\":\(q(level.rawValue)),"
                 o += "\"status\":\(q(rule.status?.rawValue)),\"techniques\":[\(techniques.map { q($0) }.joined(separator: ","))],"
-                o += "\"tactics\":[\(rule.tactics.map { q($0) }.joined(separator: ","))],\"file\":\(q(d.file)),\"line\":\(d.line),\"fields\":{"
+                o +=
+                    "\"tactics\":[\(rule.tactics.map { q($0) }.joined(separator: ","))],\"file\":\(q(d.file)),\"line\":\(d.line),\"fields\":{"
                 o += d.fields.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",")
                 o += "}}"
                 print(o)
@@ -219,27 +225,41 @@ struct DetectionWriter {
             let last = Timestamp.iso(hit.lastTimestamp)
             switch format {
             case .table:
-                print(pad(last, 24) + "  " + pad(level.rawValue, 13) + "  " + pad(hit.group.joined(separator: ","), 20) + "  " + pad("corr", 10) + "  " + c.title + " (\(c.type.rawValue) = \(hit.value))")
+                print(
+                    pad(last, 24) + "  " + pad(level.rawValue, 13) + "  " + pad(hit.group.joined(separator: ","), 20) + "  "
+                        + pad("corr", 10) + "  " + c.title + " (\(c.type.rawValue) = \(hit.value))")
             case .jsonl:
-                print("{\"correlation_id\":\(q(c.id)),\"title\":\(q(c.title)),\"type\":\(q(c.type.rawValue)),\"level\":\(q(level.rawValue)),\"first\":\(q(first)),\"last\":\(q(last)),\"group\":[\(hit.group.map { q($0) }.joined(separator: ","))],\"value\":\(hit.value)}")
+                print(
+                    "{\"correlation_id\":\(q(c.id)),\"title\":\(q(c.title)),\"type\":\(q(c.type.rawValue)),\"level\":\(q(level.rawValue)),\"first\":\(q(first)),\"last\":\(q(last)),\"group\":[\(hit.group.map { q($0) }.joined(separator: ","))],\"value\":\(hit.value)}"
+                )
             case .csv:
-                print([last, hit.group.joined(separator: " "), "", "", "", level.rawValue, c.status?.rawValue ?? "", c.id ?? "", c.title, "", "", "", "", "\(c.type.rawValue)=\(hit.value)"].map(Self.csv).joined(separator: ","))
+                print(
+                    [
+                        last, hit.group.joined(separator: " "), "", "", "", level.rawValue, c.status?.rawValue ?? "", c.id ?? "", c.title,
+                        "", "", "", "", "\(c.type.rawValue)=\(hit.value)",
+                    ].map(Self.csv).joined(separator: ","))
             }
         }
     }
 
     func summary(
-        hunter: Hunter, report: LogReadReport, seconds: Double, cpuSeconds: Double, compileSeconds: Double, rulesLoaded: Int, rulesRunning: Int, rejected: Int
+        hunter: Hunter, report: LogReadReport, seconds: Double, cpuSeconds: Double, compileSeconds: Double, rulesLoaded: Int,
+        rulesRunning: Int, rejected: Int
     ) {
         var lines: [String] = []
         lines.append("")
         lines.append("== summary ==")
         let rate = seconds > 0 ? Int(Double(hunter.events) / seconds) : 0
-        lines.append("rules: \(rulesLoaded) loaded, \(rulesRunning) running, \(rejected) rejected (compiled in \(format3(compileSeconds)) s)")
+        lines.append(
+            "rules: \(rulesLoaded) loaded, \(rulesRunning) running, \(rejected) rejected (compiled in \(format3(compileSeconds)) s)")
         let perCPU = cpuSeconds > 0 ? Int(Double(hunter.events) / cpuSeconds) : 0
-        lines.append("events: \(hunter.events) in \(report.files) file(s), \(hunter.badEvents + report.badDocuments) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)")
+        lines.append(
+            "events: \(hunter.events) in \(report.files) file(s), \(hunter.badEvents + report.badDocuments) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)"
+        )
         lines.append("detections: \(count)")
-        for level in Severity.allCases.reversed() where byLevel[level] != nil { lines.append("  \(pad(level.rawValue, 14)) \(byLevel[level]!)") }
+        for level in Severity.allCases.reversed() where byLevel[level] != nil {
+            lines.append("  \(pad(level.rawValue, 14)) \(byLevel[level]!)")
+        }
         if !byTactic.isEmpty {
             lines.append("by tactic:")
             for (t, n) in byTactic.sorted(by: { $0.value > $1.value }) { lines.append("  \(pad(t, 22)) \(n)") }

@@ -47,14 +47,16 @@ struct RulesCommand: ParsableCommand {
             if let mapping {
                 do {
                     let bytes = try FileBytes.read(mapping)
-                    logsources = logsources.overlaid(with: try LogsourceMapping(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
+                    logsources = logsources.overlaid(
+                        with: try LogsourceMapping(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
                 } catch {
                     printError("\(error)")
                     throw ExitCode(2)
                 }
             }
             let collection = RuleLoader.load(paths, placeholders: values)
-            let ruleSet = RuleSet(rules: collection.rules, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
+            let ruleSet = RuleSet(
+                rules: collection.rules, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
             let elapsed = Clock.seconds(since: start)
             let all = collection.diagnostics + ruleSet.diagnostics
             let errors = all.filter { $0.severity == .error }
@@ -82,15 +84,23 @@ struct RulesCommand: ParsableCommand {
                 print(out)
             } else {
                 for d in shown {
-                    print("\(d.location.file):\(d.location.line ?? 1):\(d.location.column ?? 1): \(d.severity.rawValue): \(d.message) [\(d.code)]")
+                    print(
+                        "\(d.location.file):\(d.location.line ?? 1):\(d.location.column ?? 1): \(d.severity.rawValue): \(d.message) [\(d.code)]"
+                    )
                 }
-                print("files: \(collection.filesRead)  rules: \(loaded)  correlations: \(collection.correlations.count)  filters: \(collection.filters.count)")
+                print(
+                    "files: \(collection.filesRead)  rules: \(loaded)  correlations: \(collection.correlations.count)  filters: \(collection.filters.count)"
+                )
                 print("rejected: \(errors.count)  runnable: \(ruleSet.activeRules.count)  (\(String(format3(elapsed))) s)")
                 if self.stats {
-                    for a in ruleSet.automatonSizes.prefix(25) { print("  automaton \(a.field): \(a.patterns) literals, \(a.states) states, \(a.classes) classes") }
+                    for a in ruleSet.automatonSizes.prefix(25) {
+                        print("  automaton \(a.field): \(a.patterns) literals, \(a.states) states, \(a.classes) classes")
+                    }
                 }
                 let stats = ruleSet.statistics
-                print("compiled: \(stats.units) units, \(stats.patterns) prefilter literals (\(stats.automatonStates) automaton states), \(stats.regexes) regexes")
+                print(
+                    "compiled: \(stats.units) units, \(stats.patterns) prefilter literals (\(stats.automatonStates) automaton states), \(stats.regexes) regexes"
+                )
                 for (code, count) in byCode.sorted(by: { $0.value > $1.value }) { print("  rejected  \(count)  \(code)") }
                 for (code, count) in warningCodes.sorted(by: { $0.value > $1.value }) { print("  not runnable  \(count)  \(code)") }
                 _ = compileRejected

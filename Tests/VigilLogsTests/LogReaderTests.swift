@@ -1,10 +1,11 @@
+import Testing
+import VigilCore
+import VigilLogs
+
 // The JSON log reader: every layout evtx_dump and exporters write, gzip, and bad input reported by line.
 #if canImport(Glibc)
     import Glibc
 #endif
-import Testing
-import VigilCore
-import VigilLogs
 
 func temporaryFile(_ name: String, _ bytes: [UInt8]) -> String {
     let path = "/tmp/vigil-logs-test-\(getpid())-\(name)"

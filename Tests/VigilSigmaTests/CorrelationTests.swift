@@ -38,7 +38,9 @@ import VigilSigma
         for (id, user, ip, second) in events {
             let minute = second / 60
             let s = second % 60
-            text += #"{"Channel":"Security","EventID":\#(id),"TargetUserName":"\#(user)","IpAddress":"\#(ip)","TimeCreated":"2024-01-01T10:\#(minute < 10 ? "0" : "")\#(minute):\#(s < 10 ? "0" : "")\#(s)Z"}"# + "\n"
+            text +=
+                #"{"Channel":"Security","EventID":\#(id),"TargetUserName":"\#(user)","IpAddress":"\#(ip)","TimeCreated":"2024-01-01T10:\#(minute < 10 ? "0" : "")\#(minute):\#(s < 10 ? "0" : "")\#(s)Z"}"#
+                + "\n"
         }
         let bytes = Array(text.utf8)
         var spans: [DocumentSpan] = []
@@ -54,19 +56,23 @@ import VigilSigma
     }
 
     @Test func eventCountByGroupWithinTimespan() {
-        let yaml = Self.base + """
+        let yaml =
+            Self.base + """
 
-            ---
-            title: brute force
-            correlation:
-              type: event_count
-              rules: [failed]
-              group-by: [TargetUserName]
-              timespan: 1m
-              condition:
-                gte: 3
-            """
-        let events = [(4625, "bob", "1", 0), (4625, "bob", "1", 10), (4625, "bob", "1", 20), (4625, "amy", "1", 21), (4625, "amy", "1", 100), (4625, "amy", "1", 200)]
+                ---
+                title: brute force
+                correlation:
+                  type: event_count
+                  rules: [failed]
+                  group-by: [TargetUserName]
+                  timespan: 1m
+                  condition:
+                    gte: 3
+                """
+        let events = [
+            (4625, "bob", "1", 0), (4625, "bob", "1", 10), (4625, "bob", "1", 20), (4625, "amy", "1", 21), (4625, "amy", "1", 100),
+            (4625, "amy", "1", 200),
+        ]
         let result = run(yaml, events)
         #expect(result.hits.count == 1)
         #expect(result.hits.first?.group == ["bob"])
@@ -76,35 +82,37 @@ import VigilSigma
     }
 
     @Test func valueCountCountsDistinctValues() {
-        let yaml = Self.base + """
+        let yaml =
+            Self.base + """
 
-            ---
-            title: spray
-            correlation:
-              type: value_count
-              rules: [failed]
-              group-by: [IpAddress]
-              timespan: 5m
-              condition:
-                field: TargetUserName
-                gt: 2
-            """
+                ---
+                title: spray
+                correlation:
+                  type: value_count
+                  rules: [failed]
+                  group-by: [IpAddress]
+                  timespan: 5m
+                  condition:
+                    field: TargetUserName
+                    gt: 2
+                """
         let hits = run(yaml, [(4625, "a", "9", 0), (4625, "a", "9", 1), (4625, "b", "9", 2), (4625, "c", "9", 3), (4625, "a", "8", 4)]).hits
         #expect(hits.map(\.group) == [["9"]])
         #expect(hits.first?.value == 3)
     }
 
     @Test func temporalAndOrdered() {
-        let temporal = Self.base + """
+        let temporal =
+            Self.base + """
 
-            ---
-            title: fail then success
-            correlation:
-              type: temporal_ordered
-              rules: [failed, success]
-              group-by: [TargetUserName]
-              timespan: 1m
-            """
+                ---
+                title: fail then success
+                correlation:
+                  type: temporal_ordered
+                  rules: [failed, success]
+                  group-by: [TargetUserName]
+                  timespan: 1m
+                """
         #expect(run(temporal, [(4625, "bob", "1", 0), (4624, "bob", "1", 5)]).hits.count == 1)
         #expect(run(temporal, [(4624, "bob", "1", 0), (4625, "bob", "1", 5)]).hits.isEmpty)
         #expect(run(temporal, [(4625, "bob", "1", 0), (4624, "bob", "1", 120)]).hits.isEmpty)
@@ -113,44 +121,46 @@ import VigilSigma
     }
 
     @Test func chainedCorrelation() {
-        let yaml = Self.base + """
+        let yaml =
+            Self.base + """
 
-            ---
-            title: many failures
-            name: many_failed
-            correlation:
-              type: event_count
-              rules: [failed]
-              group-by: [TargetUserName]
-              timespan: 1m
-              condition:
-                gte: 2
-            ---
-            title: many failures then success
-            correlation:
-              type: temporal_ordered
-              rules: [many_failed, success]
-              group-by: [TargetUserName]
-              timespan: 5m
-            """
+                ---
+                title: many failures
+                name: many_failed
+                correlation:
+                  type: event_count
+                  rules: [failed]
+                  group-by: [TargetUserName]
+                  timespan: 1m
+                  condition:
+                    gte: 2
+                ---
+                title: many failures then success
+                correlation:
+                  type: temporal_ordered
+                  rules: [many_failed, success]
+                  group-by: [TargetUserName]
+                  timespan: 5m
+                """
         let hits = run(yaml, [(4625, "bob", "1", 0), (4625, "bob", "1", 1), (4624, "bob", "1", 30), (4624, "amy", "1", 31)]).hits
         #expect(hits.count == 2)  // the inner firing and the chained one
     }
 
     @Test func valueSum() {
-        let yaml = Self.base + """
+        let yaml =
+            Self.base + """
 
-            ---
-            title: sum
-            correlation:
-              type: value_sum
-              rules: [failed]
-              group-by: [TargetUserName]
-              timespan: 1h
-              condition:
-                field: IpAddress
-                gte: 10
-            """
+                ---
+                title: sum
+                correlation:
+                  type: value_sum
+                  rules: [failed]
+                  group-by: [TargetUserName]
+                  timespan: 1h
+                  condition:
+                    field: IpAddress
+                    gte: 10
+                """
         #expect(run(yaml, [(4625, "bob", "4", 0), (4625, "bob", "7", 1)]).hits.first?.value == 11)
         #expect(run(yaml, [(4625, "bob", "4", 0), (4625, "bob", "5", 1)]).hits.isEmpty)
     }

@@ -28,8 +28,12 @@ import VigilSigma
     }
 
     @Test func conditionSyntax() {
-        #expect(diagnose("title: t\nlogsource: {}\ndetection:\n  s:\n    F: 1\n  condition: s and (s\n").map(\.code) == ["condition-syntax"])
-        #expect(diagnose("title: t\nlogsource: {}\ndetection:\n  s:\n    F: 1\n  condition: s | count() > 5\n").map(\.code) == ["legacy-aggregation"])
+        #expect(
+            diagnose("title: t\nlogsource: {}\ndetection:\n  s:\n    F: 1\n  condition: s and (s\n").map(\.code) == ["condition-syntax"])
+        #expect(
+            diagnose("title: t\nlogsource: {}\ndetection:\n  s:\n    F: 1\n  condition: s | count() > 5\n").map(\.code) == [
+                "legacy-aggregation"
+            ])
     }
 
     @Test func malformedCorrelation() {
@@ -54,7 +58,8 @@ import VigilSigma
     }
 
     @Test func goodDocumentsNextToBadOnesLoad() {
-        let yaml = "title: bad\nlogsource: {}\ndetection:\n  condition: nothing\n---\ntitle: good\nlogsource: {product: windows}\ndetection:\n  s:\n    F: 1\n  condition: s\n"
+        let yaml =
+            "title: bad\nlogsource: {}\ndetection:\n  condition: nothing\n---\ntitle: good\nlogsource: {product: windows}\ndetection:\n  s:\n    F: 1\n  condition: s\n"
         let (documents, diagnostics) = RuleParser().parse(bytes: Array(yaml.utf8), file: "m.yml")
         #expect(documents.count == 1)
         #expect(diagnostics.count == 1)
@@ -90,7 +95,9 @@ import VigilSigma
 
     @Test func everySigmaHQRuleLoads() throws {
         let root = try SharedData.path("rules/sigma")
-        let collection = RuleLoader.load(["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-dfir"].map { root + "/" + $0 }.filter(FileBytes.exists))
+        let collection = RuleLoader.load(
+            ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-dfir"].map { root + "/" + $0 }.filter(
+                FileBytes.exists))
         #expect(collection.diagnostics.isEmpty, Comment(rawValue: collection.diagnostics.map(\.description).joined(separator: "\n")))
         #expect(collection.rules.count >= 3700)
         let set = RuleSet(rules: collection.rules)

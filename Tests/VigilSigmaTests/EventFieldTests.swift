@@ -22,7 +22,8 @@ import VigilSigma
     }
 
     @Test func flatSysmonExport() {
-        let flat = #"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","SourceName":"Microsoft-Windows-Sysmon","Image":"C:\\x\\cmd.exe"}"#
+        let flat =
+            #"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","SourceName":"Microsoft-Windows-Sysmon","Image":"C:\\x\\cmd.exe"}"#
         #expect(fires("s:\n  Provider_Name: Microsoft-Windows-Sysmon\n  Computer: PC1\ncondition: s", flat))
         #expect(fires("s:\n  Image|endswith: cmd.exe\ncondition: s", flat))
     }
@@ -45,7 +46,8 @@ import VigilSigma
         // Linux rules do not run on Windows events.
         #expect(!fires("s:\n  Image|endswith: 'cmd.exe'\ncondition: s", sysmon3, logsource: "{product: linux, category: process_creation}"))
         // A field the Security source lacks keeps the rule to Sysmon.
-        #expect(!fires("s:\n  OriginalFileName: cmd.exe\ncondition: s", #"{"Channel":"Security","EventID":4688,"OriginalFileName":"cmd.exe"}"#))
+        #expect(
+            !fires("s:\n  OriginalFileName: cmd.exe\ncondition: s", #"{"Channel":"Security","EventID":4688,"OriginalFileName":"cmd.exe"}"#))
     }
 
     @Test func integrityLevelValuesConvertForSecurity() {

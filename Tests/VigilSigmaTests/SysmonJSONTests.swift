@@ -23,7 +23,9 @@ import VigilSigma
         // Sysmon 17/18 with Cobalt Strike pipe names.
         #expect(hits["d5601f8c-b26f-4ab0-9035-69e11a8d4ad2"] == 4, "CobaltStrike Named Pipe")
         // Must not fire: no Linux/macOS/cloud rule on Windows events.
-        let foreign = set.rules.enumerated().filter { ["linux", "macos", "aws", "azure", "gcp", "okta"].contains($0.element.logsource.product ?? "") }
+        let foreign = set.rules.enumerated().filter {
+            ["linux", "macos", "aws", "azure", "gcp", "okta"].contains($0.element.logsource.product ?? "")
+        }
         #expect(foreign.allSatisfy { hits[$0.element.id ?? ""] == nil })
         #expect(hits.count > 150)
     }
