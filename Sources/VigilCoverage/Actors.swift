@@ -120,7 +120,9 @@ public struct ActorSelection: Sendable {
                             throw Diagnostic(SourceLocation(file: path), code: "actors-invalid", "not a Navigator layer (no techniques)")
                         }
                         name = view.member(0, "name").flatMap(view.string) ?? path
-                        if let layerDomain = view.member(0, "domain").flatMap(view.string), let d = Domain(lenient: layerDomain), d != domain {
+                        if let layerDomain = view.member(0, "domain").flatMap(view.string), let d = Domain(lenient: layerDomain),
+                            d != domain
+                        {
                             throw Diagnostic(
                                 SourceLocation(file: path), code: "actors-other-domain",
                                 "a layer of ATT&CK \(d.title), not \(domain.title); skipped")

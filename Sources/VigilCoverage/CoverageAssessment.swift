@@ -142,7 +142,9 @@ public enum CoverageAssessment {
                     unmapped.append(need.description)
                 }
             }
-            let rating = r < ratings.count ? ratings[r] : RuleRating(severity: rule.severity ?? .medium, rating: 1, reason: "not rated", origin: .fallback)
+            let rating =
+                r < ratings.count
+                ? ratings[r] : RuleRating(severity: rule.severity ?? .medium, rating: 1, reason: "not rated", origin: .fallback)
             let verdict = RuleVerdict(
                 source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: techniques, remapped: remapped,
                 unresolved: unresolved,

@@ -244,10 +244,14 @@ extension VisibilityModel {
         let channelName = windowsChannels[short] ?? String(name.dropFirst("WinEventLog:".count))
         var ids: [Int] = []
         if let range = channel.range(of: "EventCode=") {
-            ids = channel[range.upperBound...].split(whereSeparator: { $0 == "," || $0 == " " }).prefix { Int($0) != nil }.compactMap { Int($0) }
+            ids = channel[range.upperBound...].split(whereSeparator: { $0 == "," || $0 == " " }).prefix { Int($0) != nil }.compactMap {
+                Int($0)
+            }
         }
         // ATT&CK files the classic "Windows PowerShell" log (400, 403, 600, 800) under WinEventLog:PowerShell too.
-        if short == "powershell", !ids.isEmpty, ids.allSatisfy({ $0 < 1000 }) { return WindowsEventSet(channel: "Windows PowerShell", eventIDs: ids) }
+        if short == "powershell", !ids.isEmpty, ids.allSatisfy({ $0 < 1000 }) {
+            return WindowsEventSet(channel: "Windows PowerShell", eventIDs: ids)
+        }
         return WindowsEventSet(channel: channelName, eventIDs: ids)
     }
 
@@ -264,13 +268,17 @@ extension VisibilityModel {
                     let dc = ls.dataComponent.map { kb.objects[$0].name }
                     if let events = Self.windowsEvents(name: ls.name, channel: ls.channel) {
                         let hit = present.contains { $0.windows.contains { $0.overlaps(events) } }
-                        return AnalyticLogSource(name: ls.name, channel: ls.channel, dataComponent: dc, collected: hit, how: "Windows events \(events)")
+                        return AnalyticLogSource(
+                            name: ls.name, channel: ls.channel, dataComponent: dc, collected: hit, how: "Windows events \(events)")
                     }
                     let hit = dc.map { collected.contains($0.lowercased()) } ?? false
-                    return AnalyticLogSource(name: ls.name, channel: ls.channel, dataComponent: dc, collected: hit, how: "data component \(dc ?? "none")")
+                    return AnalyticLogSource(
+                        name: ls.name, channel: ls.channel, dataComponent: dc, collected: hit, how: "data component \(dc ?? "none")")
                 }
                 result.append(
-                    AnalyticCoverage(id: o.attackID ?? o.stixID, strategy: kb.objects[strategy].attackID ?? "", platforms: o.platforms, logSources: sources))
+                    AnalyticCoverage(
+                        id: o.attackID ?? o.stixID, strategy: kb.objects[strategy].attackID ?? "", platforms: o.platforms,
+                        logSources: sources))
             }
         }
         return result
