@@ -54,15 +54,33 @@ enum BuiltinMapping {
           - match: {product: windows, category: file_event}
             sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [11]}]
           - match: {product: windows, category: registry_add}
-            sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [12]}]
+            sources:
+              - {channel: Microsoft-Windows-Sysmon/Operational, eventids: [12]}
+              - channel: Security
+                eventids: [4657]
+                fields: {TargetObject: ObjectName, Details: NewValue, Image: ProcessName}
+                only-fields: [SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, ObjectName, ObjectValueName, HandleId,
+                  OperationType, OldValueType, OldValue, NewValueType, NewValue, ProcessId, ProcessName, EventID, Channel, Computer, Provider_Name]
           - match: {product: windows, category: registry_delete}
             sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [12]}]
           - match: {product: windows, category: registry_set}
-            sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [13]}]
+            sources:
+              - {channel: Microsoft-Windows-Sysmon/Operational, eventids: [13]}
+              - channel: Security
+                eventids: [4657]
+                fields: {TargetObject: ObjectName, Details: NewValue, Image: ProcessName}
+                only-fields: [SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, ObjectName, ObjectValueName, HandleId,
+                  OperationType, OldValueType, OldValue, NewValueType, NewValue, ProcessId, ProcessName, EventID, Channel, Computer, Provider_Name]
           - match: {product: windows, category: registry_rename}
             sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [14]}]
           - match: {product: windows, category: registry_event}
-            sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [12, 13, 14]}]
+            sources:
+              - {channel: Microsoft-Windows-Sysmon/Operational, eventids: [12, 13, 14]}
+              - channel: Security
+                eventids: [4657]
+                fields: {TargetObject: ObjectName, Details: NewValue, Image: ProcessName}
+                only-fields: [SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, ObjectName, ObjectValueName, HandleId,
+                  OperationType, OldValueType, OldValue, NewValueType, NewValue, ProcessId, ProcessName, EventID, Channel, Computer, Provider_Name]
           - match: {product: windows, category: create_stream_hash}
             sources: [{channel: Microsoft-Windows-Sysmon/Operational, eventids: [15]}]
           - match: {product: windows, category: pipe_created}

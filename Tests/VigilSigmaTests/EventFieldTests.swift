@@ -50,6 +50,19 @@ import VigilSigma
             !fires("s:\n  OriginalFileName: cmd.exe\ncondition: s", #"{"Channel":"Security","EventID":4688,"OriginalFileName":"cmd.exe"}"#))
     }
 
+    @Test func registryRulesRunOnSecurity4657() {
+        // pySigma's windows-audit pipeline: TargetObject → ObjectName, Details → NewValue, Image → ProcessName.
+        let e =
+            #"{"Channel":"Security","EventID":4657,"ObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run","#
+            + #""NewValue":"C:\\evil.exe","ProcessName":"C:\\x\\reg.exe"}"#
+        let set = "{product: windows, category: registry_set}"
+        let run = "s:\n  TargetObject|contains: '\\CurrentVersion\\Run'\n  Details|endswith: evil.exe\ncondition: s"
+        #expect(fires(run, e, logsource: set))
+        #expect(fires("s:\n  Image|endswith: '\\reg.exe'\ncondition: s", e, logsource: "{product: windows, category: registry_event}"))
+        // Sysmon-only fields keep a rule off 4657.
+        #expect(!fires("s:\n  EventType: SetValue\ncondition: s", e, logsource: set))
+    }
+
     @Test func integrityLevelValuesConvertForSecurity() {
         let e = #"{"Channel":"Security","EventID":4688,"MandatoryLabel":"S-1-16-12288","NewProcessName":"x"}"#
         #expect(fires("s:\n  IntegrityLevel: High\ncondition: s", e))
