@@ -1,26 +1,13 @@
-// Small helpers for reading Vigil's YAML data files with positions for diagnostics.
+// Small helpers for reading Vigil's YAML data files (inventory, map, risk register) with positions for diagnostics.
 
 import VigilCore
 import Yams
 
 enum YAMLFile {
-    /// Parses YAML text into a node; syntax errors become diagnostics with line and column.
+    /// Parses YAML text into its first document; errors become diagnostics with line and column
+    /// (the same conversion the rule readers use).
     static func parse(_ text: String, source: String, code: String) throws(Diagnostic) -> Node? {
-        do {
-            return try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            var line: Int? = nil
-            var column: Int? = nil
-            switch error {
-            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-                line = mark.line
-                column = mark.column
-            default: break
-            }
-            throw Diagnostic(SourceLocation(file: source, line: line, column: column), code: code, "invalid YAML: \(error)")
-        } catch {
-            throw Diagnostic(SourceLocation(file: source), code: code, "invalid YAML: \(error)")
-        }
+        try YAMLFiles.documents(Array(text.utf8), file: source).first
     }
 
     static func read(_ path: String, code: String) throws(Diagnostic) -> Node? {
