@@ -46,14 +46,18 @@ let package = Package(
                 "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage", "VigilStore", "VigilServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Fixtures shared by the test targets (not part of any product).
+        .target(
+            name: "VigilTestSupport", dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", "VigilStore"],
+            path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilAttackTests", dependencies: ["VigilAttack"]),
         .testTarget(name: "VigilEVTXTests", dependencies: ["VigilEVTX"]),
         .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
-        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "vigil"]),
-        .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "vigil"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),
     ]
 )

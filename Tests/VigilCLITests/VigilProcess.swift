@@ -1,6 +1,7 @@
 // Runs the built `vigil` binary as a user would, for end-to-end tests of arguments, output and exit codes.
 import Foundation
 import VigilCore
+import VigilTestSupport
 
 struct VigilRun {
     var status: Int32
@@ -11,18 +12,7 @@ struct VigilRun {
 }
 
 enum VigilProcess {
-    /// The `vigil` executable built beside the test bundle.
-    static var binary: String {
-        let runner = CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: runner).deletingLastPathComponent()
-        // On Linux the runner is .build/<config>/VigilPackageTests.xctest; on macOS a bundle inside it.
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("vigil").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return SharedData.packageRoot() + "/.build/debug/vigil"
-    }
+    static var binary: String { CoverageFixtures.vigil }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> VigilRun {
         let process = Process()
