@@ -60,23 +60,7 @@ struct HuntCommand: ParsableCommand {
             printError("unknown level '\(minLevel)'")
             throw ExitCode(2)
         }
-        var values: Placeholders = [:]
-        if let placeholders {
-            do { values = try RuleLoader.placeholders(file: placeholders) } catch {
-                printError("\(error)")
-                throw ExitCode(2)
-            }
-        }
-        var logsources = LogsourceMapping.builtin
-        if let mapping {
-            do {
-                let bytes = try FileBytes.read(mapping)
-                logsources = logsources.overlaid(with: try LogsourceMapping(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
-            } catch {
-                printError("\(error)")
-                throw ExitCode(2)
-            }
-        }
+        let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
         let started = Clock.now
         let collection = RuleLoader.load(rules, placeholders: values)
         let statuses = Set(status.map { $0.lowercased() })

@@ -36,24 +36,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let start = Clock.now
-            var values: Placeholders = [:]
-            if let placeholders {
-                do { values = try RuleLoader.placeholders(file: placeholders) } catch {
-                    printError("\(error)")
-                    throw ExitCode(2)
-                }
-            }
-            var logsources = LogsourceMapping.builtin
-            if let mapping {
-                do {
-                    let bytes = try FileBytes.read(mapping)
-                    logsources = logsources.overlaid(
-                        with: try LogsourceMapping(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
-                } catch {
-                    printError("\(error)")
-                    throw ExitCode(2)
-                }
-            }
+            let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
             let collection = RuleLoader.load(paths, placeholders: values)
             let ruleSet = RuleSet(
                 rules: collection.rules, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
