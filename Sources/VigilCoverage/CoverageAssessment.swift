@@ -38,6 +38,9 @@ public struct RuleVerdict: Sendable, Codable {
     public var logsCollected: Bool
     /// Needs that are not collected, each with the data components that would satisfy it.
     public var missingLogs: [String]
+    /// For each missing need, the data components any one of which would satisfy it
+    /// (optional so that snapshots saved before it existed still decode).
+    public var missingComponents: [[String]]?
     /// Needs Vigil cannot map to data components.
     public var unmappedLogs: [String]
     public var pyramid: PyramidClassification
@@ -133,11 +136,13 @@ public enum CoverageAssessment {
                 }
             }
             var missing: [String] = []
+            var missingComponents: [[String]] = []
             var unmapped: [String] = []
             for need in rule.logSources {
                 if satisfied(need, present: present, collected: collected, map: map) { continue }
                 if let dcs = map.dataComponents(for: need) {
                     missing.append("\(need) (needs \(dcs.joined(separator: " or ")))")
+                    missingComponents.append(dcs)
                 } else {
                     unmapped.append(need.description)
                 }
@@ -150,7 +155,7 @@ public enum CoverageAssessment {
                 unresolved: unresolved,
                 severity: rating.severity, rating: rating.rating, ratingReason: rating.reason, status: rule.status,
                 deprecated: rule.deprecated,
-                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing,
+                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing, missingComponents: missingComponents,
                 unmappedLogs: unmapped,
                 pyramid: PyramidClassifier.classify(rule))
             for i in indices { rulesByTechnique[i, default: []].append(verdicts.count) }

@@ -88,14 +88,8 @@ public struct GapPlan: Sendable, Codable {
             for r in t.blindRules {
                 let rule = report.rules[r]
                 guard rule.rating >= report.threshold, rule.unmappedLogs.isEmpty else { continue }
-                // "… (needs A or B)": any one of the alternatives satisfies the need.
-                var options: [Set<String>] = []
-                for m in rule.missingLogs {
-                    guard let open = m.range(of: "(needs "), m.hasSuffix(")") else { continue }
-                    let list = m[open.upperBound..<m.index(before: m.endIndex)]
-                    options.append(Set(list.components(separatedBy: " or ")))
-                }
-                guard options.count == 1, let only = options.first else { continue }
+                // A rule whose only missing need can be met by one component lights up with that component.
+                guard let needs = rule.missingComponents, needs.count == 1, let only = needs.first else { continue }
                 for dc in only { gains[dc, default: []].insert(t.id) }
             }
         }
