@@ -155,7 +155,8 @@ public enum CoverageAssessment {
                 unresolved: unresolved,
                 severity: rating.severity, rating: rating.rating, ratingReason: rating.reason, status: rule.status,
                 deprecated: rule.deprecated,
-                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing, missingComponents: missingComponents,
+                logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing,
+                missingComponents: missingComponents,
                 unmappedLogs: unmapped,
                 pyramid: PyramidClassifier.classify(rule))
             for i in indices { rulesByTechnique[i, default: []].append(verdicts.count) }
