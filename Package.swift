@@ -32,6 +32,7 @@ let package = Package(
         .target(
             name: "VigilCoverage",
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs"]),
         .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -44,6 +45,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage", "VigilStore", "VigilServer",
+                "VigilHunt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test targets (not part of any product).
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
+        .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),

@@ -16,6 +16,7 @@ struct Vigil: ParsableCommand {
             """,
         subcommands: [
             AttackCommand.self, CoverageCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self,
+            MetricsCommand.self,
             ServeCommand.self,
         ])
 

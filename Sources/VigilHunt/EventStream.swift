@@ -1,0 +1,77 @@
+// The one event pipeline the hunting commands share: log files and folders (EVTX and JSON alike) read in
+// bounded batches, each document parsed once and handed out as an `Event` valid only during the callback.
+import VigilCore
+import VigilLogs
+
+/// Where an event came from: its file and line (EVTX: the EventRecordID).
+public struct EventOrigin: Sendable {
+    public var file: String
+    public var line: Int
+}
+
+/// Counts and diagnostics of one pass over the logs.
+public struct EventStreamReport: Sendable {
+    public var read = LogReadReport()
+    /// Documents parsed into events.
+    public var events = 0
+    /// Documents that the readers split out but that are not valid JSON.
+    public var badEvents = 0
+    /// Problems with the documents themselves, capped so that a broken file cannot exhaust memory.
+    public var parseDiagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public var diagnostics: [Diagnostic] { read.diagnostics + parseDiagnostics }
+    /// Everything that could not be read: unsplittable documents, invalid JSON, broken EVTX records.
+    public var bad: Int { read.badDocuments + badEvents }
+}
+
+public enum EventStream {
+    /// Cap on kept per-document diagnostics; the count in the report stays exact.
+    public static let maxDiagnostics = 1000
+
+    /// Log files under `paths`, as `LogReader.logFiles` finds them.
+    public static func files(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
+        LogReader.logFiles(paths)
+    }
+
+    /// Calls `body` for every event in `files`, in file order. Memory stays at about one batch
+    /// (`LogReader.batchBytes`) whatever the size of the input. `threads` decodes EVTX chunks in parallel.
+    public static func forEach(
+        _ files: [String], threads: Int = 1, report: inout EventStreamReport, _ body: (Event, EventOrigin) -> Void
+    ) {
+        var tape = JSONTape()
+        var events = 0
+        var bad = 0
+        var parseDiagnostics: [Diagnostic] = []
+        func consume(_ batch: EventBatch) {
+            batch.bytes.withUnsafeBytes { all in
+                for span in batch.documents {
+                    let bytes = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
+                    do throws(JSONSyntaxError) {
+                        try tape.parseDocument(bytes)
+                    } catch {
+                        bad += 1
+                        if parseDiagnostics.count < maxDiagnostics {
+                            parseDiagnostics.append(error.diagnostic(file: batch.file, bytes: bytes, baseLine: span.line))
+                        }
+                        continue
+                    }
+                    events += 1
+                    tape.nodes.withUnsafeBufferPointer { nodes in
+                        body(Event(view: JSONView(tape: nodes, bytes: bytes)), EventOrigin(file: batch.file, line: span.line))
+                    }
+                }
+            }
+        }
+        for file in files {
+            switch LogFormat.of(file) {
+            case .evtx: LogReader.readEVTX(file, threads: threads, report: &report.read, consume)
+            default: LogReader.readJSON(file, report: &report.read, consume)
+            }
+        }
+        report.events += events
+        report.badEvents += bad
+        report.parseDiagnostics += parseDiagnostics.prefix(max(0, maxDiagnostics - report.parseDiagnostics.count))
+    }
+}
