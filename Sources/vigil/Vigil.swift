@@ -16,7 +16,7 @@ struct Vigil: ParsableCommand {
             """,
         subcommands: [
             AttackCommand.self, CoverageCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self,
-            MetricsCommand.self, StackCommand.self,
+            MetricsCommand.self, StackCommand.self, SearchCommand.self,
             ServeCommand.self,
         ])
 

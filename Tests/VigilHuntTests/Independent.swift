@@ -47,3 +47,25 @@ enum Independent {
         "logs/sysmon-json/aptsimulator_cobaltstrike_2021-06-11T21081492.json.gz",
     ]
 }
+
+extension Independent {
+    /// Records with their 1-based line numbers, blank lines skipped but counted.
+    static func numberedRecords(_ path: String) throws -> [(line: Int, record: [String: Any])] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+        process.arguments = ["-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var out: [(Int, [String: Any])] = []
+        for (i, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }),
+                let record = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            else { continue }
+            out.append((i + 1, record))
+        }
+        return out
+    }
+}
