@@ -55,6 +55,14 @@ public struct LogonCounts: Sendable, Codable, Equatable {
     public var reconnect = 0
     public var disconnect = 0
 
+    public init(success: Int = 0, failure: Int = 0, explicit: Int = 0, reconnect: Int = 0, disconnect: Int = 0) {
+        self.success = success
+        self.failure = failure
+        self.explicit = explicit
+        self.reconnect = reconnect
+        self.disconnect = disconnect
+    }
+
     mutating func add(_ kind: LogonKind) {
         switch kind {
         case .success: success += 1

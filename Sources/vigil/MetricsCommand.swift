@@ -7,13 +7,21 @@ struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics", abstract: "Count events by channel, event ID and host, and summarise logons.",
         discussion: """
-            Reads EVTX files and JSON logs (NDJSON, evtx_dump output, flat exports such as Sysmon JSON; plain or
-            gzip) from files and folders, in bounded memory.
+            Reads EVTX and JSON logs (NDJSON, evtx_dump output, flat exports such
+            as Sysmon JSON; plain or gzip) from files and folders, in bounded
+            memory, and counts events by channel, by event ID within a channel,
+            and by host.
 
-            Logons: per user and source address, successes (Security 4624; RDP 1149 from
-            TerminalServices-RemoteConnectionManager; RDP 21 and 25 from TerminalServices-LocalSessionManager),
-            failures (4625), explicit-credential logons (4648), session reconnects (4778) and disconnects (4779).
-            Users are shown without their domain; "-" marks a missing user or address.
+            Logons, per user and source address:
+              success     Security 4624; RDP 1149 (TerminalServices-
+                          RemoteConnectionManager); RDP 21 and 25 (TerminalServices-
+                          LocalSessionManager)
+              failure     Security 4625
+              explicit    Security 4648 (logon with explicit credentials)
+              reconnect   Security 4778 (session reconnected)
+              disconnect  Security 4779 (session disconnected)
+            Users are shown without their domain; "-" marks a missing user or
+            address.
 
             Examples:
               vigil metrics logs/

@@ -8,21 +8,29 @@ struct SearchCommand: ParsableCommand {
         commandName: "search", abstract: "Find events by text, regular expression or field values.",
         discussion: """
             Give exactly one of:
-              TEXT               events with TEXT in any field value, ignoring case (field names are not searched)
-              --regex RE         events with a field value in which RE matches (Swift Regex syntax; case-sensitive,
-                                 start with (?i) to ignore case)
-              --where 'F=v …'    events meeting every condition: Field=value (ignoring case; * and ? are wildcards)
-                                 or Field!=value; quote a value with spaces: Image="C:\\Program Files\\*"
-            Field names are Sigma's (Image, CommandLine, TargetUserName …); Computer, Channel and EventID work on EVTX
-            and flat JSON alike.
+              TEXT          events with TEXT in any field value, ignoring case
+                            (field names are not searched)
+              --regex RE    events with a field value in which RE matches (Swift
+                            Regex syntax; case-sensitive, (?i) ignores case)
+              --where 'F=v' events meeting every condition: Field=value (ignoring
+                            case; * and ? are wildcards) or Field!=value,
+                            separated by spaces; quote a value with spaces:
+                            Image="C:\\Program Files\\*"
 
-            Hits are printed as they are found. table shows where each hit is and the field that matched; jsonl and
-            csv add every field of the event. The count goes to standard error.
+            Field names are Sigma's (Image, CommandLine, TargetUserName …);
+            Computer, Channel and EventID work on EVTX and flat JSON alike.
+            Reads EVTX and JSON logs (NDJSON, evtx_dump output, flat exports;
+            plain or gzip) from files and folders, in bounded memory.
+
+            Hits are printed as they are found: table shows where each hit is and
+            the field that matched; jsonl and csv add every field of the event.
+            The number of hits goes to standard error.
 
             Examples:
               vigil search mimikatz logs/
               vigil search --regex '(?i)-enc(odedcommand)? ' logs/ --format jsonl
-              vigil search --where 'EventID=4625 TargetUserName=admin*' logs/ --format csv > failures.csv
+              vigil search --where 'EventID=4625 TargetUserName=admin*' logs/ \\
+                --format csv > failures.csv
 
             Exit status: 0 no hits, 1 hits, 2 bad arguments or no readable logs.
             """)

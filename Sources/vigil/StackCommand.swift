@@ -7,25 +7,31 @@ struct StackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stack", abstract: "Count field-value tuples across logs, rarest first, and flag outliers.",
         discussion: """
-            Stacking (least frequency of occurrence): what runs everywhere is usually benign, what runs once on one
-            host deserves a look. FIELDS is one field or several separated by commas, named as in Sigma rules
-            (Image, ParentImage, CommandLine, ServiceName, TargetUserName …); Computer, Channel and EventID work on
-            EVTX and flat JSON alike. Events that lack one of the fields are left out and counted.
+            Stacking (least frequency of occurrence): what runs everywhere is
+            usually benign, what runs once on one host deserves a look. FIELDS is
+            one field or several separated by commas, named as in Sigma rules
+            (Image, ParentImage, ServiceName, TargetUserName …); Computer, Channel
+            and EventID work on EVTX and flat JSON alike. Events that lack one of
+            the fields are left out and counted.
 
-            Outliers are flagged by two statistics, both stated in the output:
-              hosts<=N   the tuple was seen on at most N hosts (--max-hosts, default 1), when the logs hold more
-                         than N hosts;
-              |z|>=T     the robust z-score of its count, 0.6745 × (count − median) / MAD over all tuples, is at
-                         least T (--z, default 3.5; Iglewicz and Hoaglin). When MAD is 0 (more than half the counts
-                         equal) the score is (count − median) / (1.2533 × mean absolute deviation) instead.
+            Outliers are flagged by two statistics, both shown in the output:
+              hosts<=N  the tuple was seen on at most N hosts (--max-hosts,
+                        default 1); only when the logs hold more than N hosts
+              |z|>=T    the robust z-score of its count is at least T (--z,
+                        default 3.5, after Iglewicz and Hoaglin):
+                        0.6745 × (count − median) / MAD over all tuples; when MAD
+                        is 0 (most counts equal), (count − median) / (1.2533 ×
+                        mean absolute deviation); no score when all counts agree
 
-            --where keeps only events that meet every condition: Field=value (ignoring case; * and ? are
-            wildcards) or Field!=value, separated by spaces; quote a value with spaces: Image="C:\\Program Files\\*".
+            --where keeps only events meeting every condition: Field=value
+            (ignoring case; * and ? are wildcards) or Field!=value, separated by
+            spaces; quote a value with spaces: Image="C:\\Program Files\\*".
 
             Examples:
-              vigil stack ParentImage,Image logs/ --where 'Channel=Microsoft-Windows-Sysmon/Operational EventID=1'
-              vigil stack ServiceName,ImagePath logs/ --where 'EventID=7045' --by-host
-              vigil stack TargetUserName,IpAddress logs/ --where 'EventID=4625' --json
+              vigil stack ParentImage,Image logs/ \\
+                --where 'Channel=Microsoft-Windows-Sysmon/Operational EventID=1'
+              vigil stack ServiceName,ImagePath logs/ --where EventID=7045 --by-host
+              vigil stack TargetUserName,IpAddress logs/ --where EventID=4625 --json
 
             Exit status: 0 done, 2 bad arguments or no readable logs.
             """)

@@ -64,3 +64,35 @@ import VigilHunt
         #expect(metrics.byHost.values.reduce(0, +) == metrics.events)
     }
 }
+
+@Suite struct LogonSummaryTests {
+    /// evtx_dump-shaped RDP events and flat Security events written here, so every expected figure is by construction.
+    static let documents = [
+        #"{"Event":{"System":{"Channel":"Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational","EventID":1149,"Computer":"DC1"},"UserData":{"EventXML":{"Param1":"alice","Param2":"CORP","Param3":"10.0.0.5"}}}}"#,
+        #"{"Event":{"System":{"Channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","EventID":21,"Computer":"DC1"},"UserData":{"EventXML":{"User":"CORP\\alice","SessionID":2,"Address":"10.0.0.5"}}}}"#,
+        #"{"Event":{"System":{"Channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","EventID":25,"Computer":"DC1"},"UserData":{"EventXML":{"User":"CORP\\alice","SessionID":2,"Address":"10.0.0.5"}}}}"#,
+        #"{"Channel":"security","EventID":4625,"Hostname":"WS1","TargetUserName":"alice","IpAddress":"10.0.0.5"}"#,
+        #"{"Channel":"Security","EventID":4625,"Hostname":"WS1","TargetUserName":"bob","IpAddress":"-"}"#,
+        #"{"Channel":"Security","EventID":4648,"Hostname":"WS1","TargetUserName":"bob","IpAddress":"10.0.0.9"}"#,
+        #"{"Channel":"Security","EventID":4778,"Hostname":"WS1","AccountName":"alice","ClientAddress":"10.0.0.5"}"#,
+        #"{"Channel":"Security","EventID":4779,"Hostname":"WS1","AccountName":"alice","ClientAddress":"10.0.0.5"}"#,
+        // Same IDs in other channels are not logons: Sysmon 21 is a WMI consumer binding.
+        #"{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":21,"Hostname":"WS1","User":"alice"}"#,
+    ]
+
+    @Test func everyLogonKindIsCountedPerUserAndSource() throws {
+        let path = NSTemporaryDirectory() + "vigil-logons-\(UUID().uuidString).jsonl"
+        try Self.documents.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (metrics, report) = EventMetricsTests.metrics([path])
+        #expect(report.bad == 0)
+        #expect(metrics.events == 9)
+        #expect(metrics.byHost == ["DC1": 3, "WS1": 6])
+        #expect(
+            metrics.logons == [
+                LogonKey(user: "alice", source: "10.0.0.5"): LogonCounts(success: 3, failure: 1, reconnect: 1, disconnect: 1),
+                LogonKey(user: "bob", source: "-"): LogonCounts(failure: 1),
+                LogonKey(user: "bob", source: "10.0.0.9"): LogonCounts(explicit: 1),
+            ])
+    }
+}
