@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
-        .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt"]),
+        .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),
