@@ -107,6 +107,19 @@ public struct EventMetrics: Sendable {
         logons[key, default: LogonCounts()].add(kind)
     }
 
+    /// Adds the counts of `other` (a fold of other events).
+    public mutating func merge(_ other: EventMetrics) {
+        events += other.events
+        byChannel.merge(other.byChannel, uniquingKeysWith: +)
+        byEventID.merge(other.byEventID, uniquingKeysWith: +)
+        byHost.merge(other.byHost, uniquingKeysWith: +)
+        logons.merge(other.logons) { a, b in
+            LogonCounts(
+                success: a.success + b.success, failure: a.failure + b.failure, explicit: a.explicit + b.explicit,
+                reconnect: a.reconnect + b.reconnect, disconnect: a.disconnect + b.disconnect)
+        }
+    }
+
     /// RDP 21/25 write `DOMAIN\user` where the Security log writes the name alone; keep the name so both meet.
     static func user(_ raw: String?) -> String {
         let name = clean(raw)

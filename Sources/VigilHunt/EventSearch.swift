@@ -12,8 +12,41 @@ public enum SearchQuery {
     case fields(FieldFilter)
 }
 
+/// A query as given, which each worker compiles for itself: a compiled `Regex` is not `Sendable`.
+public enum SearchSpec: Sendable {
+    case text(String)
+    case regex(String)
+    case fields(FieldFilter)
+
+    public func compile() throws -> SearchQuery {
+        switch self {
+        case .text(let text): .text(text)
+        case .regex(let pattern): .regex(try Regex(pattern))
+        case .fields(let filter): .fields(filter)
+        }
+    }
+}
+
+/// The hits of one batch, folded on one worker and handed to the caller afterwards.
+public struct SearchBatch: @unchecked Sendable {
+    // Unchecked because of the Regex inside `search`: a batch is used by one thread at a time, first the
+    // worker that fills it, then the caller that prints it.
+    public let search: EventSearch
+    public let collectFields: Bool
+    public var hits: [SearchHit] = []
+
+    public init(_ search: EventSearch, collectFields: Bool) {
+        self.search = search
+        self.collectFields = collectFields
+    }
+
+    public mutating func add(_ event: Event, _ origin: EventOrigin) {
+        if let hit = search.hit(event, at: origin, collectFields: collectFields) { hits.append(hit) }
+    }
+}
+
 /// One matching event, with what a hunter needs to find it again and the field that matched.
-public struct SearchHit {
+public struct SearchHit: Sendable {
     public var file: String
     public var line: Int
     public var timestamp: String?

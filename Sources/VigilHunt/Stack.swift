@@ -73,6 +73,15 @@ public struct Stacker: Sendable {
         counts[byHost ? [host] + values : values, default: 0] += 1
     }
 
+    /// Adds the tuples of `other`, a stack of the same fields over other events.
+    public mutating func merge(_ other: Stacker) {
+        counts.merge(other.counts, uniquingKeysWith: +)
+        hostsOf.merge(other.hostsOf) { $0.union($1) }
+        allHosts.formUnion(other.allHosts)
+        stacked += other.stacked
+        missing += other.missing
+    }
+
     /// Rows rarest first, with outliers flagged: seen on at most `maxHosts` hosts (only when the logs hold
     /// more hosts than that, else every row would be flagged), or |robust z| ≥ `zThreshold`.
     public func result(maxHosts: Int = 1, zThreshold: Double = 3.5) -> StackResult {

@@ -37,7 +37,7 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "Rows per table on the terminal (0: all). --json always prints all.")
     var top: Int = 20
 
-    @Option(help: "Threads decoding EVTX.")
+    @Option(help: "Threads parsing and counting events.")
     var threads: Int = 2
 
     @Flag(help: "Print the counts as JSON.")
@@ -52,7 +52,9 @@ struct MetricsCommand: ParsableCommand {
         }
         var metrics = EventMetrics()
         var report = EventStreamReport()
-        EventStream.forEach(files, threads: threads, report: &report) { event, _ in metrics.add(event) }
+        EventStream.fold(
+            files, threads: threads, report: &report, partial: { EventMetrics() }, add: { m, event, _ in m.add(event) },
+            merge: { metrics.merge($0) })
         Output.report(Array(report.diagnostics.prefix(50)))
         let summary = metrics.summary()
         if json {

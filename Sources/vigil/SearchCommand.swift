@@ -49,20 +49,21 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Output format: table, jsonl, csv.")
     var format: Format = .table
 
-    @Option(help: "Threads decoding EVTX.")
+    @Option(help: "Threads parsing and searching events.")
     var threads: Int = 2
 
     func run() throws {
         var logs = arguments
-        let query: SearchQuery
+        let spec: SearchSpec
         switch (regex, condition) {
         case (let pattern?, nil):
-            do { query = .regex(try Regex(pattern)) } catch {
+            do { _ = try Regex(pattern) } catch {
                 Output.error("--regex: \(error)")
                 throw ExitCode.badInput
             }
+            spec = .regex(pattern)
         case (nil, let text?):
-            do { query = .fields(try FieldFilter(parsing: text)) } catch {
+            do { spec = .fields(try FieldFilter(parsing: text)) } catch {
                 Output.error("--where: \(error)")
                 throw ExitCode.badInput
             }
@@ -71,7 +72,7 @@ struct SearchCommand: ParsableCommand {
                 Output.error("give TEXT and at least one log path, or --regex / --where")
                 throw ExitCode.badInput
             }
-            query = .text(logs.removeFirst())
+            spec = .text(logs.removeFirst())
         default:
             Output.error("give one of TEXT, --regex and --where")
             throw ExitCode.badInput
@@ -82,7 +83,6 @@ struct SearchCommand: ParsableCommand {
             Output.error("no log files found")
             throw ExitCode.badInput
         }
-        let search = EventSearch(query)
         var report = EventStreamReport()
         var hits = 0
         switch format {
@@ -91,11 +91,16 @@ struct SearchCommand: ParsableCommand {
         case .csv: print("timestamp,computer,channel,event_id,record_id,file,line,matched_field,fields")
         case .jsonl: break
         }
-        EventStream.forEach(files, threads: threads, report: &report) { event, origin in
-            guard let hit = search.hit(event, at: origin, collectFields: format != .table) else { return }
-            hits += 1
-            print(Self.render(hit, format))
-        }
+        let format = format
+        // The pattern compiled once above, so compiling again per batch cannot fail.
+        EventStream.fold(
+            files, threads: threads, report: &report,
+            partial: { SearchBatch(EventSearch(try! spec.compile()), collectFields: format != .table) },
+            add: { batch, event, origin in batch.add(event, origin) },
+            merge: { batch in
+                for hit in batch.hits { print(Self.render(hit, format)) }
+                hits += batch.hits.count
+            })
         Output.report(Array(report.diagnostics.prefix(50)))
         printError(
             "\(hits) hit(s) in \(report.events) event(s) from \(report.read.files) file(s); \(report.bad) unreadable", newline: true)

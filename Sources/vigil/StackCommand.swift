@@ -60,7 +60,7 @@ struct StackCommand: ParsableCommand {
     @Flag(help: "Print only the flagged rows.")
     var outliersOnly = false
 
-    @Option(help: "Threads decoding EVTX.")
+    @Option(help: "Threads parsing and counting events.")
     var threads: Int = 2
 
     @Flag(help: "Print the result as JSON.")
@@ -87,7 +87,10 @@ struct StackCommand: ParsableCommand {
         }
         var stacker = Stacker(fields: names, filter: filter, byHost: byHost)
         var report = EventStreamReport()
-        EventStream.forEach(files, threads: threads, report: &report) { event, _ in stacker.add(event) }
+        let (byHost, conditions) = (byHost, filter)
+        EventStream.fold(
+            files, threads: threads, report: &report, partial: { Stacker(fields: names, filter: conditions, byHost: byHost) },
+            add: { s, event, _ in s.add(event) }, merge: { stacker.merge($0) })
         Output.report(Array(report.diagnostics.prefix(50)))
         var result = stacker.result(maxHosts: maxHosts, zThreshold: zThreshold)
         if outliersOnly { result.rows = result.rows.filter { !$0.outlier.isEmpty } }

@@ -1,0 +1,124 @@
+// Folding events on several cores: the calling thread reads batches while workers parse and fold earlier
+// ones into per-batch partial results, which come back to the caller in input order. Memory stays at about
+// `threads + 1` batches.
+import Dispatch
+import VigilCore
+import VigilLogs
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension EventStream {
+    /// Calls `add` for every event on worker threads, each batch into a fresh `partial()`, then hands every
+    /// batch's partial to `merge` on the calling thread in file order. `threads` workers parse and fold;
+    /// EVTX files are decoded on the calling thread, so reading and folding overlap.
+    public static func fold<Partial: Sendable>(
+        _ files: [String], threads: Int, report: inout EventStreamReport, partial: @escaping @Sendable () -> Partial,
+        add: @escaping @Sendable (inout Partial, Event, EventOrigin) -> Void, merge: (Partial) -> Void
+    ) {
+        let workers = max(1, threads)
+        let state = FoldState<Partial>()
+        let slots = DispatchSemaphore(value: workers)
+        let group = DispatchGroup()
+        var submitted = 0
+        var delivered = 0
+
+        func deliver() {
+            for done in state.take(from: &delivered) {
+                report.events += done.events
+                report.badEvents += done.bad
+                report.parseDiagnostics += done.diagnostics.prefix(max(0, maxDiagnostics - report.parseDiagnostics.count))
+                merge(done.partial)
+            }
+        }
+
+        func submit(_ batch: EventBatch) {
+            slots.wait()
+            let sequence = submitted
+            submitted += 1
+            DispatchQueue.global().async(group: group) {
+                var tape = state.tape()
+                var result = FoldState<Partial>.Done(partial: partial(), events: 0, bad: 0, diagnostics: [])
+                batch.bytes.withUnsafeBytes { all in
+                    for span in batch.documents {
+                        let bytes = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
+                        do throws(JSONSyntaxError) {
+                            try tape.parseDocument(bytes)
+                        } catch {
+                            result.bad += 1
+                            if result.diagnostics.count < 20 {
+                                result.diagnostics.append(error.diagnostic(file: batch.file, bytes: bytes, baseLine: span.line))
+                            }
+                            continue
+                        }
+                        result.events += 1
+                        tape.nodes.withUnsafeBufferPointer { nodes in
+                            add(
+                                &result.partial, Event(view: JSONView(tape: nodes, bytes: bytes)),
+                                EventOrigin(file: batch.file, line: span.line))
+                        }
+                    }
+                }
+                state.finish(sequence, result, tape)
+                slots.signal()
+            }
+            deliver()
+        }
+
+        for file in files {
+            switch LogFormat.of(file) {
+            case .evtx: LogReader.readEVTX(file, threads: 1, report: &report.read, submit)
+            default: LogReader.readJSON(file, report: &report.read, submit)
+            }
+        }
+        group.wait()
+        deliver()
+    }
+}
+
+/// Finished batches and idle tapes, shared between the workers and the caller under one mutex.
+final class FoldState<Partial: Sendable>: @unchecked Sendable {
+    struct Done {
+        var partial: Partial
+        var events: Int
+        var bad: Int
+        var diagnostics: [Diagnostic]
+    }
+
+    private var mutex = pthread_mutex_t()
+    private var finished: [Int: Done] = [:]
+    private var tapes: [JSONTape] = []
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    private func locked<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+
+    func tape() -> JSONTape { locked { tapes.popLast() } ?? JSONTape() }
+
+    func finish(_ sequence: Int, _ done: Done, _ tape: JSONTape) {
+        locked {
+            finished[sequence] = done
+            tapes.append(tape)
+        }
+    }
+
+    /// The batches finished from `next` on without a gap, in order.
+    func take(from next: inout Int) -> [Done] {
+        locked {
+            var out: [Done] = []
+            while let done = finished.removeValue(forKey: next) {
+                out.append(done)
+                next += 1
+            }
+            return out
+        }
+    }
+}
