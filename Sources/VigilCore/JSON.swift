@@ -419,6 +419,13 @@ public enum JSONString {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `text` as a JSON string literal, with quotes.
+    public static func quoted(_ text: String) -> String {
+        var out = ""
+        appendQuoted(text, to: &out)
+        return out
+    }
+
     /// Appends `text` as a JSON string literal (with quotes) to `out`.
     public static func appendQuoted(_ text: String, to out: inout String) {
         out.append("\"")

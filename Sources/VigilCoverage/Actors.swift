@@ -85,10 +85,10 @@ public struct ActorSelection: Sendable {
                 }
                 if m["enabled"]?.bool == false { continue }
                 // Report files list IDs, or map each ID to how often the report saw it.
-                var techniques = YAMLFile.strings(m["technique_id"])
+                var techniques = YAMLFiles.texts(m["technique_id"])
                 if let counted = m["technique_id"]?.mapping { techniques = counted.keys.compactMap(\.string) }
                 // Software listed for the group brings the techniques ATT&CK records for it.
-                for s in YAMLFile.strings(m["software_id"]) {
+                for s in YAMLFiles.texts(m["software_id"]) {
                     if let i = kb.objects(attackID: s).first {
                         techniques += kb.related(i, .uses, incoming: false).compactMap {
                             kb.objects[$0].kind == .technique ? kb.objects[$0].attackID : nil

@@ -109,14 +109,14 @@ public struct Inventory: Sendable {
         }
         var inventory = Inventory(
             name: root["name"]?.string ?? path, domain: try domain(root, path), format: .vigil, source: path, systems: [], logSources: [],
-            exceptions: YAMLFile.strings(root["exceptions"]), diagnostics: [])
+            exceptions: YAMLFiles.texts(root["exceptions"]), diagnostics: [])
         for item in root["systems"]?.sequence ?? [] {
             guard let m = item.mapping, let name = m["name"]?.string else {
                 inventory.diagnostics.append(
                     Diagnostic(YAMLFile.location(path, item), code: "inventory-invalid", "a system needs a name; skipped"))
                 continue
             }
-            inventory.systems.append(InventorySystem(name: name, platforms: YAMLFile.strings(m["platforms"])))
+            inventory.systems.append(InventorySystem(name: name, platforms: YAMLFiles.texts(m["platforms"])))
         }
         let systemNames = Set(inventory.systems.map { $0.name.lowercased() })
         for item in root["log_sources"]?.sequence ?? [] {
@@ -126,10 +126,10 @@ public struct Inventory: Sendable {
                 continue
             }
             var source = CollectedLogSource(
-                name: name, products: YAMLFile.strings(m["product"]) + YAMLFile.strings(m["products"]),
-                systems: YAMLFile.strings(m["systems"]),
-                dataComponents: YAMLFile.strings(m["data_components"]), sigma: [], windows: [],
-                elasticIndexes: YAMLFile.strings(m["elastic_index"]),
+                name: name, products: YAMLFiles.texts(m["product"]) + YAMLFiles.texts(m["products"]),
+                systems: YAMLFiles.texts(m["systems"]),
+                dataComponents: YAMLFiles.texts(m["data_components"]), sigma: [], windows: [],
+                elasticIndexes: YAMLFiles.texts(m["elastic_index"]),
                 quality: quality(m["quality"]), available: m["available"]?.bool ?? true, line: item.mark?.line)
             for s in m["sigma"]?.sequence ?? [] {
                 guard let sm = s.mapping else { continue }
@@ -167,7 +167,7 @@ public struct Inventory: Sendable {
             logSources: [], exceptions: [], diagnostics: [])
         for item in root["systems"]?.sequence ?? [] {
             guard let m = item.mapping, let name = m["applicable_to"]?.string else { continue }
-            inventory.systems.append(InventorySystem(name: name, platforms: YAMLFile.strings(m["platform"])))
+            inventory.systems.append(InventorySystem(name: name, platforms: YAMLFiles.texts(m["platform"])))
         }
         for e in root["exceptions"]?.sequence ?? [] {
             if let id = e.mapping?["technique_id"]?.string ?? e.string { inventory.exceptions.append(id) }
@@ -180,11 +180,11 @@ public struct Inventory: Sendable {
             }
             for detail in m["data_source"]?.sequence ?? [] {
                 guard let d = detail.mapping else { continue }
-                var systems = YAMLFile.strings(d["applicable_to"])
+                var systems = YAMLFiles.texts(d["applicable_to"])
                 if systems.contains(where: { $0.lowercased() == "all" }) { systems = [] }
                 inventory.logSources.append(
                     CollectedLogSource(
-                        name: name, products: YAMLFile.strings(d["products"]), systems: systems, dataComponents: [name], sigma: [],
+                        name: name, products: YAMLFiles.texts(d["products"]), systems: systems, dataComponents: [name], sigma: [],
                         windows: [],
                         elasticIndexes: [], quality: quality(d["data_quality"]), available: d["available_for_data_analytics"]?.bool ?? true,
                         line: detail.mark?.line))

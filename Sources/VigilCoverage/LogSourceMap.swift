@@ -94,7 +94,7 @@ public struct LogSourceMap: Sendable {
         }
         for item in root["sigma"]?.sequence ?? [] {
             guard let m = item.mapping else { throw fail(item, "each sigma entry is a mapping") }
-            let dcs = YAMLFile.strings(m["data_components"])
+            let dcs = YAMLFiles.texts(m["data_components"])
             guard !dcs.isEmpty else { throw fail(item, "sigma entry without data_components") }
             map.sigma.append(
                 SigmaEntry(
@@ -109,13 +109,13 @@ public struct LogSourceMap: Sendable {
             map.windowsEvents.append(
                 WindowsEntry(
                     events: WindowsEventSet(channel: channel, eventIDs: YAMLFile.ints(m["event_ids"])),
-                    dataComponents: YAMLFile.strings(m["data_components"])))
+                    dataComponents: YAMLFiles.texts(m["data_components"])))
         }
         func table(_ key: String) throws(Diagnostic) -> [String: [String]] {
             guard let n = root[Node(key)] else { return [:] }
             guard let m = n.mapping else { throw fail(n, "`\(key)` must be a mapping of names to data components") }
             var result: [String: [String]] = [:]
-            for (k, v) in m { if let name = k.string { result[name.lowercased()] = YAMLFile.strings(v) } }
+            for (k, v) in m { if let name = k.string { result[name.lowercased()] = YAMLFiles.texts(v) } }
             return result
         }
         map.car = try table("car")

@@ -60,7 +60,7 @@ public struct RiskRegister: Sendable {
             }
             register.acceptances.append(
                 RiskAcceptance(
-                    technique: technique, scope: YAMLFile.strings(m["scope"]), owner: owner, reason: reason, review: review,
+                    technique: technique, scope: YAMLFiles.texts(m["scope"]), owner: owner, reason: reason, review: review,
                     line: item.mark?.line))
         }
         return register

@@ -22,13 +22,6 @@ enum YAMLFile {
         SourceLocation(file: source, line: node?.mark.map { $0.line }, column: node?.mark.map { $0.column })
     }
 
-    /// A list of strings from a sequence or a lone scalar.
-    static func strings(_ node: Node?) -> [String] {
-        guard let node else { return [] }
-        if let s = node.string { return [s] }
-        return (node.sequence ?? []).compactMap { $0.string }
-    }
-
     static func ints(_ node: Node?) -> [Int] {
         guard let node else { return [] }
         if let i = node.int { return [i] }

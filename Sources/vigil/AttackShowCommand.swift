@@ -47,7 +47,6 @@ struct AttackShowCommand: ParsableCommand {
             guard !value.isEmpty else { return }
             print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + value)
         }
-        func refs(_ items: [ObjectRef]) -> String { items.map { "\($0.id) \($0.name)" }.joined(separator: "; ") }
         func block(_ label: String, _ items: [ObjectRef]) {
             guard !items.isEmpty else { return }
             print("\(label) (\(items.count)):")
@@ -88,6 +87,5 @@ struct AttackShowCommand: ParsableCommand {
         block("mitigations", d.mitigations)
         block("targeted assets", d.assets)
         if description, let text = d.description { print("\n" + text) }
-        _ = refs
     }
 }

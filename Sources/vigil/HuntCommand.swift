@@ -127,7 +127,8 @@ struct HuntCommand: ParsableCommand {
     }
 }
 
-func printError(_ text: String, newline: Bool) {
+/// Writes to standard error without Foundation (the hunt and rules commands report progress here).
+func printError(_ text: String, newline: Bool = true) {
     var line = newline ? text + "\n" : text
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
@@ -280,6 +281,6 @@ struct DetectionWriter {
     }
 }
 
-func q(_ s: String?) -> String { s.map(JSONText.quote) ?? "null" }
+func q(_ s: String?) -> String { s.map(JSONString.quoted) ?? "null" }
 
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

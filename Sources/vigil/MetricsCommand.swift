@@ -44,12 +44,7 @@ struct MetricsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (files, missing) = EventStream.files(logs)
-        Output.report(missing)
-        guard !files.isEmpty else {
-            Output.error("no log files found")
-            throw ExitCode.badInput
-        }
+        let files = try Output.logFiles(logs)
         var metrics = EventMetrics()
         var report = EventStreamReport()
         EventStream.fold(

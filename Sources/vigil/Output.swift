@@ -1,6 +1,8 @@
 // Terminal and JSON output shared by the commands.
+import ArgumentParser
 import Foundation
 import VigilCore
+import VigilLogs
 
 enum Output {
     static func json<T: Encodable>(_ value: T) -> String {
@@ -18,6 +20,18 @@ enum Output {
     }
 
     static func error(_ text: String) { FileHandle.standardError.write(Data(("vigil: " + text + "\n").utf8)) }
+
+    /// The log files under `paths` (files and folders); paths that do not exist are reported, and
+    /// finding no log file at all is bad input (exit 2).
+    static func logFiles(_ paths: [String]) throws -> [String] {
+        let (files, missing) = LogReader.logFiles(paths)
+        report(missing)
+        guard !files.isEmpty else {
+            error("no log files found")
+            throw ExitCode.badInput
+        }
+        return files
+    }
 
     /// Left-aligned columns; the last column is not padded.
     static func table(_ header: [String], _ rows: [[String]]) -> String {

@@ -55,13 +55,13 @@ struct RulesCommand: ParsableCommand {
                 var out = "{\"files\":\(collection.filesRead),\"rules\":\(loaded),\"correlations\":\(collection.correlations.count),"
                 out += "\"filters\":\(collection.filters.count),\"rejected\":\(errors.count),\"runnable\":\(ruleSet.activeRules.count),"
                 out += "\"seconds\":\(elapsed),\"rejected_by_reason\":{"
-                out += byCode.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\($0.value)" }.joined(separator: ",")
+                out += byCode.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
                 out += "},\"warnings_by_reason\":{"
-                out += warningCodes.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\($0.value)" }.joined(separator: ",")
+                out += warningCodes.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
                 out += "},\"diagnostics\":["
                 out += shown.map { d in
-                    "{\"file\":\(JSONText.quote(d.location.file)),\"line\":\(d.location.line ?? 0),\"column\":\(d.location.column ?? 0),"
-                        + "\"severity\":\"\(d.severity.rawValue)\",\"code\":\(JSONText.quote(d.code)),\"message\":\(JSONText.quote(d.message))}"
+                    "{\"file\":\(JSONString.quoted(d.location.file)),\"line\":\(d.location.line ?? 0),\"column\":\(d.location.column ?? 0),"
+                        + "\"severity\":\"\(d.severity.rawValue)\",\"code\":\(JSONString.quoted(d.code)),\"message\":\(JSONString.quoted(d.message))}"
                 }.joined(separator: ",")
                 out += "]}"
                 print(out)
@@ -93,11 +93,6 @@ struct RulesCommand: ParsableCommand {
     }
 }
 
-func printError(_ text: String) {
-    var line = text + "\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
-
 func format3(_ x: Double) -> String {
     let scaled = (x * 1000).rounded() / 1000
     return String(scaled)
@@ -116,29 +111,5 @@ enum Clock {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-}
-
-/// JSON string quoting for hand-written output.
-enum JSONText {
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }

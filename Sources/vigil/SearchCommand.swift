@@ -77,12 +77,7 @@ struct SearchCommand: ParsableCommand {
             Output.error("give one of TEXT, --regex and --where")
             throw ExitCode.badInput
         }
-        let (files, missing) = EventStream.files(logs)
-        Output.report(missing)
-        guard !files.isEmpty else {
-            Output.error("no log files found")
-            throw ExitCode.badInput
-        }
+        let files = try Output.logFiles(logs)
         var report = EventStreamReport()
         var hits = 0
         switch format {

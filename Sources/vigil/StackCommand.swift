@@ -79,12 +79,7 @@ struct StackCommand: ParsableCommand {
                 throw ExitCode.badInput
             }
         }
-        let (files, missing) = EventStream.files(logs)
-        Output.report(missing)
-        guard !files.isEmpty else {
-            Output.error("no log files found")
-            throw ExitCode.badInput
-        }
+        let files = try Output.logFiles(logs)
         var stacker = Stacker(fields: names, filter: filter, byHost: byHost)
         var report = EventStreamReport()
         let (byHost, conditions) = (byHost, filter)
