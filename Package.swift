@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "VigilCoverage",
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", .product(name: "Yams", package: "Yams")]),
-        .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs"]),
+        .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
         .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -26,6 +26,17 @@ public struct EventStreamReport: Sendable {
     public var bad: Int { read.badDocuments + badEvents }
 }
 
+/// How far a pass has got, for a progress line: handed out when a file starts and after each batch.
+public struct EventStreamProgress: Sendable {
+    /// Files finished so far.
+    public var filesDone: Int
+    public var files: Int
+    /// The file being read.
+    public var file: String
+    /// Events parsed so far (batches already folded, in the parallel fold).
+    public var events: Int
+}
+
 public enum EventStream {
     /// Cap on kept per-document diagnostics; the count in the report stays exact.
     public static let maxDiagnostics = 1000
@@ -37,8 +48,10 @@ public enum EventStream {
 
     /// Calls `body` for every event in `files`, in file order. Memory stays at about one batch
     /// (`LogReader.batchBytes`) whatever the size of the input. `threads` decodes EVTX chunks in parallel.
+    /// `onProgress`, when given, is called on the calling thread as each file starts and after each batch.
     public static func forEach(
-        _ files: [String], threads: Int = 1, report: inout EventStreamReport, _ body: (Event, EventOrigin) -> Void
+        _ files: [String], threads: Int = 1, report: inout EventStreamReport, onProgress: ((EventStreamProgress) -> Void)? = nil,
+        _ body: (Event, EventOrigin) -> Void
     ) {
         var tape = JSONTape()
         var events = 0
@@ -64,10 +77,17 @@ public enum EventStream {
                 }
             }
         }
-        for file in files {
+        for (index, file) in files.enumerated() {
+            var progress = EventStreamProgress(filesDone: index, files: files.count, file: file, events: report.events + events)
+            onProgress?(progress)
+            func consumeAndReport(_ batch: EventBatch) {
+                consume(batch)
+                progress.events = report.events + events
+                onProgress?(progress)
+            }
             switch LogFormat.of(file) {
-            case .evtx: LogReader.readEVTX(file, threads: threads, report: &report.read, consume)
-            default: LogReader.readJSON(file, report: &report.read, consume)
+            case .evtx: LogReader.readEVTX(file, threads: threads, report: &report.read, consumeAndReport)
+            default: LogReader.readJSON(file, report: &report.read, consumeAndReport)
             }
         }
         report.events += events

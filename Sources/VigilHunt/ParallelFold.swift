@@ -14,10 +14,12 @@ import VigilLogs
 extension EventStream {
     /// Calls `add` for every event on worker threads, each batch into a fresh `partial()`, then hands every
     /// batch's partial to `merge` on the calling thread in file order. `threads` workers parse and fold;
-    /// EVTX files are decoded on the calling thread, so reading and folding overlap.
+    /// EVTX files are decoded on the calling thread, so reading and folding overlap. `onProgress`, when given,
+    /// is called on the calling thread as each file starts and after each batch is handed to a worker.
     public static func fold<Partial: Sendable>(
         _ files: [String], threads: Int, report: inout EventStreamReport, partial: @escaping @Sendable () -> Partial,
-        add: @escaping @Sendable (inout Partial, Event, EventOrigin) -> Void, merge: (Partial) -> Void
+        add: @escaping @Sendable (inout Partial, Event, EventOrigin) -> Void, merge: (Partial) -> Void,
+        onProgress: ((EventStreamProgress) -> Void)? = nil
     ) {
         let workers = max(1, threads)
         let state = FoldState<Partial>()
@@ -68,10 +70,17 @@ extension EventStream {
             deliver()
         }
 
-        for file in files {
+        for (index, file) in files.enumerated() {
+            var progress = EventStreamProgress(filesDone: index, files: files.count, file: file, events: report.events)
+            onProgress?(progress)
+            func submitAndReport(_ batch: EventBatch) {
+                submit(batch)
+                progress.events = report.events
+                onProgress?(progress)
+            }
             switch LogFormat.of(file) {
-            case .evtx: LogReader.readEVTX(file, threads: 1, report: &report.read, submit)
-            default: LogReader.readJSON(file, report: &report.read, submit)
+            case .evtx: LogReader.readEVTX(file, threads: 1, report: &report.read, submitAndReport)
+            default: LogReader.readJSON(file, report: &report.read, submitAndReport)
             }
         }
         group.wait()

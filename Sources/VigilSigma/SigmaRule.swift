@@ -48,7 +48,10 @@ public struct SigmaRule: Sendable {
     public var techniques: [TechniqueID] { tags.compactMap { TechniqueID($0) } }
 
     /// ATT&CK tactics named by `attack.<tactic-name>` tags (`attack.defense-evasion`).
-    public var tactics: [String] {
+    public var tactics: [String] { Self.tactics(in: tags) }
+
+    /// ATT&CK tactics among `tags` (also for correlation rules, which carry tags of their own).
+    public static func tactics(in tags: [String]) -> [String] {
         tags.compactMap { tag in
             let lower = tag.lowercased()
             guard lower.hasPrefix("attack.") else { return nil }

@@ -87,30 +87,33 @@ struct HuntCommand: ParsableCommand {
         }
         let hunter = Hunter(ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table)
         var report = LogReadReport()
-        let terminal = isatty(2) != 0
+        var progress = ProgressLine()
         var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
         output.header()
         let huntStart = Clock.now
         let cpuStart = Clock.cpuSeconds
+        // Documents handed to the matcher so far: counted here, on the reading thread, for the progress line.
+        var submitted = 0
         for (index, file) in files.enumerated() {
-            if terminal { printError("\u{1B}[2K\r[\(index + 1)/\(files.count)] \(file)", newline: false) }
+            progress.update(filesDone: index, files: files.count, events: submitted, file: file)
+            func submit(_ batch: EventBatch) {
+                hunter.submit(batch)
+                let found = hunter.drainDetections()
+                // Detections go to stdout, which may be the same terminal: erase the progress line before them.
+                if !found.isEmpty && !quiet { progress.clear() }
+                output.write(found)
+                submitted += batch.documents.count
+                progress.update(filesDone: index, files: files.count, events: submitted, file: file)
+            }
             switch LogFormat.of(file) {
-            case .evtx:
-                LogReader.readEVTX(file, threads: 1, report: &report) { batch in
-                    hunter.submit(batch)
-                    output.write(hunter.drainDetections())
-                }
-            default:
-                LogReader.readJSON(file, report: &report) { batch in
-                    hunter.submit(batch)
-                    output.write(hunter.drainDetections())
-                }
+            case .evtx: LogReader.readEVTX(file, threads: 1, report: &report, submit)
+            default: LogReader.readJSON(file, report: &report, submit)
             }
         }
         hunter.finish()
         output.write(hunter.drainDetections())
         output.write(correlations: hunter.correlator.evaluate(), hunter.correlator)
-        if terminal { printError("\u{1B}[2K\r", newline: false) }
+        progress.clear()
         let seconds = Clock.seconds(since: huntStart)
         let cpuSeconds = Clock.cpuSeconds - cpuStart
         for d in (report.diagnostics + hunter.diagnostics).prefix(50) { printError("\(d)") }

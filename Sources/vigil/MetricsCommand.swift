@@ -47,9 +47,11 @@ struct MetricsCommand: ParsableCommand {
         let files = try Output.logFiles(logs)
         var metrics = EventMetrics()
         var report = EventStreamReport()
+        var progress = ProgressLine()
         EventStream.fold(
             files, threads: threads, report: &report, partial: { EventMetrics() }, add: { m, event, _ in m.add(event) },
-            merge: { metrics.merge($0) })
+            merge: { metrics.merge($0) }, onProgress: { progress.update($0) })
+        progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         let summary = metrics.summary()
         if json {

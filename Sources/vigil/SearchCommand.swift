@@ -87,15 +87,19 @@ struct SearchCommand: ParsableCommand {
         case .jsonl: break
         }
         let format = format
+        var progress = ProgressLine()
         // The pattern compiled once above, so compiling again per batch cannot fail.
         EventStream.fold(
             files, threads: threads, report: &report,
             partial: { SearchBatch(EventSearch(try! spec.compile()), collectFields: format != .table) },
             add: { batch, event, origin in batch.add(event, origin) },
             merge: { batch in
+                // Hits go to stdout, which may be the same terminal: erase the progress line before them.
+                if !batch.hits.isEmpty { progress.clear() }
                 for hit in batch.hits { print(Self.render(hit, format)) }
                 hits += batch.hits.count
-            })
+            }, onProgress: { progress.update($0) })
+        progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         printError(
             "\(hits) hit(s) in \(report.events) event(s) from \(report.read.files) file(s); \(report.bad) unreadable", newline: true)

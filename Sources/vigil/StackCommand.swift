@@ -83,9 +83,11 @@ struct StackCommand: ParsableCommand {
         var stacker = Stacker(fields: names, filter: filter, byHost: byHost)
         var report = EventStreamReport()
         let (byHost, conditions) = (byHost, filter)
+        var progress = ProgressLine()
         EventStream.fold(
             files, threads: threads, report: &report, partial: { Stacker(fields: names, filter: conditions, byHost: byHost) },
-            add: { s, event, _ in s.add(event) }, merge: { stacker.merge($0) })
+            add: { s, event, _ in s.add(event) }, merge: { stacker.merge($0) }, onProgress: { progress.update($0) })
+        progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         var result = stacker.result(maxHosts: maxHosts, zThreshold: zThreshold)
         if outliersOnly { result.rows = result.rows.filter { !$0.outlier.isEmpty } }

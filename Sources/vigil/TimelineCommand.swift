@@ -1,0 +1,225 @@
+// `vigil timeline`: detections (and chosen plain events) from many logs and hosts in one time order.
+import ArgumentParser
+import VigilCore
+import VigilHunt
+import VigilSigma
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+struct TimelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline", abstract: "Sort Sigma detections and chosen events by time across files and hosts.",
+        discussion: """
+            Runs Sigma rules over EVTX and JSON logs (NDJSON, evtx_dump output,
+            flat exports such as Sysmon JSON; plain or gzip) and puts every
+            detection on one timeline, sorted by time across all files and hosts,
+            with the rule's level and its ATT&CK tactics and techniques.
+
+            --events adds every event of the channels named, with all or some of
+            their event IDs, as entries of their own (kind "event"), whether or
+            not a rule fired on them:
+              --events Security:4624,4625 Microsoft-Windows-Sysmon/Operational:1
+              --events Security             (every Security event)
+            With --events, --rules may be left out.
+
+            Times are shown in UTC (ISO 8601, microseconds, Z). EVTX SystemTime,
+            Sysmon UtcTime and offsets (+02:00) are read; entries whose event has
+            no readable time come last.
+
+            Formats:
+              table       one line per entry, then summaries by host and tactic
+              csv         one row per entry (header first)
+              jsonl       one JSON object per entry
+              timesketch  CSV for Timesketch's importer: message, datetime,
+                          timestamp_desc, timestamp (microseconds), then the
+                          other columns; entries without a time are left out
+            Summaries go to standard output for table, to standard error for the
+            others, so that standard output stays one format.
+
+            Examples:
+              vigil timeline logs/ --rules sigma/rules/windows --min-level high
+              vigil timeline logs/ --rules rules/ --events Security:4624,4625 \\
+                --format timesketch > timeline.csv
+
+            Exit status: 0 no entries, 1 entries, 2 bad arguments, no runnable
+            rules or no readable logs.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, jsonl, timesketch }
+
+    @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
+    var logs: [String]
+
+    @Option(name: .customLong("rules"), parsing: .upToNextOption, help: "Sigma rule files or folders.")
+    var rules: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Plain events to add: Channel or Channel:ID,ID …")
+    var events: [String] = []
+
+    @Option(help: "Output format: table, csv, jsonl, timesketch.")
+    var format: Format = .table
+
+    @Option(help: "Lowest rule level to run: informational, low, medium, high, critical.")
+    var minLevel: String = "informational"
+
+    @Option(help: "YAML file with values for %placeholders% used by |expand.")
+    var placeholders: String?
+
+    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
+    var mapping: String?
+
+    @Option(help: "Threads parsing and matching events.")
+    var threads: Int = 2
+
+    @Flag(help: "Print only the summaries.")
+    var summaryOnly = false
+
+    func run() throws {
+        let started = Clock.now
+        guard let minimum = Severity(lenient: minLevel) else {
+            Output.error("unknown level '\(minLevel)'")
+            throw ExitCode.badInput
+        }
+        var selectors: [EventSelector] = []
+        for text in events {
+            do { selectors.append(try EventSelector(parsing: text)) } catch {
+                Output.error("--events: \(error)")
+                throw ExitCode.badInput
+            }
+        }
+        guard !rules.isEmpty || !selectors.isEmpty else {
+            Output.error("give --rules, --events or both")
+            throw ExitCode.badInput
+        }
+        let ruleSet = try rules.isEmpty ? nil : loadRules(minimum)
+        let files = try Output.logFiles(logs)
+        var report = EventStreamReport()
+        var progress = ProgressLine()
+        let timeline = Timeline.build(
+            files, ruleSet: ruleSet, events: selectors, threads: threads, report: &report, onProgress: { progress.update($0) })
+        progress.clear()
+        Output.report(Array(report.diagnostics.prefix(50)))
+        if !summaryOnly { write(timeline) }
+        let summary = summaryText(timeline, report: report, seconds: Clock.seconds(since: started))
+        if format == .table { print(summary, terminator: "") } else { printError(summary, newline: false) }
+        if report.read.files == 0 { throw ExitCode.badInput }
+        if !timeline.entries.isEmpty { throw ExitCode.findings }
+    }
+
+    /// The rules at or above `minimum`, compiled; rejected rules are reported, none runnable is bad input.
+    private func loadRules(_ minimum: Severity) throws -> RuleSet {
+        let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
+        let collection = RuleLoader.load(rules, placeholders: values)
+        let selected = collection.rules.filter { ($0.level ?? .medium) >= minimum }
+        let ruleSet = RuleSet(rules: selected, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
+        let rejected = collection.diagnostics.filter { $0.severity == .error } + ruleSet.diagnostics.filter { $0.severity == .error }
+        for d in rejected.prefix(20) { printError("rule rejected: \(d.location): \(d.message) [\(d.code)]") }
+        if rejected.count > 20 { printError("… \(rejected.count - 20) more rejected rules (see `vigil rules check`)") }
+        guard !ruleSet.activeRules.isEmpty else {
+            Output.error("no runnable rules")
+            throw ExitCode.badInput
+        }
+        return ruleSet
+    }
+
+    /// The columns csv and jsonl print, in order; `values` gives one entry's.
+    static let columnNames = [
+        "datetime", "host", "channel", "event_id", "record_id", "kind", "level", "rule_title", "rule_id", "tactics", "techniques",
+        "message", "file", "line",
+    ]
+
+    private static func values(_ t: Timeline, _ e: TimelineEntry) -> [String?] {
+        let rule = t.rule(of: e)
+        let kind: String
+        switch e.source {
+        case .rule: kind = "rule"
+        case .correlation: kind = "correlation"
+        case .event: kind = "event"
+        }
+        return [
+            e.hasTime ? TimelineTime.iso(e.time) : nil, t.host(e), t.channel(e), t.eventID(e), e.recordID >= 0 ? String(e.recordID) : nil,
+            kind, rule.level?.rawValue, e.source == .event ? nil : rule.title, rule.id, rule.tactics.joined(separator: " "),
+            rule.techniques.joined(separator: " "), e.message, t.file(e), e.file >= 0 ? String(e.line) : nil,
+        ]
+    }
+
+    private func write(_ t: Timeline) {
+        switch format {
+        case .table:
+            let colour = isatty(1) != 0
+            print(pad("TIME (UTC)", 27) + "  " + pad("LEVEL", 13) + "  " + pad("HOST", 20) + "  " + pad("EVENT", 6) + "  WHAT")
+            for e in t.entries {
+                let rule = t.rule(of: e)
+                let level = pad(rule.level?.rawValue ?? "event", 13)
+                let painted = colour && rule.level != nil ? DetectionWriter.paint(rule.level!) + level + "\u{1B}[0m" : level
+                var what = e.source == .event ? (t.channel(e) ?? "-") : rule.title
+                if !rule.tactics.isEmpty { what += " [\(rule.tactics.joined(separator: ","))]" }
+                if !e.message.isEmpty { what += "  " + String(e.message.prefix(100)) }
+                print(
+                    pad(e.hasTime ? TimelineTime.iso(e.time) : "-", 27) + "  " + painted + "  " + pad(t.host(e) ?? "-", 20) + "  "
+                        + pad(t.eventID(e) ?? "-", 6) + "  " + what)
+            }
+        case .csv:
+            print(Self.columnNames.joined(separator: ","))
+            for e in t.entries { print(Self.values(t, e).map { DetectionWriter.csv($0 ?? "") }.joined(separator: ",")) }
+        case .jsonl:
+            for e in t.entries {
+                var fields = zip(Self.columnNames, Self.values(t, e)).map { "\(q($0)):\(q($1))" }
+                fields.insert("\"timestamp\":\(e.hasTime ? String(e.time) : "null")", at: 1)
+                print("{" + fields.joined(separator: ",") + "}")
+            }
+        case .timesketch:
+            // Timesketch's importer needs message, datetime (ISO 8601) and timestamp_desc; timestamp in
+            // microseconds since 1970 is read when present; every other column becomes an attribute.
+            let others = Self.columnNames.indices.filter { !["datetime", "message"].contains(Self.columnNames[$0]) }
+            print((["message", "datetime", "timestamp_desc", "timestamp"] + others.map { Self.columnNames[$0] }).joined(separator: ","))
+            var untimed = 0
+            for e in t.entries {
+                guard e.hasTime else {
+                    untimed += 1
+                    continue
+                }
+                let values = Self.values(t, e)
+                let rule = t.rule(of: e)
+                let headline =
+                    e.source == .event
+                    ? "\(t.channel(e) ?? "-") \(t.eventID(e) ?? "-")" : "[\(rule.level?.rawValue ?? "")] \(rule.title)"
+                let message = e.message.isEmpty ? headline : headline + ": " + e.message
+                let row =
+                    [message, TimelineTime.iso(e.time), "Event Recorded", String(e.time)]
+                    + others.map { values[$0] ?? "" }
+                print(row.map(DetectionWriter.csv).joined(separator: ","))
+            }
+            if untimed > 0 { printError("\(untimed) entr\(untimed == 1 ? "y" : "ies") without a time left out (Timesketch needs one)") }
+        }
+    }
+
+    private func summaryText(_ t: Timeline, report: EventStreamReport, seconds: Double) -> String {
+        let summary = t.summary()
+        let detections = t.detections
+        func time(_ v: Int64?) -> String { v.map(TimelineTime.iso) ?? "-" }
+        func rows(_ rows: [TimelineSummaryRow]) -> [[String]] {
+            rows.map {
+                [
+                    String($0.entries), String($0.detections), time($0.first), time($0.last), $0.key,
+                    $0.topRules.map { "\($0.title) (\($0.count))" }.joined(separator: "; "),
+                ]
+            }
+        }
+        var out = "\n== timeline ==\n"
+        out +=
+            "entries: \(t.entries.count) (\(detections) detections, \(t.entries.count - detections) events) from "
+            + "\(report.events) events in \(report.read.files) file(s), \(report.bad) unreadable, \(format3(seconds)) s\n\n"
+        out += "by host (\(summary.hosts.count))\n"
+        out += Output.table(["ENTRIES", "DETECTIONS", "FIRST", "LAST", "HOST", "TOP RULES"], rows(summary.hosts))
+        if !summary.tactics.isEmpty {
+            out += "\nby tactic (\(summary.tactics.count))\n"
+            out += Output.table(["ENTRIES", "DETECTIONS", "FIRST", "LAST", "TACTIC", "TOP RULES"], rows(summary.tactics))
+        }
+        return out
+    }
+}
