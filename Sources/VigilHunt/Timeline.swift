@@ -463,10 +463,11 @@ struct TimelineBatch: @unchecked Sendable {
     static let systemPrefixes = ["system.", "provider_", "timecreated_", "correlation_", "execution_", "security_"]
 
     /// Up to four telling fields (`Field=value; …`), or the first three non-header fields when none of them is
-    /// there; cut at `Timeline.messageLimit` characters.
+    /// there, or else the first line of a flat export's `Message`; cut at `Timeline.messageLimit` characters.
     static func message(_ event: Event) -> String {
         var chosen: [(rank: Int, text: String)] = []
         var fallback: [String] = []
+        var described: String?
         event.forEachField { rawName, v in
             let name = JSONString.unescape(rawName)
             let leaf = name.split(separator: ".").last.map(String.init) ?? name
@@ -474,13 +475,17 @@ struct TimelineBatch: @unchecked Sendable {
             let kind = event.view.kind(v)
             guard kind == .string || kind == .number || kind == .bool, var value = event.text(v), !value.isEmpty else { return }
             if value.utf8.count > Timeline.messageLimit { value = String(value.prefix(Timeline.messageLimit)) }
-            if let r = rank[lower] {
+            if lower == "message" {
+                // Flat exports carry the rendered text; its first line stands in when no field tells more.
+                described = value.split(whereSeparator: \.isNewline).first.map(String.init)
+            } else if let r = rank[lower] {
                 chosen.append((r, leaf + "=" + value))
             } else if fallback.count < 3, !header.contains(lower), !systemPrefixes.contains(where: lower.hasPrefix) {
                 fallback.append(leaf + "=" + value)
             }
         }
-        let parts = chosen.isEmpty ? fallback : chosen.sorted { $0.rank < $1.rank }.prefix(4).map(\.text)
+        var parts = chosen.isEmpty ? fallback : chosen.sorted { $0.rank < $1.rank }.prefix(4).map(\.text)
+        if parts.isEmpty, let described { parts = [described] }
         var text = parts.joined(separator: "; ")
         text = String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\t" ? " " : $0 })
         return text.count > Timeline.messageLimit ? String(text.prefix(Timeline.messageLimit - 1)) + "…" : text

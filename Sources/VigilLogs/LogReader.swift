@@ -100,6 +100,9 @@ public enum LogReader {
                     try chunk.withUnsafeBytes { raw in
                         try stream.feed(UnsafeRawBufferPointer(rebasing: raw[..<n]), final: n == 0) { out in
                             pending.append(contentsOf: out)
+                            // Cut batches while inflating: 1 MB of compressed JSON lines inflates to 10-60 MB,
+                            // which as one batch (times the batches in flight) was most of the memory used.
+                            if pending.count >= batchBytes { flush(final: false) }
                         }
                     }
                 } catch let error as Diagnostic {
