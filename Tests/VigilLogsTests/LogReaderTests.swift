@@ -66,6 +66,22 @@ func readAll(_ path: String) -> (docs: [String], lines: [Int], report: LogReadRe
         #expect(cut.docs.count > 0 && cut.docs.count < r.docs.count)
     }
 
+    @Test func gzipBatchesStayNearTheBatchSize() throws {
+        // 709 KB of gzip that inflate to 43,478,765 bytes and 6,026 events (the shared MANIFEST.tsv): cut into
+        // batches while inflating, none larger than a batch plus one inflated chunk (256 KiB).
+        let file = try SharedData.path("logs/sysmon-json/empire_mimikatz_logonpasswords_2020-08-07103224.json.gz")
+        var report = LogReadReport()
+        var sizes: [Int] = []
+        var documents = 0
+        LogReader.readJSON(file, report: &report) { batch in
+            sizes.append(batch.bytes.count)
+            documents += batch.documents.count
+        }
+        #expect(documents == 6026)
+        #expect(sizes.allSatisfy { $0 <= LogReader.batchBytes + (1 << 18) })
+        #expect(sizes.count >= 43_478_765 / (LogReader.batchBytes + (1 << 18)))
+    }
+
     @Test func sysmonJSONCountsMatchTheManifest() throws {
         // MANIFEST.tsv gives the event count of each file (checked upstream by line count).
         let root = try SharedData.path("logs/sysmon-json")
