@@ -66,6 +66,15 @@ public struct EventSearch {
     /// The needle lowercased, as UTF-8; ASCII needles are compared byte by byte without building Strings.
     private let needle: [UInt8]
     private let asciiNeedle: Bool
+    private let shifts: [Int]
+    /// Decoded escaped values for the ASCII comparison, reused from value to value: escaped values (Sysmon's
+    /// multi-line `Message` in every flat event) were decoded into a new String and Array each time. Shared by
+    /// copies, so an `EventSearch` is used by one thread at a time (each batch of the fold compiles its own).
+    private let scratch = Scratch()
+
+    private final class Scratch {
+        var bytes: [UInt8] = []
+    }
 
     public init(_ query: SearchQuery) {
         self.query = query
@@ -76,6 +85,7 @@ public struct EventSearch {
             needle = []
             asciiNeedle = true
         }
+        shifts = Self.shifts(needle)
     }
 
     /// The hit for `event`, or nil when it does not match.
@@ -125,9 +135,13 @@ public struct EventSearch {
         switch query {
         case .text:
             let escaped = view.kind(i) == .string && view.tape[i].flag
-            if asciiNeedle && !escaped { return Self.containsFolded(view.raw(i), needle) }
+            if asciiNeedle && !escaped { return Self.containsFolded(view.raw(i), needle, shifts) }
+            if asciiNeedle {
+                scratch.bytes.removeAll(keepingCapacity: true)
+                JSONString.unescape(view.raw(i), into: &scratch.bytes)
+                return scratch.bytes.withUnsafeBytes { Self.containsFolded($0, needle, shifts) }
+            }
             let text = view.kind(i) == .string ? view.string(i)! : String(decoding: view.raw(i), as: UTF8.self)
-            if asciiNeedle { return Self.containsFolded(Array(text.utf8), needle) }
             return text.lowercased().contains(String(decoding: needle, as: UTF8.self))
         case .regex(let regex):
             let text = view.kind(i) == .string ? view.string(i)! : String(decoding: view.raw(i), as: UTF8.self)
@@ -136,25 +150,43 @@ public struct EventSearch {
         }
     }
 
-    /// Substring search folding ASCII letters; `needle` is already lowercase ASCII.
-    static func containsFolded<C: Collection>(_ hay: C, _ needle: [UInt8]) -> Bool where C.Element == UInt8, C.Index == Int {
-        guard !needle.isEmpty else { return true }
-        guard hay.count >= needle.count else { return false }
-        let first = needle[0]
-        let start = hay.startIndex
-        for s in start...(hay.endIndex - needle.count) {
-            var b = hay[s]
-            if b &- 0x41 < 26 { b |= 0x20 }
-            guard b == first else { continue }
-            var k = 1
-            while k < needle.count {
-                var c = hay[s + k]
-                if c &- 0x41 < 26 { c |= 0x20 }
-                if c != needle[k] { break }
-                k += 1
+    /// Substring search folding ASCII letters (Horspool: the window moves by `shifts` of its last byte, so
+    /// most bytes of a long value are never read); `needle` is already lowercase ASCII.
+    static func containsFolded(_ hay: UnsafeRawBufferPointer, _ needle: [UInt8], _ shifts: [Int]) -> Bool {
+        let m = needle.count
+        guard m > 0 else { return true }
+        guard hay.count >= m else { return false }
+        return needle.withUnsafeBufferPointer { nd in
+            shifts.withUnsafeBufferPointer { shift in
+                let last = m - 1
+                var s = 0
+                while s <= hay.count - m {
+                    var c = hay[s + last]
+                    if c &- 0x41 < 26 { c |= 0x20 }
+                    if c == nd[last] {
+                        var k = last - 1
+                        while k >= 0 {
+                            var b = hay[s + k]
+                            if b &- 0x41 < 26 { b |= 0x20 }
+                            if b != nd[k] { break }
+                            k -= 1
+                        }
+                        if k < 0 { return true }
+                    }
+                    s += shift[Int(c)]
+                }
+                return false
             }
-            if k == needle.count { return true }
         }
-        return false
+    }
+
+    /// Horspool's table for a lowercase needle: for each (folded) byte, how far a window ending on it may move.
+    static func shifts(_ needle: [UInt8]) -> [Int] {
+        var table = [Int](repeating: max(1, needle.count), count: 256)
+        for (i, b) in needle.enumerated().dropLast() {
+            table[Int(b)] = needle.count - 1 - i
+            // Upper-case bytes are folded before the lookup, so only the lower-case entry is read.
+        }
+        return table
     }
 }
