@@ -37,14 +37,17 @@ PY
 "$PY" "$OUT/evtx_lines.py" "$OUT/hunt-evtx.list0" > "$OUT/evtx-lines.jsonl"
 echo "EVTX samples: $(tr -cd '\0' < "$OUT/hunt-evtx.list0" | wc -c) files, $(wc -l < "$OUT/evtx-lines.jsonl") records"
 
-# Ratio = peer's mean / vigil's mean (above 1: vigil is faster).
+# Ratio = peer's mean / vigil's mean (above 1: vigil is faster), for wall time and for CPU time (user +
+# system, child processes included): on a shared machine the CPU ratio is the steadier of the two.
 ratios() {
     python3 - "$1" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["results"]
-mine = runs[0]["mean"]
+mine, mine_cpu = runs[0]["mean"], runs[0]["user"] + runs[0]["system"]
 for r in runs:
-    print(f"  {r['command']:58s} {r['mean'] * 1000:8.1f} ms ± {r['stddev'] * 1000:5.1f}   ratio {r['mean'] / mine:5.2f}")
+    cpu = r["user"] + r["system"]
+    print(f"  {r['command']:58s} {r['mean'] * 1000:8.1f} ms ± {r['stddev'] * 1000:5.1f} wall, ratio {r['mean'] / mine:5.2f};"
+          f" {cpu * 1000:7.1f} ms CPU, ratio {cpu / mine_cpu:5.2f}")
 PY
 }
 
