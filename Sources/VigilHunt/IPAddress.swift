@@ -188,10 +188,12 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(String(parts[0])) else { return nil }
+        // The prefix counts IPv4 bits when the address is written as IPv4 (::ffff:0:0/96 is IPv6 notation).
+        let v4 = !parts[0].contains(":")
         var bits = 128
         if parts.count == 2 {
-            guard let n = Int(parts[1]), n >= 0, n <= (address.isV4 ? 32 : 128) else { return nil }
-            bits = address.isV4 ? 96 + n : n
+            guard let n = Int(parts[1]), n >= 0, n <= (v4 ? 32 : 128) else { return nil }
+            bits = v4 ? 96 + n : n
         }
         self.init(address, bits: bits)
     }

@@ -72,7 +72,8 @@ public enum IndicatorType: String, Sendable, Codable, CaseIterable {
             default: break
             }
         }
-        if value.contains("/"), IPNetwork(value) != nil { return .cidr }
+        // An address with a prefix is a block even when the prefix is wrong: the value check then says so.
+        if let slash = value.firstIndex(of: "/"), IPAddress(String(value[..<slash])) != nil { return .cidr }
         if IPAddress(value) != nil { return .ip }
         if value.contains("\\") || value.contains("/") { return .path }
         guard let dot = value.lastIndex(of: "."), dot != value.startIndex else { return nil }

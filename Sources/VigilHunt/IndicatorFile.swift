@@ -67,15 +67,21 @@ extension IndicatorSet {
         let labels = label.split(separator: "|").map(String.init)
         let values = value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         if labels.count > 1 && labels.count == values.count {
-            let typed = zip(labels, values).map { (IndicatorType(label: $0), $1) }
-            let hashes = typed.filter { $0.0?.isHash ?? false }
-            let chosen = hashes.isEmpty ? typed.filter { $0.0 != nil && $0.0 != .fileName || typed.count == 1 } : hashes
-            guard let first = chosen.first, let firstType = first.0 else {
-                entries += 1
+            let typed = zip(labels, values).compactMap { label, value in IndicatorType(label: label).map { ($0, value) } }
+            // `filename|md5`: the hash stands for the file. `domain|ip`: either one is the indicator.
+            let hashes = typed.filter { $0.0.isHash }
+            let chosen = hashes.isEmpty ? typed.filter { $0.0 != .fileName || typed.count == 1 } : hashes
+            entries += 1
+            guard !chosen.isEmpty else {
                 reject(location, .warning, code: "ioc-type", "indicator type '\(label)' is not one event logs show; skipped")
                 return
             }
-            addEntry(first.1, type: firstType, name: name, id: id, at: location)
+            let group = newGroup()
+            var reasons: [String] = []
+            for (type, value) in chosen {
+                if let reason = add(value, type: type, name: name, id: id, source: location, group: group) { reasons.append(reason) }
+            }
+            if reasons.count == chosen.count { reject(location, code: "ioc-value", reasons.joined(separator: "; ")) }
             return
         }
         guard let type = IndicatorType(label: label) else {
