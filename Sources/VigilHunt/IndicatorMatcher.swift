@@ -100,8 +100,7 @@ public struct IndicatorMatcher: Sendable {
         case .path?:
             lookUpPath(whole, hit)
         case .commandLine?:
-            if !set.paths.isEmpty { scanCommandLine(whole, hit) }
-            if !set.networks.isEmpty { lookUpAddress(whole, lenient: false, hit) }
+            if !set.paths.isEmpty || !set.networks.isEmpty { scanCommandLine(whole, hit) }
         case nil:
             if !set.networks.isEmpty { lookUpAddress(whole, lenient: false, hit) }
         }
@@ -249,7 +248,7 @@ public struct IndicatorMatcher: Sendable {
     }
 
     /// Each quoted string of a command line as one path (`"C:\Program Files\x.exe"`), and each run without
-    /// spaces or quotes as another.
+    /// spaces or quotes as another path and as an address (`plink.exe 10.0.2.18 -P 80`, `nc 10.0.0.5:4444`).
     private func scanCommandLine(_ line: UnsafeRawBufferPointer, _ hit: (Int32) -> Void) {
         let n = line.count
         var i = 0
@@ -260,7 +259,9 @@ public struct IndicatorMatcher: Sendable {
             let isQuote = b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")
             if b <= 0x20 || isQuote {
                 if tokenStart >= 0 {
-                    lookUpPath(UnsafeRawBufferPointer(rebasing: line[tokenStart..<i]), hit)
+                    let token = UnsafeRawBufferPointer(rebasing: line[tokenStart..<i])
+                    lookUpPath(token, hit)
+                    if !set.networks.isEmpty { lookUpAddress(token, lenient: true, hit) }
                     tokenStart = -1
                 }
                 if b == UInt8(ascii: "\"") {
