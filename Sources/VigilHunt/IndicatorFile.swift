@@ -259,9 +259,10 @@ extension IndicatorSet {
                 addEntry(text, type: nil, name: fallbackName, id: nil, at: location)
             }
         case .object:
-            if let type = view.member(i, "type").flatMap(view.string),
-                view.member(i, "spec_version") != nil || type == "indicator"
-                    || STIXBundle.observableTypes.contains(type) && view.member(i, "id") != nil
+            // STIX objects have ids like `indicator--<uuid>`; a MISP attribute's `type` and `id` are not that.
+            let stixID = view.member(i, "id").flatMap(view.string)?.contains("--") ?? false
+            if stixID, let type = view.member(i, "type").flatMap(view.string),
+                type == "indicator" || STIXBundle.observableTypes.contains(type)
             {
                 loadSTIXObject(view, i, path: path, line: line)
                 return

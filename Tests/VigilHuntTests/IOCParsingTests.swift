@@ -155,15 +155,18 @@ enum IOCFixture {
               "Attribute": [{"type": "imphash", "value": "\(IOCFixture.imphash)", "uuid": "a1"}],
               "Object": [{"name": "file", "Attribute": [
                 {"type": "md5", "value": "\(IOCFixture.md5)", "uuid": "a2"},
-                {"type": "ip-src", "value": "\(IOCFixture.ip)", "uuid": "a3", "comment": "beacon"}]}]}}
+                {"type": "ip-src", "value": "\(IOCFixture.ip)", "uuid": "a3", "comment": "beacon"},
+                {"type": "url", "value": "\(IOCFixture.url)", "id": "101", "comment": "download"}]}]}}
             """)
         #expect(
             IOCFixture.summary(misp) == [
                 "imphash:\(IOCFixture.imphash.lowercased())", "md5:\(IOCFixture.md5.lowercased())", "ip:\(IOCFixture.ip)",
+                "url:\(IOCFixture.url)", "domain:\(IOCFixture.domain)",
             ])
-        #expect(misp.indicators.map(\.name) == ["Cobalt Strike sim", "Cobalt Strike sim", "beacon"])
-        #expect(misp.indicators.map(\.id) == ["a1", "a2", "a3"])
-        #expect(misp.indicators.map { $0.source.line } == [2, 4, 5])
+        // A MISP attribute typed `url` with a numeric id is not mistaken for a STIX url object.
+        #expect(misp.indicators.map(\.name) == ["Cobalt Strike sim", "Cobalt Strike sim", "beacon", "download", "download"])
+        #expect(misp.indicators.map(\.id) == ["a1", "a2", "a3", "101", "101"])
+        #expect(misp.indicators.map { $0.source.line } == [2, 4, 5, 6, 6])
 
         let broken = try IOCFixture.load("broken.json", "[\n  \"\(IOCFixture.ip)\",\n  {\"type\": \n]")
         #expect(broken.isEmpty)
