@@ -60,9 +60,9 @@ echo "== evtx-attack-samples, $(wc -l < "$OUT/ioc-large.txt") indicators"
 hyperfine -N -i --warmup 1 --runs 5 --export-json "$OUT/ioc-evtx.json" \
     -n "vigil 1 thread" "$VIGIL ioc --file $OUT/ioc-large.txt $EVTX --format jsonl --threads 1" \
     -n "vigil 2 threads" "$VIGIL ioc --file $OUT/ioc-large.txt $EVTX --format jsonl --threads 2" > /dev/null
-python3 -c '
+python3 - "$OUT/ioc-evtx.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"  {r[\"command\"]:22s} {r[\"mean\"] * 1000:8.1f} ms wall {(r[\"user\"] + r[\"system\"]) * 1000:8.1f} ms cpu")
-' "$OUT/ioc-evtx.json"
+    print(f"  {r['command']:22s} {r['mean'] * 1000:8.1f} ms wall {(r['user'] + r['system']) * 1000:8.1f} ms cpu")
+PY
 echo "peak memory (KiB), sysmon-json, 10,000 indicators, 2 threads: $(peak_kib "$VIGIL" ioc --file "$OUT/ioc-large.txt" "$LOGS" --format jsonl)"
