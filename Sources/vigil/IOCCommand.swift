@@ -30,7 +30,8 @@ struct IOCCommand: ParsableCommand {
                         Sysmon's Hashes (MD5=…,SHA256=…,IMPHASH=…) included
               IPs       any field that is an address; address fields (SourceIp,
                         DestinationIp, IpAddress, QueryResults …) also as lists
-                        and with ports; URL hosts; CIDR blocks, IPv4 and IPv6
+                        and with ports; command-line tokens; URL hosts; CIDR
+                        blocks, IPv4 and IPv6 (::ffff:a.b.c.d is a.b.c.d)
               domains   QueryName, DestinationHostname …, and the host of every
                         URL in any field; sub-domains match (evil.com matches
                         a.evil.com)
