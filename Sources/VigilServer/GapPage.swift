@@ -1,6 +1,7 @@
 // The gap plan page: the gaps ranked by the adversaries that use them, the next log sources to
 // onboard, techniques with no rule anywhere, the Pyramid-of-Pain profile and the accepted risks.
 
+import VigilCore
 import VigilCoverage
 import VigilStore
 

@@ -16,7 +16,7 @@ struct Vigil: ParsableCommand {
             """,
         subcommands: [
             AttackCommand.self, CoverageCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self,
-            MetricsCommand.self, StackCommand.self, SearchCommand.self, TimelineCommand.self,
+            MetricsCommand.self, StackCommand.self, SearchCommand.self, TimelineCommand.self, IOCCommand.self,
             ServeCommand.self,
         ])
 
