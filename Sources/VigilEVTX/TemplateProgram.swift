@@ -19,7 +19,7 @@ struct ProgramStep {
 
 /// The compiled rendering of one template for one shape of substitutions, in one format.
 struct TemplateProgram {
-    /// The next program of the same template, -1 at the end of the list.
+    /// The next program whose shape has the same hash, -1 at the end of the list.
     var next: Int32
     var format: UInt8
     /// Per substitution: its type, with 0x40 set when it is empty (`Substitution.empty`).
@@ -37,16 +37,17 @@ struct SubstitutionSpan {
     var mode: UInt8
 }
 
-/// A decoder's programs, by template root (an index into its template tree). Programs live as
-/// long as the templates they were recorded from, and are dropped with them.
+/// A decoder's programs, by shape: the shape holds the template roots (indices into the decoder's
+/// template tree) of the record's instances, so programs live as long as those templates and are
+/// dropped with them. One template (a provider's `System` part) can have hundreds of shapes, one
+/// per nested `EventData` template and per pattern of empty values.
 struct ProgramCache: ~Copyable {
-    static let maxProgramsPerTemplate = 32
     /// Beyond these sizes (crafted input) the cache starts over.
     static let maxLiteralBytes = 1 << 24
     static let maxPrograms = 1 << 16
 
-    /// First program of each template root, -1 for none; covers roots below `heads.count`.
-    var heads = Pool<Int32>(capacity: 1024)
+    /// First program of each shape hash.
+    var heads: [UInt64: Int32] = [:]
     var programs = Pool<TemplateProgram>(capacity: 256)
     var steps = Pool<ProgramStep>(capacity: 4096)
     var literals = Pool<UInt8>(capacity: 1 << 16)
@@ -60,7 +61,7 @@ struct ProgramCache: ~Copyable {
     init() {}
 
     mutating func removeAll() {
-        heads.removeAll()
+        heads.removeAll(keepingCapacity: true)
         programs.removeAll()
         steps.removeAll()
         literals.removeAll()
@@ -96,24 +97,25 @@ struct ProgramCache: ~Copyable {
         spans.append(SubstitutionSpan(start: start, end: end, substitution: substitution, mode: ProgramCache.modeCode(mode)))
     }
 
-    /// The program of template `root` for the current shape in `format`, or -1; `chain` is the
-    /// number of programs the template has.
-    func find(root: Int32, format: UInt8) -> (program: Int32, chain: Int) {
-        guard Int(root) < heads.count else { return (-1, 0) }
-        var p = heads[Int(root)]
-        var chain = 0
+    /// The hash of the current shape in `format`.
+    func shapeHash(format: UInt8) -> UInt64 {
+        TemplateStore.hash(UnsafeRawBufferPointer(start: shape.base, count: shape.count)) &+ UInt64(format)
+    }
+
+    /// The program for the current shape (hashing to `hash`) in `format`, or -1.
+    func find(hash: UInt64, format: UInt8) -> Int32 {
+        var p = heads[hash] ?? -1
         let count = shape.count
         while p >= 0 {
             let program = programs[Int(p)]
             if program.format == format && Int(program.shapeCount) == count
                 && ProgramCache.equal(shapes.base + Int(program.shapeStart), shape.base, count)
             {
-                return (p, chain)
+                return p
             }
-            chain += 1
             p = program.next
         }
-        return (-1, chain)
+        return -1
     }
 
     @inline(__always) static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
@@ -131,9 +133,9 @@ struct ProgramCache: ~Copyable {
         return true
     }
 
-    /// Turns the rendering `output` (one record, recorded with the current shape) and the spans
-    /// noted while it was written into a program of template `root`.
-    mutating func compile(root: Int32, format: UInt8, output: UnsafeRawBufferPointer, outputStart: Int) {
+    /// Turns the rendering `output` (one record, recorded with the current shape, which hashes to
+    /// `hash`) and the spans noted while it was written into a program.
+    mutating func compile(hash: UInt64, format: UInt8, output: UnsafeRawBufferPointer, outputStart: Int) {
         if literals.count > ProgramCache.maxLiteralBytes || programs.count > ProgramCache.maxPrograms { removeAll() }
         let stepStart = steps.count
         var previous = 0
@@ -150,14 +152,13 @@ struct ProgramCache: ~Copyable {
             previous = end
         }
         addStep(output, from: previous, to: output.count, substitution: -1, mode: 0)
-        while heads.count <= Int(root) { heads.append(-1) }
         let shapeStart = shapes.count
         shapes.append(shape.base, count: shape.count)
         programs.append(
             TemplateProgram(
-                next: heads[Int(root)], format: format, shapeStart: Int32(shapeStart), shapeCount: Int32(shape.count),
+                next: heads[hash] ?? -1, format: format, shapeStart: Int32(shapeStart), shapeCount: Int32(shape.count),
                 stepStart: Int32(stepStart), stepCount: Int32(steps.count - stepStart)))
-        heads[Int(root)] = Int32(programs.count - 1)
+        heads[hash] = Int32(programs.count - 1)
     }
 
     private mutating func addStep(
@@ -197,18 +198,17 @@ extension ChunkDecoder {
             programs.instances.removeAll()
             var pos = start
             guard try readCompilable(&pos, end, parent: -1, depth: 0) else { return false }
-            let root = programs.instances[programs.instances.count - 1].root
             let formatCode = ProgramCache.formatCode(format)
-            let (program, chain) = programs.find(root: root, format: formatCode)
+            let hash = programs.shapeHash(format: formatCode)
+            let program = programs.find(hash: hash, format: formatCode)
             if program >= 0 {
                 try run(programs.programs[Int(program)])
                 programRuns += 1
                 return true
             }
             // First record of this shape: render it through the tree, noting the substitutions' spans.
-            let compile = chain < ProgramCache.maxProgramsPerTemplate
             programs.spans.removeAll()
-            programs.recording = compile
+            programs.recording = true
             defer { programs.recording = false }
             var element: Int32 = -1
             for i in 0..<programs.instances.count {
@@ -220,12 +220,10 @@ extension ChunkDecoder {
             case .json: try renderJSON(element)
             case .xml: try renderXML(element)
             }
-            if compile {
-                programs.compile(
-                    root: root, format: formatCode,
-                    output: UnsafeRawBufferPointer(start: out.base + recordStart, count: out.count - recordStart),
-                    outputStart: recordStart)
-            }
+            programs.compile(
+                hash: hash, format: formatCode,
+                output: UnsafeRawBufferPointer(start: out.base + recordStart, count: out.count - recordStart),
+                outputStart: recordStart)
             return true
         } catch {
             out.truncate(to: recordStart)
