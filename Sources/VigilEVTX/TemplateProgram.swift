@@ -45,6 +45,9 @@ struct ProgramCache: ~Copyable {
     /// Beyond these sizes (crafted input) the cache starts over.
     static let maxLiteralBytes = 1 << 24
     static let maxPrograms = 1 << 16
+    /// A crafted instance can hold thousands of values, each a step and a shape byte.
+    static let maxSteps = 1 << 22
+    static let maxShapeBytes = 1 << 24
 
     /// First program of each shape hash.
     var heads: [UInt64: Int32] = [:]
@@ -136,7 +139,11 @@ struct ProgramCache: ~Copyable {
     /// Turns the rendering `output` (one record, recorded with the current shape, which hashes to
     /// `hash`) and the spans noted while it was written into a program.
     mutating func compile(hash: UInt64, format: UInt8, output: UnsafeRawBufferPointer, outputStart: Int) {
-        if literals.count > ProgramCache.maxLiteralBytes || programs.count > ProgramCache.maxPrograms { removeAll() }
+        if literals.count > ProgramCache.maxLiteralBytes || programs.count > ProgramCache.maxPrograms
+            || steps.count > ProgramCache.maxSteps || shapes.count > ProgramCache.maxShapeBytes
+        {
+            removeAll()
+        }
         let stepStart = steps.count
         var previous = 0
         for i in 0..<spans.count {
