@@ -26,7 +26,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "VigilCore", dependencies: ["CZlib"]),
         .target(name: "VigilAttack", dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "VigilEVTX", dependencies: ["VigilCore"]),
+        .target(name: "CCRC32"),
+        .target(name: "VigilEVTX", dependencies: ["VigilCore", "CCRC32"]),
         .target(name: "VigilSigma", dependencies: ["VigilCore", "VigilAttack", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),
         .target(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target over the VigilCore and VigilEVTX sources with swiftc
-# (-sanitize=fuzzer,address), into .build-fuzz/evtx/fuzz-evtx.
+# Builds the libFuzzer target over the VigilCore, CCRC32 and VigilEVTX sources with swiftc and
+# clang (-sanitize=fuzzer,address), into .build-fuzz/evtx/fuzz-evtx.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=.build-fuzz/evtx
@@ -8,7 +8,11 @@ mkdir -p "$OUT"
 FLAGS=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 6)
 swiftc "${FLAGS[@]}" -module-name VigilCore -I Sources/CZlib -emit-module -emit-module-path "$OUT/VigilCore.swiftmodule" \
     -emit-library -static -o "$OUT/libVigilCore.a" Sources/VigilCore/*.swift
-swiftc "${FLAGS[@]}" -module-name VigilEVTX -I "$OUT" -I Sources/CZlib -emit-module -emit-module-path "$OUT/VigilEVTX.swiftmodule" \
-    -emit-library -static -o "$OUT/libVigilEVTX.a" Sources/VigilEVTX/*.swift
-swiftc "${FLAGS[@]}" -I "$OUT" -I Sources/CZlib -L "$OUT" -lVigilEVTX -lVigilCore -lz Fuzz/evtx/FuzzEVTX.swift -o "$OUT/fuzz-evtx"
+clang -O2 -fsanitize=fuzzer-no-link,address -I Sources/CCRC32/include -c Sources/CCRC32/crc32_fold.c -o "$OUT/crc32_fold.o"
+ar rcs "$OUT/libCCRC32.a" "$OUT/crc32_fold.o"
+# -enable-testing: the target compares decoders with and without template programs (internal API).
+swiftc "${FLAGS[@]}" -enable-testing -module-name VigilEVTX -I "$OUT" -I Sources/CZlib -I Sources/CCRC32/include -emit-module \
+    -emit-module-path "$OUT/VigilEVTX.swiftmodule" -emit-library -static -o "$OUT/libVigilEVTX.a" Sources/VigilEVTX/*.swift
+swiftc "${FLAGS[@]}" -I "$OUT" -I Sources/CZlib -I Sources/CCRC32/include -L "$OUT" -lVigilEVTX -lVigilCore -lCCRC32 -lz \
+    Fuzz/evtx/FuzzEVTX.swift -o "$OUT/fuzz-evtx"
 echo "$OUT/fuzz-evtx"

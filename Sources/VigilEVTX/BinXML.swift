@@ -35,7 +35,8 @@ struct Node {
     static let external: UInt8 = 0x20
     static let dynamic: UInt8 = 0x40
     static let inTemplate: UInt8 = 0x80
-    /// element, attribute, entityRef, piTarget: name id; placeholder: substitution index; charRef: code unit.
+    /// element, attribute, entityRef, piTarget: name id; placeholder: substitution index; charRef: code unit;
+    /// text, ansiText, value taken from a substitution: its index in `substitutions` (else -1).
     var name: Int32 = -1
     /// element: first attribute edge; attribute: first value edge; text/value/cdata/piData: chunk offset.
     var offset: Int32 = 0
@@ -809,6 +810,23 @@ extension ChunkDecoder {
 
     /// Reads a template instance (after its 0x0C token) and expands it into the record tree.
     mutating func instantiate(_ pos: inout Int, depth: Int) throws(DecodeError) -> Int32 {
+        let base = substitutions.count
+        defer { substitutions.shrink(to: base) }
+        let (definition, count) = try readInstance(&pos)
+        for i in base..<substitutions.count where substitutions[i].type == ValueType.binXml {
+            let v = substitutions[i]
+            substitutions[i].element = try build(
+                Int(v.offset), Int(v.offset + v.length), definition: false, template: false, dependencyID: false,
+                depth: depth + 1)
+        }
+        let root = try templateRoot(at: definition, depth: depth)
+        return try clone(root, base: base, count: count).node
+    }
+
+    /// Reads a template instance's header and substitution values (after its 0x0C token),
+    /// appending the values to `substitutions`. Returns the definition's chunk offset and the
+    /// number of values.
+    mutating func readInstance(_ pos: inout Int) throws(DecodeError) -> (definition: Int, count: Int) {
         try need(pos, 9, "template instance")
         let definition = Int(data.le32(pos + 5))
         pos += 9
@@ -822,8 +840,6 @@ extension ChunkDecoder {
         let count = Int(try u32(pos))
         pos += 4
         try need(pos, count * 4, "substitution descriptors")
-        let base = substitutions.count
-        defer { substitutions.shrink(to: base) }
         var descriptor = pos
         pos += count * 4
         for _ in 0..<count {
@@ -842,14 +858,7 @@ extension ChunkDecoder {
             if type == ValueType.binXml && value.empty { value.type = ValueType.null }
             substitutions.append(value)
         }
-        for i in base..<substitutions.count where substitutions[i].type == ValueType.binXml {
-            let v = substitutions[i]
-            substitutions[i].element = try build(
-                Int(v.offset), Int(v.offset + v.length), definition: false, template: false, dependencyID: false,
-                depth: depth + 1)
-        }
-        let root = try templateRoot(at: definition, depth: depth)
-        return try clone(root, base: base, count: count).node
+        return (definition, count)
     }
 
     // MARK: template expansion
@@ -935,7 +944,14 @@ extension ChunkDecoder {
             if index >= count { return }
             let value = substitutions[base + index]
             if node.flag & Node.bit != 0 && value.empty { return }
-            resolved = value.element >= 0 ? value.element : addNode(valueNode(value), template: false)
+            if value.element >= 0 {
+                resolved = value.element
+            } else {
+                // The value's place in `substitutions` marks the node's text for template programs.
+                var n = valueNode(value)
+                n.name = Int32(base + index)
+                resolved = addNode(n, template: false)
+            }
         }
         if intoAttribute { cloneValues.append(resolved) } else { pending.append(resolved) }
     }

@@ -48,6 +48,12 @@ struct ChunkDecoder: ~Copyable {
     var substitutions = Pool<Substitution>(capacity: 128)
     var suffixCounts = Pool<SuffixCount>(capacity: 64)
     var out = OutputBuffer()
+    /// Compiled renderings of template instances (TemplateProgram.swift).
+    var programs = ProgramCache()
+    /// Whether records may be rendered from template programs (tests compare both paths).
+    var usesPrograms = true
+    /// Records rendered from an existing program, since the decoder was made.
+    var programRuns = 0
 
     init() {}
 
@@ -82,6 +88,10 @@ struct ChunkDecoder: ~Copyable {
     /// Expands and renders the record whose BinXML is `start..<end` of the chunk, appending to `out`.
     mutating func renderRecord(_ start: Int, _ end: Int, format: RecordFormat) throws(DecodeError) {
         resetRecord()
+        if usesPrograms {
+            if renderCompiled(start, end, format: format) { return }
+            resetRecord()
+        }
         let root = try build(start, end, definition: false, template: false, dependencyID: false, depth: 0)
         switch format {
         case .json: try renderJSON(root)
@@ -146,6 +156,8 @@ struct ChunkDecoder: ~Copyable {
             tplNodes.removeAll()
             tplEdges.removeAll()
             names.removeAll()
+            // Programs are keyed by template root: the roots are gone.
+            programs.removeAll()
         }
         names.startChunk()
         templates.removeAll(keepingCapacity: true)

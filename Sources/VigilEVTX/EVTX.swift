@@ -9,6 +9,7 @@
 //   Timestamp.swift    FILETIME / SYSTEMTIME to `2019-03-19T23:34:25.123456Z`
 //   BinXML.swift       tokens, template definitions and instances, substitutions, array expansion
 //   Render.swift       the expanded tree as evtx_dump JSON or XML
+//   TemplateProgram.swift  template instances compiled to literal runs and value slots
 //   ChunkDecoder.swift one chunk: checksums, record walk, diagnostics for what is damaged
 //   EVTXFile.swift     the public API
 //

@@ -53,8 +53,16 @@ extension ChunkDecoder {
 
     // MARK: values
 
-    /// The text of a value node (no quotes).
-    mutating func appendValueText(_ n: Node, _ mode: TextMode) throws(DecodeError) {
+    /// The text of a value node (no quotes); while a template program is recorded, a node taken
+    /// from a substitution notes where its text went.
+    @inline(__always) mutating func appendValueText(_ n: Node, _ mode: TextMode) throws(DecodeError) {
+        guard n.name >= 0, programs.recording else { return try writeValueText(n, mode) }
+        let start = out.count
+        try writeValueText(n, mode)
+        programs.noteSpan(start: start, end: out.count, substitution: n.name, mode: mode)
+    }
+
+    mutating func writeValueText(_ n: Node, _ mode: TextMode) throws(DecodeError) {
         let o = Int(n.offset)
         let data = source(n)
         switch n.type {
@@ -95,7 +103,7 @@ extension ChunkDecoder {
             for i in 0..<Int(n.childStart) {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 let size = base == ValueType.sid ? 8 + 4 * Int(data[at + 1]) : ValueType.fixedSize(base)
-                try appendValueText(
+                try writeValueText(
                     Node(kind: .value, type: base, flag: n.flag & Node.external, offset: Int32(at), count: Int32(size)), mode)
                 at += size
             }
@@ -103,6 +111,13 @@ extension ChunkDecoder {
     }
 
     @inline(__always) mutating func appendText(_ n: Node, _ mode: TextMode) {
+        guard n.name >= 0, programs.recording else { return writeText(n, mode) }
+        let start = out.count
+        writeText(n, mode)
+        programs.noteSpan(start: start, end: out.count, substitution: n.name, mode: mode)
+    }
+
+    @inline(__always) mutating func writeText(_ n: Node, _ mode: TextMode) {
         let data = source(n)
         if n.kind == .ansiText {
             TextWriter.appendANSI(data.slice(Int(n.offset), Int(n.count)), mode: mode, &out)

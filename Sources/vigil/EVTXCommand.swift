@@ -40,9 +40,11 @@ struct EVTXCommand: ParsableCommand {
                     unreadable = true
                     continue
                 }
+                // Read once: a property wrapper's getter costs a metadata lookup on every record.
+                let lines = !xml
                 let diagnostics = file.forEachRecord(format: xml ? .xml : .json, threads: threads) { record in
                     output.write(record.rendering)
-                    if !xml { output.write(newline: ()) }
+                    if lines { output.write(newline: ()) }
                 }
                 output.flush()
                 for diagnostic in diagnostics { StandardError.write(diagnostic.description) }
