@@ -360,6 +360,7 @@ extension ChunkDecoder {
     mutating func readNameRef(_ pos: inout Int) throws(DecodeError) -> Int32 {
         let offset = try u32(pos)
         pos += 4
+        if let range = nameScope, !range.contains(Int(offset)) { nameOutsideScope = true }
         if pos == Int(offset) {
             try need(pos, 8, "inline name")
             let length = data.le16(pos + 6)
@@ -775,9 +776,15 @@ extension ChunkDecoder {
             return root
         }
         let firstNode = tplNodes.count
+        // Names the definition refers to outside its own bytes belong to this chunk's string table: another
+        // chunk with the same definition bytes may hold other names at those offsets.
+        let (outerScope, outerOutside) = (nameScope, nameOutsideScope)
+        nameScope = start..<(start + size)
+        nameOutsideScope = false
+        defer { (nameScope, nameOutsideScope) = (outerScope, outerOutside || nameOutsideScope) }
         let root = try build(start, start + size, definition: true, template: true, dependencyID: true, depth: depth)
         // Only a definition whose content all lies inside its own bytes can outlive the chunk.
-        var contained = true
+        var contained = !nameOutsideScope
         for i in firstNode..<tplNodes.count {
             guard let range = ChunkDecoder.dataRange(tplNodes[i]) else { continue }
             if range.offset < start || range.offset + range.count > start + size {
