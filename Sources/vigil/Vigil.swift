@@ -16,7 +16,7 @@ struct Vigil: ParsableCommand {
             """,
         subcommands: [
             AttackCommand.self, CoverageCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self,
-            MetricsCommand.self, StackCommand.self, SearchCommand.self,
+            MetricsCommand.self, StackCommand.self, SearchCommand.self, ConvertCommand.self, ExportCommand.self,
             ServeCommand.self,
         ])
 
