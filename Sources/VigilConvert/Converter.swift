@@ -63,3 +63,49 @@ public struct Converter: Sendable {
         throw Unsupported("target \(target.rawValue) is not implemented yet")
     }
 }
+
+/// Several rules in one query: one scan of the table answers all of them. Engines with a fixed cost per
+/// query (Spark schedules a job for each) run a rule set in a few batches instead of thousands of queries.
+public struct QueryBatch: Sendable {
+    /// Rule indices; the result's `vigil_rule` column is a position in this list.
+    public var rules: [Int]
+    /// `SELECT <select>, 0 AS vigil_rule FROM table WHERE <rule 0> UNION ALL …`.
+    public var query: String
+}
+
+extension Converter {
+    /// Batches of at most `size` converted rules sharing a logsource scope and, where possible, at most
+    /// `maxBytes` of SQL (ClickHouse refuses queries over 256 KiB by default; a single larger rule still gets
+    /// a batch of its own). Only SQL targets batch.
+    public func batches(_ conversions: [Conversion], size: Int, maxBytes: Int = 200_000) throws(Unsupported) -> [QueryBatch] {
+        guard let dialect = target.sqlDialect else { throw Unsupported("only SQL targets run rules in batches") }
+        let printer = SQLPrinter(dialect: dialect, layout: layout, columns: columns)
+        var groups: [Predicate: [(rule: Int, rest: Predicate, bytes: Int)]] = [:]
+        var order: [Predicate] = []
+        for c in conversions {
+            guard c.query != nil, let predicate = c.predicate else { continue }
+            let (scope, rest) = SQLPrinter.splitScope(printer.bind(predicate))
+            if groups[scope] == nil { order.append(scope) }
+            groups[scope, default: []].append((c.rule, rest, try printer.expression(rest).utf8.count))
+        }
+        var out: [QueryBatch] = []
+        for scope in order {
+            var chunk: [(rule: Int, rest: Predicate, bytes: Int)] = []
+            var bytes = 0
+            func flush() throws(Unsupported) {
+                guard !chunk.isEmpty else { return }
+                let query = try printer.batchQuery(scope: scope, tests: chunk.map(\.rest), table: table, select: select)
+                out.append(QueryBatch(rules: chunk.map(\.rule), query: query))
+                chunk = []
+                bytes = 0
+            }
+            for entry in groups[scope]! {
+                if !chunk.isEmpty && (chunk.count >= max(1, size) || bytes + entry.bytes > maxBytes) { try flush() }
+                chunk.append(entry)
+                bytes += entry.bytes + 40
+            }
+            try flush()
+        }
+        return out
+    }
+}

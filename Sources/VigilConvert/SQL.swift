@@ -108,7 +108,73 @@ public struct SQLPrinter: Sendable {
     public func query(_ predicate: Predicate, table: String, select: [String]) throws(Unsupported) -> String {
         let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
         let selected = select.map { $0 == "*" ? "*" : column(path: layout.nested ? $0.split(separator: ".").map(String.init) : [$0]) }
-        return "SELECT \(selected.joined(separator: ", ")) FROM \(tableName) WHERE \(try expression(predicate))"
+        return "SELECT \(selected.joined(separator: ", ")) FROM \(tableName) WHERE \(try expression(bind(predicate)))"
+    }
+
+    /// With a known column list: tests of fields the table lacks become what they are on an absent field, and
+    /// the formula is folded again (a rule whose logsource fields are missing becomes FALSE, not an error).
+    public func bind(_ p: Predicate) -> Predicate {
+        guard columns != nil, !layout.nested else { return p }
+        func walk(_ p: Predicate) -> Predicate {
+            switch p {
+            case .and(let xs): return .and(xs.map(walk))
+            case .or(let xs): return .or(xs.map(walk))
+            case .not(let x): return .not(walk(x))
+            case .constant, .keyword: return p
+            case .field(let name, let condition):
+                if resolve(name) == nil {
+                    switch condition {
+                    case .isNull, .exists(false): return .constant(true)
+                    default: return .constant(false)
+                    }
+                }
+                if case .fieldref(let other, _, _) = condition, resolve(other) == nil { return .constant(false) }
+                return p
+            }
+        }
+        return walk(p).simplified
+    }
+
+    /// Several rules in one query, each result row tagged with the rule's position in the batch (`vigil_rule`).
+    /// `scope` is the rules' shared logsource test (channel, event IDs), `tests` the rest of each rule.
+    /// DuckDB runs a filtered scan per rule, `UNION ALL`-ed: its filters skip rows early, while a projection
+    /// would evaluate every test on every row. Spark and ClickHouse evaluate one projection over the rows in
+    /// scope: Spark pays a task per union branch, ClickHouse a pipeline per branch.
+    public func batchQuery(scope: Predicate, tests: [Predicate], table: String, select: [String]) throws(Unsupported) -> String {
+        let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
+        let selected = select.map { $0 == "*" ? "*" : column(path: layout.nested ? $0.split(separator: ".").map(String.init) : [$0]) }
+            .joined(separator: ", ")
+        switch dialect {
+        case .duckdb:
+            var branches: [String] = []
+            for (k, t) in tests.enumerated() {
+                branches.append(
+                    "SELECT \(selected), \(k) AS vigil_rule FROM \(tableName) WHERE \(try expression(Predicate.and([scope, t]).simplified))"
+                )
+            }
+            return branches.joined(separator: " UNION ALL ")
+        case .spark, .clickhouse:
+            var flags: [String] = []
+            for (k, t) in tests.enumerated() { flags.append("IF(\(try expression(t)), \(k), -1)") }
+            let list = flags.joined(separator: ", ")
+            let rules =
+                dialect == .spark
+                ? "explode(array_remove(array(\(list)), -1))" : "arrayJoin(arrayFilter(x -> x >= 0, [\(list)]))"
+            let filter = scope == .constant(true) ? "" : " WHERE \(try expression(scope))"
+            return "SELECT \(selected), \(rules) AS vigil_rule FROM \(tableName)\(filter)"
+        }
+    }
+
+    /// The logsource part of a rule's formula (its channel and event-ID tests) and the rest.
+    public static func splitScope(_ p: Predicate) -> (scope: Predicate, rest: Predicate) {
+        guard case .and(let parts) = p else { return (.constant(true), p) }
+        let isScope: (Predicate) -> Bool = { part in
+            if case .field(let name, _) = part { return name == "Channel" || name == "EventID" }
+            return false
+        }
+        let scope = parts.filter(isScope)
+        let rest = parts.filter { !isScope($0) }
+        return (Predicate.and(scope).simplified, Predicate.and(rest).simplified)
     }
 
     public func expression(_ p: Predicate) throws(Unsupported) -> String {
@@ -124,7 +190,8 @@ public struct SQLPrinter: Sendable {
             guard let columns else {
                 throw Unsupported("a keyword search needs the table's column list (give --columns FILE)")
             }
-            let tests = try columns.map { (c) throws(Unsupported) -> String in try test(column(path: [c]), condition) }
+            let searched = columns.filter { $0 != EventFlattener.originColumn }
+            let tests = try searched.map { (c) throws(Unsupported) -> String in try test(column(path: [c]), condition) }
             return tests.isEmpty ? dialect.falseLiteral : "(" + tests.joined(separator: " OR ") + ")"
         }
     }

@@ -62,6 +62,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "YAML logsource/field mapping that extends the built-in one.")
     var mapping: String?
 
+    @Option(help: "SQL targets: put up to N rules in each query (UNION ALL, rows tagged with vigil_rule).")
+    var batch: Int?
+
     @Flag(help: "List the layouts and exit.")
     var listLayouts = false
 
@@ -98,7 +101,22 @@ struct ConvertCommand: ParsableCommand {
             let rule = collection.rules[c.rule]
             printError("rule refused: \(rule.location): \(rule.title): \(c.refusal ?? "")")
         }
+        var batches: [QueryBatch] = []
+        if let batch {
+            do throws(Unsupported) { batches = try converter.batches(conversions, size: batch) } catch {
+                Output.error(error.reason)
+                throw ExitCode.badInput
+            }
+        }
         switch format {
+        case .text where batch != nil:
+            for b in batches {
+                print(
+                    "-- "
+                        + b.rules.enumerated().map { "vigil_rule \($0.offset) = \(collection.rules[$0.element].id ?? "-")" }.joined(
+                            separator: ", "))
+                print(b.query + ";")
+            }
         case .text:
             let comment = target.sqlDialect != nil ? "--" : target == .splunk ? "```" : "//"
             for c in conversions {
@@ -117,7 +135,17 @@ struct ConvertCommand: ParsableCommand {
                 out += "{\"rule_id\":\(q(rule.id)),\"title\":\(q(rule.title)),\"file\":\(q(rule.location.file)),"
                 out += "\"level\":\(q(rule.level?.rawValue)),\"query\":\(q(c.query)),\"refusal\":\(q(c.refusal))}"
             }
-            out += "]}"
+            out += "]"
+            if batch != nil {
+                out += ",\"batches\":["
+                for (k, b) in batches.enumerated() {
+                    if k > 0 { out += ",\n" }
+                    out +=
+                        "{\"rule_ids\":[" + b.rules.map { q(collection.rules[$0].id) }.joined(separator: ",") + "],\"query\":\(q(b.query))}"
+                }
+                out += "]"
+            }
+            out += "}"
             print(out)
         }
         printError(

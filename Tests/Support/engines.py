@@ -13,9 +13,20 @@ import time
 
 
 def load_queries(path):
+    """Per-rule queries, or batches when the file has them (one query answering several rules)."""
     with open(path) as f:
         doc = json.load(f)
-    return [r for r in doc["rules"] if r["query"]]
+    if doc.get("batches"):
+        return [{"rule_ids": b["rule_ids"], "query": b["query"]} for b in doc["batches"]]
+    return [{"rule_ids": [r["rule_id"]], "query": r["query"]} for r in doc["rules"] if r["query"]]
+
+
+def hits(q, rows, emit):
+    """Rows are (vigil_event, vigil_rule) for batches, (vigil_event,) for single queries."""
+    ids = q["rule_ids"]
+    for row in rows:
+        k = int(row[1]) if len(row) > 1 else 0
+        emit({"rule_id": ids[k], "event": row[0]})
 
 
 def run_duckdb(events, columns, queries, emit):
@@ -31,10 +42,9 @@ def run_duckdb(events, columns, queries, emit):
         try:
             rows = con.execute(q["query"]).fetchall()
         except Exception as e:  # noqa: BLE001 - report every engine error per rule
-            emit({"rule_id": q["rule_id"], "error": str(e).splitlines()[0]})
+            emit({"rule_ids": q["rule_ids"], "error": str(e).splitlines()[0]})
             continue
-        for (event,) in rows:
-            emit({"rule_id": q["rule_id"], "event": event})
+        hits(q, rows, emit)
 
 
 def run_clickhouse(events, columns, queries, emit):
@@ -43,6 +53,8 @@ def run_clickhouse(events, columns, queries, emit):
     s = session.Session()
     s.query("CREATE DATABASE IF NOT EXISTS vigil")
     s.query("USE vigil")
+    # Rules with long value lists make long queries; ClickHouse's default limit is 256 KiB.
+    s.query("SET max_query_size = 16777216")
     schema = ", ".join("`%s` Nullable(String)" % c.replace("`", "``") for c in columns)
     s.query("CREATE TABLE events (%s) ENGINE = Memory" % schema)
     s.query(
@@ -51,13 +63,11 @@ def run_clickhouse(events, columns, queries, emit):
     )
     for q in queries:
         try:
-            out = s.query(q["query"], "JSONEachRow").bytes().decode()
+            out = s.query(q["query"], "JSONCompactEachRow").bytes().decode()
         except Exception as e:  # noqa: BLE001
-            emit({"rule_id": q["rule_id"], "error": str(e).strip().splitlines()[0][:500]})
+            emit({"rule_ids": q["rule_ids"], "error": str(e).strip().splitlines()[0][:500]})
             continue
-        for line in out.splitlines():
-            if line.strip():
-                emit({"rule_id": q["rule_id"], "event": json.loads(line)["vigil_event"]})
+        hits(q, [json.loads(line) for line in out.splitlines() if line.strip()], emit)
 
 
 def run_spark(events, columns, queries, emit):
@@ -69,6 +79,7 @@ def run_spark(events, columns, queries, emit):
         .appName("vigil-verify")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.codegen.wholeStage", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -76,12 +87,11 @@ def run_spark(events, columns, queries, emit):
     spark.read.schema(schema).json(events).cache().createOrReplaceTempView("events")
     for q in queries:
         try:
-            rows = spark.sql(q["query"]).collect()
+            rows = [tuple(r) for r in spark.sql(q["query"]).collect()]
         except Exception as e:  # noqa: BLE001
-            emit({"rule_id": q["rule_id"], "error": str(e).strip().splitlines()[0][:500]})
+            emit({"rule_ids": q["rule_ids"], "error": str(e).strip().splitlines()[0][:500]})
             continue
-        for row in rows:
-            emit({"rule_id": q["rule_id"], "event": row[0]})
+        hits(q, rows, emit)
     spark.stop()
 
 
