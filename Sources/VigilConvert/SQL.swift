@@ -311,36 +311,18 @@ public struct SQLPrinter: Sendable {
         return dialect.like(e, pattern)
     }
 
-    /// IPv4 networks as the dotted-quad prefixes they cover (a valid address text is required, as locally);
-    /// IPv6 only where the engine has an address type.
+    /// A network as regular expressions over the lower-cased address text that accept exactly the texts the
+    /// local engine reads as an address inside it (see AddressPatterns).
     func cidr(_ column: String, _ network: CIDRNetwork) throws(Unsupported) -> String {
-        if !network.isIPv4 {
-            guard dialect == .clickhouse else {
-                throw Unsupported("|cidr with an IPv6 network needs an address type that \(dialect.rawValue) SQL does not have")
-            }
-            return "isIPAddressInRange(IPv6NumToString(toIPv6OrDefault(\(column))), \(dialect.literal(network.description)))"
-                + " AND isIPv6String(\(column))"
+        let text = dialect.lower(column)
+        if network.isIPv4 { return dialect.regex(text, AddressPatterns.ipv4(network)) }
+        let (prefixed, exact) = AddressPatterns.ipv6(network)
+        var parts: [String] = []
+        if !exact.isEmpty { parts.append(dialect.regex(text, exact.joined(separator: "|"))) }
+        if let prefixed {
+            parts.append("(\(dialect.regex(text, prefixed)) AND \(dialect.regex(text, AddressPatterns.validIPv6)))")
         }
-        let octets = Array(network.address[12...]).map(Int.init)
-        let bits = network.prefix - 96
-        let whole = bits / 8
-        let rest = bits % 8
-        var prefixes: [String] = []
-        let head = octets[0..<whole].map(String.init)
-        if rest == 0 {
-            prefixes = [head.joined(separator: ".")]
-        } else {
-            let base = octets[whole] & (0xFF << (8 - rest)) & 0xFF
-            for v in base..<(base + (1 << (8 - rest))) { prefixes.append((head + [String(v)]).joined(separator: ".")) }
-        }
-        let shape = dialect.regex(column, RegexDialect.ipv4Address)
-        if bits == 0 { return shape }
-        let complete = whole == 4 || (whole == 3 && rest > 0)
-        let tests = prefixes.map { p in
-            complete ? "\(column) = \(dialect.literal(p))" : dialect.startsWith(column, dialect.literal(p + "."))
-        }
-        let any = tests.count == 1 ? tests[0] : "(" + tests.joined(separator: " OR ") + ")"
-        return "(\(any) AND \(shape))"
+        return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " OR ") + ")"
     }
 
     static func number(_ n: Double) -> String {
@@ -350,9 +332,6 @@ public struct SQLPrinter: Sendable {
 }
 
 enum RegexDialect {
-    /// A dotted-quad IPv4 address as the local engine parses it (1–3 digits per octet, each ≤ 255).
-    static let ipv4Address = #"^(25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])){3}$"#
-
     /// The first construct of `pattern` that RE2 rejects: look-around and back-references.
     static func unsupportedInRE2(_ pattern: String) -> String? {
         let u = Array(pattern.utf8)
