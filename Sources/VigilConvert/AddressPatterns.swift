@@ -102,11 +102,13 @@ enum AddressPatterns {
     static func ipv6(_ network: CIDRNetwork) -> (needsValidity: String?, exact: [String]) {
         let g = groups(network)
         let constrained = g.lastIndex { $0 != .any }.map { $0 + 1 } ?? 0
-        if constrained == 0 { return (nil, [validIPv6]) }
         var exact: [String] = []
         var prefixed: String?
         let limit: Int
-        if constrained <= 6 {
+        if constrained == 0 {
+            exact.append(validIPv6)
+            limit = 0
+        } else if constrained <= 6 {
             // The constrained groups written out at the start: any valid rest.
             prefixed = "^" + g[0..<constrained].map(group).joined(separator: ":") + "(?::|$)"
             limit = constrained  // `::` must start inside the constrained groups for the other forms

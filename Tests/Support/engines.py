@@ -55,6 +55,8 @@ def run_clickhouse(events, columns, queries, emit):
     s.query("USE vigil")
     # Rules with long value lists make long queries; ClickHouse's default limit is 256 KiB.
     s.query("SET max_query_size = 16777216")
+    s.query("SET max_ast_elements = 10000000")
+    s.query("SET max_expanded_ast_elements = 10000000")
     schema = ", ".join("`%s` Nullable(String)" % c.replace("`", "``") for c in columns)
     s.query("CREATE TABLE events (%s) ENGINE = Memory" % schema)
     s.query(

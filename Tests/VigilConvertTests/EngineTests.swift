@@ -13,6 +13,8 @@ final class EngineCase: @unchecked Sendable {
     let events: String
     let columns: String
     let local: Set<Hit>
+    /// `vigil hunt --format jsonl` output.
+    let localLines: String
     let rules: [String]
     let logs: [String]
     private let lock = NSLock()
@@ -28,6 +30,7 @@ final class EngineCase: @unchecked Sendable {
         let hunt = try ConvertFixtures.vigil(["hunt", "--format", "jsonl", "--rules"] + rules + ["--"] + logs)
         guard hunt.status <= 1 else { throw Engines.Failure(description: "vigil hunt failed: \(hunt.stderr)") }
         local = try Engines.local(hunt.stdout)
+        localLines = hunt.stdout
     }
 
     /// `vigil convert --format json --batch 100` for a target (made once).
@@ -170,5 +173,97 @@ final class EngineCase: @unchecked Sendable {
     /// The engines' harness reads the first column as the event; keep the query's quoting per dialect.
     static func selectOrigin(_ query: String, _ target: ConversionTarget) -> String {
         target == .duckdb ? query.replacingOccurrences(of: "SELECT `vigil_event`", with: "SELECT \"vigil_event\"") : query
+    }
+}
+
+/// `vigil hunt --engine`: the same detections, with the same columns, as `vigil hunt` over the logs.
+@Suite(.serialized) struct EngineHuntCLITests {
+    /// (rule, event, computer, event id, timestamp) of every detection in hunt's JSON lines.
+    static func detections(_ jsonl: String) throws -> Set<[String]> {
+        var out: Set<[String]> = []
+        for line in jsonl.split(separator: "\n") {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let rule = o["rule_id"] as? String else { continue }
+            let event = "\(o["file"] as? String ?? ""):\(o["line"] as? Int ?? -1)"
+            out.insert([rule, event, o["computer"] as? String ?? "-", o["event_id"] as? String ?? "-", o["timestamp"] as? String ?? "-"])
+        }
+        return out
+    }
+
+    @Test(arguments: Engines.all) func sameDetectionsAsLocalLogs(_ engine: String) throws {
+        let data = try RegressionEngineTests.data.get()
+        let python = try Engines.python.get()
+        var arguments = ["hunt", "--engine", engine, "--format", "jsonl", "--rules"] + data.rules
+        var server: Process?
+        if engine == "clickhouse" {
+            let (process, port) = try Self.clickhouse(data.events)
+            server = process
+            arguments += ["--connect", "http://127.0.0.1:\(port)/"]
+        } else {
+            arguments += ["--python", python, "--load", data.events]
+        }
+        defer { server.map(Self.stop) }
+        let run = try ConvertFixtures.vigil(arguments)
+        #expect(run.status == 1, "\(run.stderr.suffix(2000))")
+        let expected = try Self.detections(data.localLines)
+        let found = try Self.detections(run.stdout)
+        #expect(found == expected, "missing \(expected.subtracting(found).prefix(5)); extra \(found.subtracting(expected).prefix(5))")
+        #expect(run.stderr.contains("0 refused, 0 without their columns, 0 in failed queries"))
+    }
+
+    @Test func unreachableEngineIsExitTwoWithTheReason() throws {
+        let run = try ConvertFixtures.vigil(
+            [
+                "hunt", "--engine", "clickhouse", "--connect", "http://127.0.0.1:1/", "--rules",
+                try SharedData.path("rules/sigma/rules/windows/process_creation"),
+            ])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("not reachable"))
+    }
+
+    @Test func rulesWithoutTheirColumnsAreNamedAndTheRestRuns() throws {
+        // A table with only Sysmon process-creation columns: registry rules cannot match and are listed.
+        let folder = ConvertFixtures.temporaryFolder()
+        let events = folder + "/events.jsonl"
+        try
+            #"{"vigil_event":"x.json:1","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":"1","Image":"C:\\Windows\\System32\\whoami.exe","CommandLine":"whoami /all","ParentImage":"C:\\Windows\\System32\\cmd.exe"}"#
+            .appending("\n").write(toFile: events, atomically: true, encoding: .utf8)
+        let rules = try [
+            "process_creation/proc_creation_win_whoami_all_execution.yml",
+            "registry/registry_set/registry_set_asep_reg_keys_modification_common.yml",
+        ]
+        .map { try SharedData.path("rules/sigma/rules/windows/" + $0) }
+        let run = try ConvertFixtures.vigil(
+            ["hunt", "--engine", "duckdb", "--python", try Engines.python.get(), "--load", events, "--format", "jsonl", "--rules"] + rules)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stdout.contains("x.json"))
+        #expect(run.stderr.contains("rule skipped: ") && run.stderr.contains("the table has no column"))
+    }
+
+    static func stop(_ process: Process) {
+        process.terminate()
+        for _ in 0..<50 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// chdb behind a ClickHouse-style HTTP interface (Tests/Support/chdb_http.py), on a free loopback port.
+    static func clickhouse(_ events: String) throws -> (Process, Int) {
+        let folder = ConvertFixtures.temporaryFolder()
+        let portFile = folder + "/port"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Engines.python.get())
+        process.arguments = [SharedData.packageRoot() + "/Tests/Support/chdb_http.py", events, portFile]
+        // Not the test's own output: a server left behind must not hold the test runner's pipes open.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<600 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) { return (process, port) }
+            guard process.isRunning else { break }
+            usleep(100_000)
+        }
+        process.terminate()
+        throw Engines.Failure(description: "the chdb HTTP server did not start")
     }
 }
