@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VigilCoverage", targets: ["VigilCoverage"]),
         .library(name: "VigilStore", targets: ["VigilStore"]),
         .library(name: "VigilServer", targets: ["VigilServer"]),
+        .library(name: "VigilConvert", targets: ["VigilConvert"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,9 @@ let package = Package(
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
         .target(
+            name: "VigilConvert",
+            dependencies: ["VigilCore", "VigilSigma", "VigilLogs", "VigilHunt", .product(name: "Yams", package: "Yams")]),
+        .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
@@ -46,7 +50,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage", "VigilStore", "VigilServer",
-                "VigilHunt",
+                "VigilHunt", "VigilConvert",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test targets (not part of any product).
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
         .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt", "VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilConvertTests", dependencies: ["VigilConvert", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),

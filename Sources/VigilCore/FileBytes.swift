@@ -73,6 +73,13 @@ public enum FileBytes {
     }
 
     /// Regular files below a folder (recursively), sorted, hidden entries skipped.
+    /// The name of a directory entry. Read through a pointer: glibc packs entries by their real length, so
+    /// copying the whole `dirent` (256 bytes of name) can read past the end of its buffer.
+    public static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
+    }
+
     public static func files(under root: String) -> [String] {
         var result: [String] = []
         var pending = [root]
@@ -80,9 +87,7 @@ public enum FileBytes {
             guard let handle = opendir(dir) else { continue }
             defer { closedir(handle) }
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
+                let name = FileBytes.entryName(entry)
                 if name.hasPrefix(".") { continue }
                 let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
                 if isDirectory(path) { pending.append(path) } else { result.append(path) }

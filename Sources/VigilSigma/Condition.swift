@@ -22,7 +22,7 @@ public indirect enum ConditionExpr: Sendable, Hashable, CustomStringConvertible 
     }
 
     /// Identifiers a pattern names, in detection order.
-    static func resolve(_ pattern: String, in names: [String]) -> [String] {
+    public static func resolve(_ pattern: String, in names: [String]) -> [String] {
         if pattern == "them" { return names.filter { !$0.hasPrefix("_") } }
         return names.filter { SigmaGlob.matches(pattern, $0) }
     }

@@ -16,6 +16,21 @@ public struct Detection: Sendable {
     public var recordID: String?
     /// The event's fields (name, value), when collected.
     public var fields: [(name: String, value: String)]
+
+    public init(
+        rule: Int, file: String, line: Int, timestamp: String? = nil, computer: String? = nil, channel: String? = nil,
+        eventID: String? = nil, recordID: String? = nil, fields: [(name: String, value: String)] = []
+    ) {
+        self.rule = rule
+        self.file = file
+        self.line = line
+        self.timestamp = timestamp
+        self.computer = computer
+        self.channel = channel
+        self.eventID = eventID
+        self.recordID = recordID
+        self.fields = fields
+    }
 }
 
 /// Consumes event batches from one producer; `submit` blocks while `threads` batches are in flight.

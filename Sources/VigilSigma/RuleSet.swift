@@ -298,7 +298,7 @@ public final class RuleSet: Sendable {
     }
 
     /// Field names a detection reads (for checking them against what a source provides).
-    static func fieldsUsed(_ detection: SigmaDetection) -> Set<String> {
+    public static func fieldsUsed(_ detection: SigmaDetection) -> Set<String> {
         var names: Set<String> = []
         func walk(_ node: DetectionNode) {
             switch node {

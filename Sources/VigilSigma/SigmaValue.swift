@@ -97,8 +97,8 @@ public enum IPAddress {
     }
 
     static func parse6(_ s: Substring) -> [UInt8]? {
+        // `[…]` is URL syntax around an address, not part of one: a field holding it is not an address.
         var text = s
-        if text.hasPrefix("[") && text.hasSuffix("]") { text = text.dropFirst().dropLast() }
         var tail4: [UInt8] = []
         if let lastColon = text.lastIndex(of: ":"), text[text.index(after: lastColon)...].contains(".") {
             guard let v4 = parse4(text[text.index(after: lastColon)...]) else { return nil }

@@ -1,5 +1,6 @@
 // `vigil hunt`: run Sigma rules over event logs and print detections and a summary.
 import ArgumentParser
+import VigilConvert
 import VigilCore
 import VigilLogs
 import VigilSigma
@@ -14,6 +15,15 @@ struct HuntCommand: ParsableCommand {
         discussion: """
             Each detection names the rule (id, title, level, status, ATT&CK techniques and tactics) and the event
             (timestamp, computer, channel, event id, record id, fields). A summary by level, tactic and technique ends the run.
+            With --engine the rules run where the logs are, converted to SQL for the table's
+            columns (see `vigil convert`), in batches:
+              --engine clickhouse --connect http://host:8123/ --table db.events
+              --engine spark --connect local[4]|spark://host:7077|yarn|sc://host:15002 --table events
+              --engine duckdb --connect file.duckdb --table events
+            Spark and DuckDB are driven through their Python clients (pip install pyspark
+            or duckdb; --python chooses the interpreter); --load FILE first loads `vigil
+            export` JSON lines as the table. Rules the target cannot express, and rules whose
+            every branch needs a column the table lacks, are listed and skipped.
             Exit status: 0 no detections, 1 detections, 2 error.
             """)
 
@@ -22,8 +32,26 @@ struct HuntCommand: ParsableCommand {
     @Option(name: .customLong("rules"), parsing: .upToNextOption, help: "Sigma rule files or folders.")
     var rules: [String]
 
-    @Argument(help: "Log files or folders.")
-    var logs: [String]
+    @Argument(help: "Log files or folders (none with --engine).")
+    var logs: [String] = []
+
+    @Option(help: "Run on an engine instead of local logs: clickhouse, spark or duckdb.")
+    var engine: String?
+
+    @Option(help: "Engine table holding the events (flat layout, as `vigil export` writes).")
+    var table: String = "events"
+
+    @Option(help: "Engine address: ClickHouse HTTP URL, Spark master or sc:// URL, DuckDB database file.")
+    var connect: String?
+
+    @Option(help: "Spark/DuckDB: load this JSON-lines file (vigil export) as the table first.")
+    var load: String?
+
+    @Option(help: "Spark/DuckDB: the Python interpreter with pyspark or duckdb installed.")
+    var python: String = "python3"
+
+    @Option(help: "Engine: rules per query.")
+    var batch: Int = 100
 
     @Option(help: "Lowest rule level to run: informational, low, medium, high, critical.")
     var minLevel: String = "informational"
@@ -69,6 +97,10 @@ struct HuntCommand: ParsableCommand {
                 && (statuses.isEmpty || statuses.contains(rule.status?.rawValue ?? ""))
                 && (include.isEmpty || include.contains { Self.glob($0, rule) })
                 && !exclude.contains { Self.glob($0, rule) }
+        }
+        if let engine {
+            try runOnEngine(engine, selected, collection, logsources)
+            return
         }
         let ruleSet = RuleSet(rules: selected, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
         let compileSeconds = Clock.seconds(since: started)
@@ -122,6 +154,51 @@ struct HuntCommand: ParsableCommand {
             rulesLoaded: collection.rules.count,
             rulesRunning: ruleSet.activeRules.count, rejected: rejected.count)
         if report.files == 0 && !files.isEmpty { throw ExitCode(2) }
+        if output.count > 0 { throw ExitCode(1) }
+    }
+
+    /// `--engine`: convert, run in batches on the engine, print the detections as for local logs.
+    func runOnEngine(_ name: String, _ rules: [SigmaRule], _ collection: RuleCollection, _ mapping: LogsourceMapping) throws {
+        guard let target = ConversionTarget(rawValue: name.lowercased()), target.sqlDialect != nil else {
+            printError("unknown engine '\(name)' (clickhouse, spark or duckdb)")
+            throw ExitCode(2)
+        }
+        if !logs.isEmpty { printError("note: log arguments are ignored with --engine (the events are in the table)") }
+        let started = Clock.now
+        let report: EngineHuntReport
+        do throws(EngineError) {
+            let session: QueryEngine =
+                target == .clickhouse
+                ? try ClickHouseHTTP(url: connect ?? "http://localhost:8123/")
+                : try PythonEngine(engine: target.rawValue, python: python, connect: connect, table: table, load: load)
+            defer { session.close() }
+            report = try EngineHunt.run(
+                rules, engine: session, target: target, table: table, mapping: mapping, filters: collection.filters, batchSize: batch)
+        } catch {
+            printError("\(target.rawValue): \(error.message)")
+            throw ExitCode(2)
+        }
+        for (rule, reason) in report.refused { printError("rule refused: \(rules[rule].location): \(rules[rule].title): \(reason)") }
+        for (rule, missing) in report.unmatchable {
+            printError("rule skipped: \(rules[rule].title): the table has no column \(missing.joined(separator: ", "))")
+        }
+        for (batch, message) in report.failed {
+            printError(
+                "query failed for \(batch.count) rule(s) (\(batch.prefix(3).map { rules[$0].title }.joined(separator: "; "))…): \(message)")
+        }
+        let ruleSet = RuleSet(rules: rules, mapping: mapping)
+        var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
+        output.header()
+        output.write(report.detections)
+        let lines = [
+            "", "== summary ==",
+            "engine: \(target.rawValue), table \(table): \(report.rulesRun) rule(s) in \(report.queries) quer\(report.queries == 1 ? "y" : "ies"), \(format3(Clock.seconds(since: started))) s",
+            "rules: \(rules.count) selected, \(report.refused.count) refused, \(report.unmatchable.count) without their columns, \(report.failed.reduce(0) { $0 + $1.rules.count }) in failed queries",
+            "detections: \(output.count)",
+        ]
+        let text = lines.joined(separator: "\n")
+        if format == .table { print(text) } else { printError(text) }
+        if report.rulesRun > 0 && report.failed.count == report.queries && report.queries > 0 { throw ExitCode(2) }
         if output.count > 0 { throw ExitCode(1) }
     }
 

@@ -16,7 +16,8 @@ struct Vigil: ParsableCommand {
             """,
         subcommands: [
             AttackCommand.self, CoverageCommand.self, RulesCommand.self, HuntCommand.self, EVTXCommand.self, HistoryCommand.self,
-            MetricsCommand.self, StackCommand.self, SearchCommand.self, TimelineCommand.self, IOCCommand.self,
+            MetricsCommand.self, StackCommand.self, SearchCommand.self, TimelineCommand.self, IOCCommand.self, ConvertCommand.self,
+            ExportCommand.self,
             ServeCommand.self,
         ])
 

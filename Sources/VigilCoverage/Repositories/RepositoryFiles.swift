@@ -24,9 +24,7 @@ enum RepositoryFiles {
         var files: [String] = []
         var folders: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = FileBytes.entryName(entry)
             if name.hasPrefix(".") { continue }
             let child = (path.hasSuffix("/") ? path : path + "/") + name
             if FileBytes.isDirectory(child) { folders.append(child) } else { files.append(child) }

@@ -1,0 +1,96 @@
+// A hunt on an engine: the rule set converted for the table's real columns, run in batches, and the rows
+// turned back into the detections `vigil hunt` prints for local logs.
+import VigilCore
+import VigilSigma
+
+public struct EngineHuntReport: Sendable {
+    public var detections: [Detection] = []
+    /// Rules the target cannot express, with the reason.
+    public var refused: [(rule: Int, reason: String)] = []
+    /// Rules that cannot match on this table: every branch needs a column it lacks.
+    public var unmatchable: [(rule: Int, missing: [String])] = []
+    /// Batches the engine rejected: their rules and the engine's message.
+    public var failed: [(rules: [Int], message: String)] = []
+    public var queries = 0
+    public var rulesRun = 0
+}
+
+public enum EngineHunt {
+    /// Columns reported for each detection, in order of preference.
+    static let header: [(key: String, names: [String])] = [
+        ("origin", [EventFlattener.originColumn]),
+        ("time", ["TimeCreated_SystemTime", "UtcTime", "@timestamp", "TimeCreated", "timestamp"]),
+        ("computer", ["Computer", "Hostname"]),
+        ("channel", ["Channel"]),
+        ("eventID", ["EventID"]),
+        ("recordID", ["EventRecordID"]),
+    ]
+
+    /// Runs `rules` on `engine`'s `table` (flat layout). `columns`: the table's columns, asked of the engine when nil.
+    public static func run(
+        _ rules: [SigmaRule], engine: QueryEngine, target: ConversionTarget, table: String, mapping: LogsourceMapping = .builtin,
+        filters: [SigmaFilter] = [], columns given: [String]? = nil, batchSize: Int = 100
+    ) throws(EngineError) -> EngineHuntReport {
+        guard let dialect = target.sqlDialect else { throw EngineError("\(target.rawValue) is not an engine Vigil can run") }
+        let quotedTable = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
+        let columns: [String]
+        if let given { columns = given } else { columns = try engine.columns(table: quotedTable) }
+        let layout = FieldLayout.named("flat")!
+        var select: [String] = []
+        var positions: [String: Int] = [:]
+        for (key, names) in header {
+            guard let found = names.lazy.compactMap({ n in columns.first { SQLPrinter.normalised($0) == SQLPrinter.normalised(n) } }).first
+            else { continue }
+            positions[key] = select.count
+            select.append(found)
+        }
+        let converter = Converter(
+            target: target, layout: layout, columns: columns, table: table, select: select.isEmpty ? [columns.first ?? "*"] : select,
+            mapping: mapping, filters: filters)
+        let printer = SQLPrinter(dialect: dialect, layout: layout, columns: columns)
+        var report = EngineHuntReport()
+        var runnable: [Conversion] = []
+        for c in converter.convert(rules) {
+            guard c.query != nil, let predicate = c.predicate else {
+                report.refused.append((c.rule, c.refusal ?? "not converted"))
+                continue
+            }
+            if printer.bind(predicate) == .constant(false) {
+                report.unmatchable.append((c.rule, predicate.fields.filter { printer.resolve($0) == nil }.sorted()))
+                continue
+            }
+            runnable.append(c)
+        }
+        report.rulesRun = runnable.count
+        let batches: [QueryBatch]
+        do throws(Unsupported) { batches = try converter.batches(runnable, size: batchSize) } catch {
+            throw EngineError(error.reason)
+        }
+        for batch in batches {
+            report.queries += 1
+            let rows: [[String?]]
+            do throws(EngineError) { rows = try engine.rows(batch.query) } catch {
+                report.failed.append((batch.rules, error.message))
+                continue
+            }
+            for row in rows {
+                guard let tag = row.last ?? nil, let k = Int(tag), k >= 0, k < batch.rules.count else { continue }
+                func value(_ key: String) -> String? { positions[key].flatMap { $0 < row.count ? row[$0] : nil } }
+                var file = table
+                var line = 0
+                if let origin = value("origin"), let colon = origin.lastIndex(of: ":"), let n = Int(origin[origin.index(after: colon)...]) {
+                    file = String(origin[..<colon])
+                    line = n
+                } else if let record = value("recordID"), let n = Int(record) {
+                    line = n
+                }
+                report.detections.append(
+                    Detection(
+                        rule: batch.rules[k], file: file, line: line, timestamp: value("time"), computer: value("computer"),
+                        channel: value("channel"), eventID: value("eventID"), recordID: value("recordID")))
+            }
+        }
+        report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
+        return report
+    }
+}

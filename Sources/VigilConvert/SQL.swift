@@ -1,0 +1,366 @@
+// SQL for Spark, ClickHouse and DuckDB from one printer: the dialects differ in quoting, string-literal
+// escaping, case folding and function names, not in what a rule means. Every value goes through `literal`,
+// which escapes what the dialect's parser would otherwise interpret: a rule value cannot become SQL.
+import VigilCore
+import VigilSigma
+
+public enum SQLDialect: String, Sendable, CaseIterable {
+    case spark, clickhouse, duckdb
+
+    /// `"`-quoted for DuckDB, backquoted for Spark and ClickHouse; the quote itself doubled.
+    func identifier(_ name: String) -> String {
+        switch self {
+        case .duckdb: "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        case .spark, .clickhouse: "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
+        }
+    }
+
+    /// A string literal. Spark and ClickHouse read backslash escapes inside quotes; DuckDB reads none.
+    func literal(_ text: String) -> String {
+        switch self {
+        case .duckdb: return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        case .spark, .clickhouse:
+            var out = "'"
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\\": out += "\\\\"
+                case "'": out += "\\'"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "'"
+        }
+    }
+
+    func lower(_ e: String) -> String { self == .clickhouse ? "lowerUTF8(\(e))" : "lower(\(e))" }
+
+    func like(_ e: String, _ pattern: String) -> String {
+        self == .duckdb ? "\(e) LIKE \(literal(pattern)) ESCAPE '\\'" : "\(e) LIKE \(literal(pattern))"
+    }
+
+    func startsWith(_ a: String, _ b: String) -> String {
+        switch self {
+        case .spark: "startswith(\(a), \(b))"
+        case .clickhouse: "startsWith(\(a), \(b))"
+        case .duckdb: "starts_with(\(a), \(b))"
+        }
+    }
+
+    func endsWith(_ a: String, _ b: String) -> String {
+        switch self {
+        case .spark: "endswith(\(a), \(b))"
+        case .clickhouse: "endsWith(\(a), \(b))"
+        case .duckdb: "ends_with(\(a), \(b))"
+        }
+    }
+
+    func contains(_ a: String, _ b: String) -> String {
+        switch self {
+        case .spark, .duckdb: "contains(\(a), \(b))"
+        case .clickhouse: "position(\(a), \(b)) > 0"
+        }
+    }
+
+    func regex(_ e: String, _ pattern: String) -> String {
+        switch self {
+        case .spark: "\(e) RLIKE \(literal(pattern))"
+        case .clickhouse: "match(\(e), \(literal(pattern)))"
+        case .duckdb: "regexp_matches(\(e), \(literal(pattern)))"
+        }
+    }
+
+    func number(_ e: String) -> String {
+        switch self {
+        case .spark, .duckdb: "TRY_CAST(\(e) AS DOUBLE)"
+        case .clickhouse: "toFloat64OrNull(\(e))"
+        }
+    }
+
+    /// NULL as false, so that `NOT` of a test on an absent field is true, as in the local engine.
+    func definite(_ e: String) -> String { self == .clickhouse ? "ifNull(\(e), 0)" : "coalesce(\(e), FALSE)" }
+
+    var trueLiteral: String { self == .clickhouse ? "1" : "TRUE" }
+    var falseLiteral: String { self == .clickhouse ? "0" : "FALSE" }
+}
+
+/// Why a formula cannot be printed for a target; the rule is refused with this reason.
+public struct Unsupported: Error, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// Prints formulas as a SQL `WHERE` expression and whole queries.
+public struct SQLPrinter: Sendable {
+    public var dialect: SQLDialect
+    public var layout: FieldLayout
+    /// The table's columns, when known: keyword searches need them, and a field with no column is absent.
+    public var columns: [String]?
+
+    public init(dialect: SQLDialect, layout: FieldLayout, columns: [String]? = nil) {
+        self.dialect = dialect
+        self.layout = layout
+        self.columns = columns
+    }
+
+    public func query(_ predicate: Predicate, table: String, select: [String]) throws(Unsupported) -> String {
+        let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
+        let selected = select.map { $0 == "*" ? "*" : column(path: layout.nested ? $0.split(separator: ".").map(String.init) : [$0]) }
+        return "SELECT \(selected.joined(separator: ", ")) FROM \(tableName) WHERE \(try expression(bind(predicate)))"
+    }
+
+    /// With a known column list: tests of fields the table lacks become what they are on an absent field, and
+    /// the formula is folded again (a rule whose logsource fields are missing becomes FALSE, not an error).
+    public func bind(_ p: Predicate) -> Predicate {
+        guard columns != nil, !layout.nested else { return p }
+        func walk(_ p: Predicate) -> Predicate {
+            switch p {
+            case .and(let xs): return .and(xs.map(walk))
+            case .or(let xs): return .or(xs.map(walk))
+            case .not(let x): return .not(walk(x))
+            case .constant, .keyword: return p
+            case .field(let name, let condition):
+                if resolve(name) == nil {
+                    switch condition {
+                    case .isNull, .exists(false): return .constant(true)
+                    default: return .constant(false)
+                    }
+                }
+                if case .fieldref(let other, _, _) = condition, resolve(other) == nil { return .constant(false) }
+                return p
+            }
+        }
+        return walk(p).simplified
+    }
+
+    /// Several rules in one query, each result row tagged with the rule's position in the batch (`vigil_rule`).
+    /// `scope` is the rules' shared logsource test (channel, event IDs), `tests` the rest of each rule.
+    /// DuckDB runs a filtered scan per rule, `UNION ALL`-ed: its filters skip rows early, while a projection
+    /// would evaluate every test on every row. Spark and ClickHouse evaluate one projection over the rows in
+    /// scope: Spark pays a task per union branch, ClickHouse a pipeline per branch.
+    public func batchQuery(scope: Predicate, tests: [Predicate], table: String, select: [String]) throws(Unsupported) -> String {
+        let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
+        let selected = select.map { $0 == "*" ? "*" : column(path: layout.nested ? $0.split(separator: ".").map(String.init) : [$0]) }
+            .joined(separator: ", ")
+        switch dialect {
+        case .duckdb:
+            var branches: [String] = []
+            for (k, t) in tests.enumerated() {
+                branches.append(
+                    "SELECT \(selected), \(k) AS vigil_rule FROM \(tableName) WHERE \(try expression(Predicate.and([scope, t]).simplified))"
+                )
+            }
+            return branches.joined(separator: " UNION ALL ")
+        case .spark, .clickhouse:
+            var flags: [String] = []
+            for (k, t) in tests.enumerated() { flags.append("IF(\(try expression(t)), \(k), -1)") }
+            let list = flags.joined(separator: ", ")
+            let rules =
+                dialect == .spark
+                ? "explode(array_remove(array(\(list)), -1))" : "arrayJoin(arrayFilter(x -> x >= 0, [\(list)]))"
+            let filter = scope == .constant(true) ? "" : " WHERE \(try expression(scope))"
+            return "SELECT \(selected), \(rules) AS vigil_rule FROM \(tableName)\(filter)"
+        }
+    }
+
+    /// The logsource part of a rule's formula (its channel and event-ID tests) and the rest.
+    public static func splitScope(_ p: Predicate) -> (scope: Predicate, rest: Predicate) {
+        guard case .and(let parts) = p else { return (.constant(true), p) }
+        let isScope: (Predicate) -> Bool = { part in
+            if case .field(let name, _) = part { return name == "Channel" || name == "EventID" }
+            return false
+        }
+        let scope = parts.filter(isScope)
+        let rest = parts.filter { !isScope($0) }
+        return (Predicate.and(scope).simplified, Predicate.and(rest).simplified)
+    }
+
+    public func expression(_ p: Predicate) throws(Unsupported) -> String {
+        switch p {
+        case .constant(let b): return b ? dialect.trueLiteral : dialect.falseLiteral
+        case .and(let xs): return try group(xs, "AND")
+        case .or(let xs): return try group(xs, "OR")
+        case .not(let x): return "NOT \(dialect.definite(try expression(x)))"
+        case .field(let name, let condition):
+            guard let column = resolve(name) else { return try absent(condition) }
+            return try test(column, condition)
+        case .keyword(let condition):
+            guard let columns else {
+                throw Unsupported("a keyword search needs the table's column list (give --columns FILE)")
+            }
+            let searched = columns.filter { $0 != EventFlattener.originColumn }
+            let tests = try searched.map { (c) throws(Unsupported) -> String in try test(column(path: [c]), condition) }
+            return tests.isEmpty ? dialect.falseLiteral : "(" + tests.joined(separator: " OR ") + ")"
+        }
+    }
+
+    private func group(_ xs: [Predicate], _ op: String) throws(Unsupported) -> String {
+        var parts: [String] = []
+        for x in xs {
+            let e = try expression(x)
+            if case .and = x, op == "OR" {
+                parts.append("(\(e))")
+            } else if case .or = x, op == "AND" {
+                parts.append("(\(e))")
+            } else {
+                parts.append(e)
+            }
+        }
+        return parts.joined(separator: " \(op) ")
+    }
+
+    /// The column of a field, or nil when the table is known not to have it.
+    func resolve(_ field: String) -> String? {
+        let path = layout.column(field)
+        if let columns, !layout.nested {
+            // As in the local engine, names match ignoring ASCII case and spaces (`Source Name` is `SourceName`).
+            let wanted = Self.normalised(path[0])
+            guard let name = columns.first(where: { $0 == path[0] }) ?? columns.first(where: { Self.normalised($0) == wanted })
+            else { return nil }
+            return dialect.identifier(name)
+        }
+        return column(path: path)
+    }
+
+    static func normalised(_ name: String) -> String { String(name.lowercased().filter { $0 != " " }) }
+
+    func column(path: [String]) -> String { path.map(dialect.identifier).joined(separator: ".") }
+
+    /// A test of a field the table does not have: the local engine sees it as absent.
+    func absent(_ condition: FieldCondition) throws(Unsupported) -> String {
+        switch condition {
+        case .isNull, .exists(false): return dialect.trueLiteral
+        default: return dialect.falseLiteral
+        }
+    }
+
+    func test(_ column: String, _ condition: FieldCondition) throws(Unsupported) -> String {
+        switch condition {
+        case .isNull: return "\(column) IS NULL"
+        case .exists(let yes): return yes ? "\(column) IS NOT NULL" : "\(column) IS NULL"
+        case .eventID(let ids):
+            return "\(column) IN (" + ids.map { dialect.literal(String($0)) }.joined(separator: ", ") + ")"
+        case .string(let s, let cased):
+            return try string(column, s, cased: cased)
+        case .regex(let pattern, let i, let m, let s):
+            if dialect != .spark, let feature = RegexDialect.unsupportedInRE2(pattern) {
+                throw Unsupported("the regular expression uses \(feature), which \(dialect.rawValue)'s RE2 engine does not support")
+            }
+            let flags = (i ? "i" : "") + (m ? "m" : "") + (s ? "s" : "")
+            return dialect.regex(column, flags.isEmpty ? pattern : "(?\(flags))" + pattern)
+        case .compare(let op, let n, let part):
+            if let part { throw Unsupported("the |\(part.rawValue) timestamp-part comparison is not converted") }
+            let symbol =
+                switch op {
+                case .lt: "<"
+                case .lte: "<="
+                case .gt: ">"
+                case .gte: ">="
+                case .eq: "="
+                }
+            return "\(dialect.number(column)) \(symbol) \(Self.number(n))"
+        case .cidr(let network):
+            return try cidr(column, network)
+        case .fieldref(let other, let mode, let cased):
+            guard let otherColumn = resolve(other) else { return dialect.falseLiteral }
+            let a = cased ? column : dialect.lower(column)
+            let b = cased ? otherColumn : dialect.lower(otherColumn)
+            switch mode {
+            case .equals: return "\(a) = \(b)"
+            case .startsWith: return dialect.startsWith(a, b)
+            case .endsWith: return dialect.endsWith(a, b)
+            case .contains: return dialect.contains(a, b)
+            }
+        }
+    }
+
+    func string(_ column: String, _ s: SigmaString, cased: Bool) throws(Unsupported) -> String {
+        for case .literal(let bytes) in s.parts where bytes.contains(0) || String(validating: bytes, as: UTF8.self) == nil {
+            throw Unsupported("a value holds bytes that are not text (a NUL or invalid UTF-8, e.g. from |utf16 without |base64)")
+        }
+        let e = cased ? column : dialect.lower(column)
+        func text(_ bytes: [UInt8]) -> String {
+            let t = String(decoding: bytes, as: UTF8.self)
+            return cased ? t : t.lowercased()
+        }
+        let parts = s.parts
+        switch (parts.first, parts.last, parts.count) {
+        case (nil, _, _): return "\(e) = ''"
+        case (.literal(let b)?, _, 1): return "\(e) = \(dialect.literal(text(b)))"
+        case (.literal(let b)?, .anyRun?, 2): return dialect.startsWith(e, dialect.literal(text(b)))
+        case (.anyRun?, .literal(let b)?, 2): return dialect.endsWith(e, dialect.literal(text(b)))
+        case (.anyRun?, .anyRun?, 3):
+            if case .literal(let b) = parts[1] { return dialect.contains(e, dialect.literal(text(b))) }
+        case (.anyRun?, _, 1): return "\(column) IS NOT NULL"
+        default: break
+        }
+        var pattern = ""
+        for part in parts {
+            switch part {
+            case .anyRun: pattern += "%"
+            case .anyOne: pattern += "_"
+            case .literal(let b):
+                for c in text(b) {
+                    if c == "%" || c == "_" || c == "\\" { pattern.append("\\") }
+                    pattern.append(c)
+                }
+            }
+        }
+        return dialect.like(e, pattern)
+    }
+
+    /// A network as regular expressions over the lower-cased address text that accept exactly the texts the
+    /// local engine reads as an address inside it (see AddressPatterns).
+    func cidr(_ column: String, _ network: CIDRNetwork) throws(Unsupported) -> String {
+        let text = dialect.lower(column)
+        if network.isIPv4 { return dialect.regex(text, AddressPatterns.ipv4(network)) }
+        let (prefixed, exact) = AddressPatterns.ipv6(network)
+        var parts: [String] = []
+        if !exact.isEmpty { parts.append(dialect.regex(text, exact.joined(separator: "|"))) }
+        if let prefixed {
+            parts.append("(\(dialect.regex(text, prefixed)) AND \(dialect.regex(text, AddressPatterns.validIPv6)))")
+        }
+        return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " OR ") + ")"
+    }
+
+    static func number(_ n: Double) -> String {
+        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+        return String(n)
+    }
+}
+
+enum RegexDialect {
+    /// The first construct of `pattern` that RE2 rejects: look-around and back-references.
+    static func unsupportedInRE2(_ pattern: String) -> String? {
+        let u = Array(pattern.utf8)
+        var i = 0
+        var inClass = false
+        while i < u.count {
+            let c = u[i]
+            if c == UInt8(ascii: "\\") {
+                if i + 1 < u.count, !inClass, u[i + 1] >= UInt8(ascii: "1") && u[i + 1] <= UInt8(ascii: "9") { return "a back-reference" }
+                i += 2
+                continue
+            }
+            if c == UInt8(ascii: "[") { inClass = true }
+            if c == UInt8(ascii: "]") { inClass = false }
+            if !inClass, c == UInt8(ascii: "("), i + 2 < u.count, u[i + 1] == UInt8(ascii: "?") {
+                let next = u[i + 2]
+                if next == UInt8(ascii: "=") || next == UInt8(ascii: "!") { return "a look-ahead" }
+                if next == UInt8(ascii: "<"), i + 3 < u.count, u[i + 3] == UInt8(ascii: "=") || u[i + 3] == UInt8(ascii: "!") {
+                    return "a look-behind"
+                }
+                if next == UInt8(ascii: ">") { return "an atomic group" }
+            }
+            if !inClass, (c == UInt8(ascii: "+") || c == UInt8(ascii: "*") || c == UInt8(ascii: "?") || c == UInt8(ascii: "}")),
+                i + 1 < u.count, u[i + 1] == UInt8(ascii: "+")
+            {
+                return "a possessive quantifier"
+            }
+            i += 1
+        }
+        return nil
+    }
+}
