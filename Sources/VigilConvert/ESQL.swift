@@ -47,6 +47,7 @@ public struct ESQLPrinter: Sendable {
             case .isNull, .exists(false): return "\(f) IS NULL"
             case .exists(true): return "\(f) IS NOT NULL"
             case .eventID(let ids):
+                if ids.count == 1 { return "TO_STRING(\(f)) == \"\(ids[0])\"" }
                 return "TO_STRING(\(f)) IN (" + ids.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
             case .fieldref(let other, let mode, let cased):
                 let g = try field(other)

@@ -56,6 +56,7 @@ public struct KQLPrinter: Sendable {
             case .isNull, .exists(false): return "isempty(\(f))"
             case .exists(true): return "isnotempty(\(f))"
             case .eventID(let ids):
+                if ids.count == 1 { return "\(stringView(f)) == \"\(ids[0])\"" }
                 return "\(stringView(f)) in (" + ids.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
             case .fieldref(let other, let mode, let cased):
                 let g = try column(other)

@@ -176,12 +176,21 @@ enum LuceneRegex {
 
     static func literal(_ s: Unicode.Scalar, ignoreCase: Bool) -> String {
         if ignoreCase, let variants = RuleText.caseVariants(s) {
-            return "[" + variants.map { escaped($0) }.joined() + "]"
+            return "[" + variants.map { classEscaped($0) }.joined() + "]"
         }
         return escaped(s)
     }
 
+    /// A literal outside a class. A backslash is written `[\\]`: query_string ends a `/…/` regex at the first
+    /// `/` not preceded by a backslash, so a regex must never end in an escaping backslash (`…\\/` would read
+    /// as an escaped slash and run on into the rest of the query).
     static func escaped(_ s: Unicode.Scalar) -> String {
+        if s == "\\" { return "[\\\\]" }
+        return classEscaped(s)
+    }
+
+    /// A literal inside a class (or outside, for any character but the backslash).
+    static func classEscaped(_ s: Unicode.Scalar) -> String {
         if s.value < 0x80 && !RuleText.isASCIIAlphanumeric(s) && !RuleText.isControl(s) { return "\\" + String(s) }
         return String(s)
     }
@@ -422,7 +431,7 @@ enum LuceneRegex {
         }
 
         /// One character inside a class: escaped unless a letter or digit.
-        func classChar(_ s: Unicode.Scalar) -> String { LuceneRegex.escaped(s) }
+        func classChar(_ s: Unicode.Scalar) -> String { LuceneRegex.classEscaped(s) }
 
         mutating func characterClass() throws(Unsupported) -> String {
             i += 1

@@ -57,7 +57,7 @@ public struct SplunkPrinter: Sendable {
                 guard !cased, Self.searchable(s) else { return nil }
                 return "\(field)=" + (try Self.searchValue(s))
             case .eventID(let ids):
-                return "\(field) IN (" + ids.map(String.init).joined(separator: ", ") + ")"
+                return ids.count == 1 ? "\(field)=\(ids[0])" : "\(field) IN (" + ids.map(String.init).joined(separator: ", ") + ")"
             case .isNull, .exists(false): return "NOT \(field)=*"
             case .exists(true): return "\(field)=*"
             case .cidr(let network):
