@@ -67,7 +67,8 @@ public struct LucenePrinter: Sendable {
         }
         let caseMatters = !cased && RuleText.hasCasedLetters(literals)
         switch try ValueShape(s) {
-        case .empty: throw Unsupported("an empty value has no query_string form (an empty phrase matches nothing)")
+        // An empty phrase analyses to no term and matches nothing; `()` is Lucene's regex for the empty string.
+        case .empty: return "\(f):/()/"
         case .any: return "_exists_:\(f)"
         case .exact(let text) where !caseMatters:
             return "\(f):\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

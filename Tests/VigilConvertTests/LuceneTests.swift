@@ -15,7 +15,7 @@ import VigilConvert
         "wildcards": "F:/[aA].*[bB].[cC]/",
         "escaped wildcards": "F:/[aA]\\*[bB]\\?[cC][\\\\]/",
         "only a wildcard": "_exists_:F",
-        "empty value": "refused: an empty value has no query_string form (an empty phrase matches nothing)",
+        "empty value": "F:/()/",
         "number": "LogonType:\"3\"",
         "list is OR": "F:/[aA]/ OR F:/[bB]/",
         "all": "F:/.*[aA].*/ AND F:/.*[bB].*/",
