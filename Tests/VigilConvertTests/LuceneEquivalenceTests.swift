@@ -256,75 +256,11 @@ final class CachedRegex {
 }
 
 @Suite struct LuceneEquivalenceTests {
-    /// Every event with a local verdict of "fires" and every 256th other event of the Sysmon/Security JSON logs,
-    /// exported as `vigil export` writes rows: the Lucene query fires exactly where the local engine does.
+    /// The Lucene query of every converted rule fires on exactly the sampled events the local engine fires on.
     @Test func luceneQueriesAgreeWithTheLocalEngineOnRealEvents() throws {
-        let rulesFolder = try #require(SIEMRealRulesTests.folder, "SigmaHQ rules not found")
-        let logs = try SharedData.path("logs/sysmon-json")
-        let collection = SIEMRealRulesTests.collection
-        let ruleSet = RuleSet(rules: collection.rules, filters: collection.filters)
-        let active = Set(ruleSet.activeRules)
-        let files = EventStream.files([logs]).files
-        #expect(!files.isEmpty, "no logs under \(logs)")
-        _ = rulesFolder
-
-        // Column names as `vigil export --columns` writes them (first spelling of each name wins).
-        let flattener = EventFlattener()
-        var report = EventStreamReport()
-        var canonical: [String: String] = [:]
-        var columns: [String] = []
-        EventStream.forEach(files, report: &report) { event, origin in
-            for c in flattener.row(event, origin: origin).columns where canonical[c.name.lowercased()] == nil {
-                canonical[c.name.lowercased()] = c.name
-                columns.append(c.name)
-            }
+        try RealEvents.compare(.lucene) { query in
+            let parsed = try LuceneQuery.parse(query)
+            return { parsed.matches($0) }
         }
-        let converter = Converter(target: .lucene, layout: FieldLayout.named("flat")!, columns: columns, filters: collection.filters)
-        var queries: [Int: LuceneQuery] = [:]
-        for c in converter.convert(collection.rules) where active.contains(c.rule) {
-            guard let q = c.query else { continue }
-            do { queries[c.rule] = try LuceneQuery.parse(q) } catch {
-                Issue.record("\(collection.rules[c.rule].location.file): \(error): \(q.prefix(300))")
-            }
-        }
-
-        let context = MatchContext(ruleSet: ruleSet)
-        var compared = 0
-        var firing = 0
-        var agreements = 0
-        var mismatches: [String] = []
-        var n = 0
-        report = EventStreamReport()
-        EventStream.forEach(files, report: &report) { event, origin in
-            n += 1
-            var local = Set<Int>()
-            ruleSet.match(event, context: context) { local.insert($0) }
-            local = local.filter { queries[$0] != nil }
-            guard !local.isEmpty || n % 256 == 0 else { return }
-            var row: [String: [String]] = [:]
-            for c in flattener.row(event, origin: origin).columns {
-                let name = canonical[c.name.lowercased()] ?? c.name
-                switch c.value {
-                case .text(let t): row[name] = [t]
-                case .list(let items): row[name] = items
-                case .null: row[name] = []
-                }
-            }
-            var lucene = Set<Int>()
-            for (rule, query) in queries where query.matches(row) { lucene.insert(rule) }
-            compared += 1
-            firing += local.isEmpty ? 0 : 1
-            if lucene == local {
-                agreements += 1
-            } else if mismatches.count < 20 {
-                let extra = lucene.subtracting(local).map { collection.rules[$0].title }
-                let missing = local.subtracting(lucene).map { collection.rules[$0].title }
-                mismatches.append("\(origin.file):\(origin.line): Lucene only \(extra), local only \(missing)")
-            }
-        }
-        print("lucene equivalence: \(queries.count) queries, \(compared) events compared (\(firing) with local hits), \(agreements) agree")
-        for m in mismatches { print("  " + m) }
-        #expect(firing > 0)
-        #expect(agreements == compared)
     }
 }
