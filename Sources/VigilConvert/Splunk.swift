@@ -19,11 +19,15 @@ public struct SplunkPrinter: Sendable {
         if case .constant(let b) = p { return b ? "*" : "* | where false()" }
         var terms: [String] = []
         var filters: [String] = []
-        for conjunct in p.conjuncts {
+        // A conjunct that is an OR keeps its parentheses: eval's AND binds tighter than OR.
+        let conjuncts = p.conjuncts
+        for conjunct in conjuncts {
+            let group = conjuncts.count > 1 && conjunct.isGroup
             if let term = try search(conjunct) {
-                terms.append(term)
+                terms.append(group ? "(\(term))" : term)
             } else {
-                filters.append(try filter(conjunct))
+                let e = try filter(conjunct)
+                filters.append(group ? "(\(e))" : e)
             }
         }
         var out = terms.isEmpty ? "*" : terms.joined(separator: " ")

@@ -59,6 +59,8 @@ import VigilConvert
         "list of maps": "FROM events | WHERE TO_LOWER(F) == \"x\" OR TO_LOWER(G) == \"y\"",
         "regex under not": "FROM events | WHERE TO_LOWER(F) == \"x\" AND NOT COALESCE(G RLIKE \".*y.*\", false)",
         "regex under or": "FROM events | WHERE TO_LOWER(F) == \"x\" OR G RLIKE \".*y.*\"",
+        "regex group under and":
+            "FROM events | WHERE TO_LOWER(F) == \"x\" AND (G RLIKE \".*y.*\" OR H RLIKE \".*z.*\") AND I RLIKE \".*w.*\"",
     ]
 
     @Test func everyCaseHasAnExpectation() {

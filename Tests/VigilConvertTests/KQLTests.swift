@@ -61,6 +61,7 @@ import VigilConvert
         "list of maps": "events | where F =~ \"x\" or G =~ \"y\"",
         "regex under not": "events | where F =~ \"x\" and not(G matches regex \"y\")",
         "regex under or": "events | where F =~ \"x\" or G matches regex \"y\"",
+        "regex group under and": "events | where F =~ \"x\" and (G matches regex \"y\" or H matches regex \"z\") and I matches regex \"w\"",
     ]
 
     @Test func everyCaseHasAnExpectation() {

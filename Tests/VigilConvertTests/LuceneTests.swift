@@ -62,6 +62,7 @@ import VigilConvert
         "list of maps": "F:/[xX]/ OR G:/[yY]/",
         "regex under not": "F:/[xX]/ AND NOT G:/.*y.*/",
         "regex under or": "F:/[xX]/ OR G:/.*y.*/",
+        "regex group under and": "F:/[xX]/ AND (G:/.*y.*/ OR H:/.*z.*/) AND I:/.*w.*/",
     ]
 
     @Test func everyCaseHasAnExpectation() {

@@ -55,6 +55,7 @@ enum SIEMCases {
         ("list of maps", "s:\n  - F: x\n  - G: y\ncondition: s"),
         ("regex under not", "a:\n  F: x\nb:\n  G|re: 'y'\ncondition: a and not b"),
         ("regex under or", "a:\n  F: x\nb:\n  G|re: 'y'\ncondition: a or b"),
+        ("regex group under and", "a:\n  F: x\nb:\n  G|re: 'y'\nc:\n  H|re: 'z'\nd:\n  I|re: 'w'\ncondition: a and (b or c) and d"),
     ]
 }
 

@@ -59,6 +59,8 @@ import VigilConvert
         "list of maps": "F=\"x\" OR G=\"y\"",
         "regex under not": "F=\"x\" | where NOT isnotnull(mvfind(G, \"y\"))",
         "regex under or": "* | where isnotnull(mvfind(F, \"(?is)^x\\\\z\")) OR isnotnull(mvfind(G, \"y\"))",
+        "regex group under and":
+            "F=\"x\" | where (isnotnull(mvfind(G, \"y\")) OR isnotnull(mvfind(H, \"z\"))) AND isnotnull(mvfind(I, \"w\"))",
     ]
 
     @Test func everyCaseHasAnExpectation() {
