@@ -2,7 +2,7 @@
 prints how many converted and failed, and the time spent. Run as `vigil convert` runs: the same rule files,
 one query per rule.
 
-    python siem_pysigma.py splunk|lucene|kql|esql RULES_FOLDER
+    python pysigma_convert.py splunk|lucene|kql|esql RULES_FOLDER
 """
 import sys
 import time
