@@ -60,7 +60,13 @@ public struct Converter: Sendable {
             let printer = SQLPrinter(dialect: dialect, layout: layout, columns: columns)
             return try printer.query(predicate, table: table, select: select)
         }
-        throw Unsupported("target \(target.rawValue) is not implemented yet")
+        switch target {
+        case .splunk: return try SplunkPrinter(layout: layout, columns: columns).query(predicate)
+        case .lucene: return try LucenePrinter(layout: layout, columns: columns).query(predicate)
+        case .kql: return try KQLPrinter(layout: layout, columns: columns).query(predicate, table: table)
+        case .esql: return try ESQLPrinter(layout: layout, columns: columns).query(predicate, index: table)
+        case .spark, .clickhouse, .duckdb: throw Unsupported("target \(target.rawValue) has no SQL dialect")
+        }
     }
 }
 
