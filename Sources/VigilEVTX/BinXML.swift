@@ -218,6 +218,9 @@ struct TemplateStore {
         var root: Int32
         var base: Int
         var count: Int
+        /// Names the definition refers to outside its own bytes (chunk offset, name id): another chunk may
+        /// use the definition only if its string table holds the same names at those offsets.
+        var externalNames: [(offset: UInt32, id: Int32)] = []
     }
     var entries: [UInt64: Entry] = [:]
 
@@ -236,7 +239,7 @@ struct TemplateStore {
         return h
     }
 
-    func find(_ identity: UnsafeRawBufferPointer, hash: UInt64, bytes: borrowing Pool<UInt8>) -> Int32? {
+    func find(_ identity: UnsafeRawBufferPointer, hash: UInt64, bytes: borrowing Pool<UInt8>) -> Entry? {
         guard let entry = entries[hash], entry.count == identity.count else { return nil }
         let stored = UnsafeRawBufferPointer(start: bytes.base + entry.base, count: entry.count)
         var i = 0
@@ -248,11 +251,11 @@ struct TemplateStore {
             if stored[i] != identity[i] { return nil }
             i += 1
         }
-        return entry.root
+        return entry
     }
 
-    mutating func add(hash: UInt64, root: Int32, base: Int, count: Int) {
-        entries[hash] = Entry(root: root, base: base, count: count)
+    mutating func add(hash: UInt64, root: Int32, base: Int, count: Int, externalNames: [(offset: UInt32, id: Int32)]) {
+        entries[hash] = Entry(root: root, base: base, count: count, externalNames: externalNames)
     }
 }
 
@@ -360,7 +363,7 @@ extension ChunkDecoder {
     mutating func readNameRef(_ pos: inout Int) throws(DecodeError) -> Int32 {
         let offset = try u32(pos)
         pos += 4
-        if let range = nameScope, !range.contains(Int(offset)) { nameOutsideScope = true }
+        let outside = nameScope.map { !$0.contains(Int(offset)) } ?? false
         if pos == Int(offset) {
             try need(pos, 8, "inline name")
             let length = data.le16(pos + 6)
@@ -369,7 +372,9 @@ extension ChunkDecoder {
             try need(pos, skip, "inline name")
             pos += skip
         }
-        return try nameID(at: offset)
+        let id = try nameID(at: offset)
+        if outside { externalNames.append((offset, id)) }
+        return id
     }
 
     /// The id of the name whose entry (next offset, hash, length, UTF-16, NUL) is at `offset`.
@@ -757,6 +762,12 @@ extension ChunkDecoder {
 
     // MARK: templates
 
+    /// Whether this chunk holds the same names at the offsets a kept definition refers to.
+    mutating func sameNames(_ names: [(offset: UInt32, id: Int32)]) -> Bool {
+        for name in names where (try? nameID(at: name.offset)) != name.id { return false }
+        return true
+    }
+
     /// The parsed definition at chunk offset `offset` (header: next offset, GUID, data size).
     ///
     /// Chunks repeat the same templates, so a parsed definition is kept for the whole file, keyed
@@ -771,20 +782,20 @@ extension ChunkDecoder {
         // GUID, size and definition, as one key.
         let identity = data.slice(offset + 4, 20 + size)
         let hash = TemplateStore.hash(identity)
-        if let root = templateStore.find(identity, hash: hash, bytes: templateBytes) {
-            templates.append((key, root))
-            return root
+        if let entry = templateStore.find(identity, hash: hash, bytes: templateBytes), sameNames(entry.externalNames) {
+            templates.append((key, entry.root))
+            return entry.root
         }
         let firstNode = tplNodes.count
-        // Names the definition refers to outside its own bytes belong to this chunk's string table: another
-        // chunk with the same definition bytes may hold other names at those offsets.
-        let (outerScope, outerOutside) = (nameScope, nameOutsideScope)
+        // Names the definition refers to outside its own bytes belong to this chunk's string table: they are
+        // kept with the definition and checked before another chunk reuses it.
+        let (outerScope, outerNames) = (nameScope, externalNames)
         nameScope = start..<(start + size)
-        nameOutsideScope = false
-        defer { (nameScope, nameOutsideScope) = (outerScope, outerOutside || nameOutsideScope) }
+        externalNames = []
+        defer { (nameScope, externalNames) = (outerScope, outerNames) }
         let root = try build(start, start + size, definition: true, template: true, dependencyID: true, depth: depth)
         // Only a definition whose content all lies inside its own bytes can outlive the chunk.
-        var contained = !nameOutsideScope
+        var contained = true
         for i in firstNode..<tplNodes.count {
             guard let range = ChunkDecoder.dataRange(tplNodes[i]) else { continue }
             if range.offset < start || range.offset + range.count > start + size {
@@ -800,7 +811,7 @@ extension ChunkDecoder {
                 tplNodes[i].offset += Int32(shift)
                 tplNodes[i].flag |= Node.external
             }
-            templateStore.add(hash: hash, root: root, base: base, count: identity.count)
+            templateStore.add(hash: hash, root: root, base: base, count: identity.count, externalNames: externalNames)
         }
         templates.append((key, root))
         return root

@@ -33,9 +33,9 @@ struct ChunkDecoder: ~Copyable {
     var names = NameTable()
     /// Template definitions of this chunk by offset: root element in the template tree.
     var templates: [(offset: UInt32, root: Int32)] = []
-    /// While a template definition is parsed: its byte range, and whether a name reference left it.
+    /// While a template definition is parsed: its byte range, and the names it refers to outside it.
     var nameScope: Range<Int>?
-    var nameOutsideScope = false
+    var externalNames: [(offset: UInt32, id: Int32)] = []
     /// Definitions kept across the chunks of a file, and the bytes their text and values come from.
     var templateStore = TemplateStore()
     var templateBytes = Pool<UInt8>(capacity: 1 << 16)
