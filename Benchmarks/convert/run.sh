@@ -20,7 +20,7 @@ for pair in "${PAIRS[@]}"; do
     echo "== $1: vigil: $mine | sigma convert -t $2 -p $3: converted/failed $theirs"
     hyperfine -N -i --warmup 1 --runs 5 --export-json "$OUT/convert-$1.json" \
         -n "vigil convert --target $1" "$VIGIL convert --target $1 ${ALL[*]}" \
-        -n "sigma convert -t $2 -p $3" "$CVENV/bin/sigma convert -t $2 -p $3 -s ${ALL[*]}" > /dev/null
+        -n "sigma convert -t $2 -p $3" "$CVENV/bin/sigma convert -t $2 -p $3 --disable-pipeline-check -s ${ALL[*]}" > /dev/null
     python3 - "$OUT/convert-$1.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]

@@ -101,6 +101,9 @@ struct ConvertCommand: ParsableCommand {
             let rule = collection.rules[c.rule]
             printError("rule refused: \(rule.location): \(rule.title): \(c.refusal ?? "")")
         }
+        for c in collection.correlations {
+            printError("correlation refused: \(c.location): \(c.title): correlation rules are not converted yet (their base rules are)")
+        }
         var batches: [QueryBatch] = []
         if let batch {
             do throws(Unsupported) { batches = try converter.batches(conversions, size: batch) } catch {
@@ -152,7 +155,7 @@ struct ConvertCommand: ParsableCommand {
             "\(conversions.count - refused.count) rule(s) converted to \(target.rawValue), \(refused.count) refused, \(rejected.count) rejected by the parser"
         )
         if conversions.count == refused.count { throw ExitCode.badInput }
-        if !refused.isEmpty || !rejected.isEmpty { throw ExitCode.findings }
+        if !refused.isEmpty || !rejected.isEmpty || !collection.correlations.isEmpty { throw ExitCode.findings }
     }
 }
 

@@ -179,6 +179,9 @@ struct HuntCommand: ParsableCommand {
             throw ExitCode(2)
         }
         for (rule, reason) in report.refused { printError("rule refused: \(rules[rule].location): \(rules[rule].title): \(reason)") }
+        for c in collection.correlations {
+            printError("correlation skipped: \(c.location): \(c.title): correlations do not run on engines yet (their base rules do)")
+        }
         for (rule, missing) in report.unmatchable {
             printError("rule skipped: \(rules[rule].title): the table has no column \(missing.joined(separator: ", "))")
         }
