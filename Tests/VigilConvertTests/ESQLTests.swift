@@ -63,40 +63,21 @@ import VigilConvert
             "FROM events | WHERE TO_LOWER(F) == \"x\" AND (G RLIKE \".*y.*\" OR H RLIKE \".*z.*\") AND I RLIKE \".*w.*\"",
     ]
 
-    @Test func everyCaseHasAnExpectation() { SIEM.expectEveryCaseHasAnExpectation(Self.expected) }
-
-    @Test(arguments: SIEM.allCases)
-    func exactQuery(_ c: (name: String, detection: String)) { SIEM.expectExactQuery(Self.target, c, Self.expected) }
-
-    @Test func logsourceRenamesAndValueMaps() {
-        SIEM.expectLogsourceRenamesAndValueMaps(
-            Self.target,
-            "FROM events | WHERE (TO_LOWER(Channel) == \"microsoft-windows-sysmon/operational\" AND TO_STRING(EventID) == \"1\" AND ENDS_WITH(TO_LOWER(Image), \"\\\\cmd.exe\") AND TO_LOWER(IntegrityLevel) == \"high\") OR (TO_LOWER(Channel) == \"security\" AND TO_STRING(EventID) == \"4688\" AND ENDS_WITH(TO_LOWER(NewProcessName), \"\\\\cmd.exe\") AND TO_LOWER(MandatoryLabel) == \"s-1-16-12288\")"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        SIEM.expectNestedLayouts(
-            Self.target,
-            evtx:
-                #"FROM events | WHERE TO_STRING(Event.System.EventID) == "1" AND TO_LOWER(`Event.System.Provider.#attributes.Name`) == "x" AND TO_LOWER(Event.EventData.Image) == "y""#,
-            ecs:
-                #"FROM events | WHERE TO_STRING(winlog.event_id) == "1" AND TO_LOWER(winlog.provider_name) == "x" AND TO_LOWER(winlog.event_data.Image) == "y""#
-        )
-    }
-
-    @Test func columnListResolvesAbsentFields() {
-        SIEM.expectColumnListResolvesAbsentFields(Self.target, alwaysFalse: "FROM events | WHERE false")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "FROM events | WHERE (TO_LOWER(Channel) == \"microsoft-windows-sysmon/operational\" AND TO_STRING(EventID) == \"1\" AND ENDS_WITH(TO_LOWER(Image), \"\\\\cmd.exe\") AND TO_LOWER(IntegrityLevel) == \"high\") OR (TO_LOWER(Channel) == \"security\" AND TO_STRING(EventID) == \"4688\" AND ENDS_WITH(TO_LOWER(NewProcessName), \"\\\\cmd.exe\") AND TO_LOWER(MandatoryLabel) == \"s-1-16-12288\")",
+        evtx:
+            #"FROM events | WHERE TO_STRING(Event.System.EventID) == "1" AND TO_LOWER(`Event.System.Provider.#attributes.Name`) == "x" AND TO_LOWER(Event.EventData.Image) == "y""#,
+        ecs:
+            #"FROM events | WHERE TO_STRING(winlog.event_id) == "1" AND TO_LOWER(winlog.provider_name) == "x" AND TO_LOWER(winlog.event_data.Image) == "y""#,
+        alwaysFalse: "FROM events | WHERE false",
+        hostileExact: [
             "quote pipe exact": "FROM events | WHERE TO_LOWER(F) == \"\\\"; | delete index=main \\\"\"",
             "trailing backslash exact": "FROM events | WHERE TO_LOWER(F) == \"c:\\\\temp\\\\\"",
             "backslash quote exact": "FROM events | WHERE TO_LOWER(F) == \"a\\\\\\\"b or 1==1\"",
-        ]
-        SIEM.expectHostileValuesEscapedExactly(Self.target, expected)
-    }
+        ])
 }
 
 extension ESQLTests {

@@ -64,40 +64,21 @@ import VigilConvert
         "regex group under and": "events | where F =~ \"x\" and (G matches regex \"y\" or H matches regex \"z\") and I matches regex \"w\"",
     ]
 
-    @Test func everyCaseHasAnExpectation() { SIEM.expectEveryCaseHasAnExpectation(Self.expected) }
-
-    @Test(arguments: SIEM.allCases)
-    func exactQuery(_ c: (name: String, detection: String)) { SIEM.expectExactQuery(Self.target, c, Self.expected) }
-
-    @Test func logsourceRenamesAndValueMaps() {
-        SIEM.expectLogsourceRenamesAndValueMaps(
-            Self.target,
-            "events | where (Channel =~ \"Microsoft-Windows-Sysmon/Operational\" and tostring(EventID) == \"1\" and Image endswith \"\\\\cmd.exe\" and IntegrityLevel =~ \"High\") or (Channel =~ \"Security\" and tostring(EventID) == \"4688\" and NewProcessName endswith \"\\\\cmd.exe\" and MandatoryLabel =~ \"S-1-16-12288\")"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        SIEM.expectNestedLayouts(
-            Self.target,
-            evtx:
-                #"events | where tostring(Event.System.EventID) == "1" and tostring(Event.System.Provider['#attributes'].Name) =~ "x" and tostring(Event.EventData.Image) =~ "y""#,
-            ecs:
-                #"events | where tostring(winlog.event_id) == "1" and tostring(winlog.provider_name) =~ "x" and tostring(winlog.event_data.Image) =~ "y""#
-        )
-    }
-
-    @Test func columnListResolvesAbsentFields() {
-        SIEM.expectColumnListResolvesAbsentFields(Self.target, alwaysFalse: "events | where false")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "events | where (Channel =~ \"Microsoft-Windows-Sysmon/Operational\" and tostring(EventID) == \"1\" and Image endswith \"\\\\cmd.exe\" and IntegrityLevel =~ \"High\") or (Channel =~ \"Security\" and tostring(EventID) == \"4688\" and NewProcessName endswith \"\\\\cmd.exe\" and MandatoryLabel =~ \"S-1-16-12288\")",
+        evtx:
+            #"events | where tostring(Event.System.EventID) == "1" and tostring(Event.System.Provider['#attributes'].Name) =~ "x" and tostring(Event.EventData.Image) =~ "y""#,
+        ecs:
+            #"events | where tostring(winlog.event_id) == "1" and tostring(winlog.provider_name) =~ "x" and tostring(winlog.event_data.Image) =~ "y""#,
+        alwaysFalse: "events | where false",
+        hostileExact: [
             "quote pipe exact": "events | where F =~ \"\\\"; | delete index=main \\\"\"",
             "trailing backslash exact": "events | where F =~ \"C:\\\\Temp\\\\\"",
             "backslash quote exact": "events | where F =~ \"a\\\\\\\"b OR 1==1\"",
-        ]
-        SIEM.expectHostileValuesEscapedExactly(Self.target, expected)
-    }
+        ])
 }
 
 extension KQLTests {

@@ -65,38 +65,19 @@ import VigilConvert
         "regex group under and": "F:/[xX]/ AND (G:/.*y.*/ OR H:/.*z.*/) AND I:/.*w.*/",
     ]
 
-    @Test func everyCaseHasAnExpectation() { SIEM.expectEveryCaseHasAnExpectation(Self.expected) }
-
-    @Test(arguments: SIEM.allCases)
-    func exactQuery(_ c: (name: String, detection: String)) { SIEM.expectExactQuery(Self.target, c, Self.expected) }
-
-    @Test func logsourceRenamesAndValueMaps() {
-        SIEM.expectLogsourceRenamesAndValueMaps(
-            Self.target,
-            "(Channel:/[mM][iI][cC][rR][oO][sS][oO][fF][tT]\\-[wW][iI][nN][dD][oO][wW][sS]\\-[sS][yY][sS][mM][oO][nN]\\/[oO][pP][eE][rR][aA][tT][iI][oO][nN][aA][lL]/ AND EventID:1 AND Image:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND IntegrityLevel:/[hH][iI][gG][hH]/) OR (Channel:/[sS][eE][cC][uU][rR][iI][tT][yY]/ AND EventID:4688 AND NewProcessName:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND MandatoryLabel:/[sS]\\-1\\-16\\-12288/)"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        SIEM.expectNestedLayouts(
-            Self.target,
-            evtx: ##"Event.System.EventID:"1" AND Event.System.Provider.\#attributes.Name:/[xX]/ AND Event.EventData.Image:/[yY]/"##,
-            ecs: #"winlog.event_id:"1" AND winlog.provider_name:/[xX]/ AND winlog.event_data.Image:/[yY]/"#
-        )
-    }
-
-    @Test func columnListResolvesAbsentFields() {
-        SIEM.expectColumnListResolvesAbsentFields(Self.target, alwaysFalse: "NOT *:*")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "(Channel:/[mM][iI][cC][rR][oO][sS][oO][fF][tT]\\-[wW][iI][nN][dD][oO][wW][sS]\\-[sS][yY][sS][mM][oO][nN]\\/[oO][pP][eE][rR][aA][tT][iI][oO][nN][aA][lL]/ AND EventID:1 AND Image:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND IntegrityLevel:/[hH][iI][gG][hH]/) OR (Channel:/[sS][eE][cC][uU][rR][iI][tT][yY]/ AND EventID:4688 AND NewProcessName:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND MandatoryLabel:/[sS]\\-1\\-16\\-12288/)",
+        evtx: ##"Event.System.EventID:"1" AND Event.System.Provider.\#attributes.Name:/[xX]/ AND Event.EventData.Image:/[yY]/"##,
+        ecs: #"winlog.event_id:"1" AND winlog.provider_name:/[xX]/ AND winlog.event_data.Image:/[yY]/"#,
+        alwaysFalse: "NOT *:*",
+        hostileExact: [
             "quote pipe exact": "F:/\\\"\\;\\ \\|\\ [dD][eE][lL][eE][tT][eE]\\ [iI][nN][dD][eE][xX]\\=[mM][aA][iI][nN]\\ \\\"/",
             "trailing backslash exact": "F:/[cC]\\:[\\\\][tT][eE][mM][pP][\\\\]/",
             "backslash quote exact": "F:/[aA][\\\\]\\\"[bB]\\ [oO][rR]\\ 1\\=\\=1/",
-        ]
-        SIEM.expectHostileValuesEscapedExactly(Self.target, expected)
-    }
+        ])
 }
 
 extension LuceneTests {

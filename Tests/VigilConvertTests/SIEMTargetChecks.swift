@@ -1,60 +1,77 @@
-// The checks every SIEM target's suite (Splunk, Lucene, KQL, ES|QL) runs, each with that target's own expected
-// texts: one place for the rules and how they are checked, so the suites hold only what differs per target.
+// The checks every SIEM target (Splunk, Lucene, KQL, ES|QL) runs, each with that target's own expected texts:
+// one suite for the checks, so each target's suite holds only its texts and what differs per target.
 import Testing
 import VigilConvert
 
-extension SIEM {
-    /// Every modifier and condition form of SIEMCases, each target's `exactQuery` arguments.
-    static let allCases = SIEMCases.modifiers + SIEMCases.conditions
+/// What one SIEM target is expected to write in the checks every target runs; each target's suite holds its own.
+struct SIEMTargetExpectations: Sendable, CustomTestStringConvertible {
+    var target: ConversionTarget
+    /// The query (or "refused: " and the reason) for every SIEMCases form, by name.
+    var expected: [String: String]
+    /// A process_creation rule under the Windows logsource mapping.
+    var logsource: String
+    /// The same tests in the nested EVTX-as-JSON layout and in Winlogbeat's ECS layout.
+    var evtx: String
+    var ecs: String
+    /// The target's query for "false" (a value test on a column the table lacks).
+    var alwaysFalse: String
+    /// The plain test of some hostile values, by "<name> exact".
+    var hostileExact: [String: String]
+
+    var testDescription: String { target.rawValue }
+}
+
+/// The checks every SIEM target (Splunk, Lucene, KQL, ES|QL) runs, each with that target's expected texts.
+@Suite struct SIEMTargetTests {
+    static let targets = [SplunkTests.expectations, LuceneTests.expectations, KQLTests.expectations, ESQLTests.expectations]
 
     /// The expectation table names exactly the SIEMCases forms: none is missing, none is stale.
-    static func expectEveryCaseHasAnExpectation(_ expected: [String: String], sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(Set(expected.keys) == Set(allCases.map(\.name)), sourceLocation: sourceLocation)
+    @Test(arguments: targets)
+    func everyCaseHasAnExpectation(_ t: SIEMTargetExpectations) {
+        #expect(Set(t.expected.keys) == Set(SIEM.allCases.map(\.name)))
     }
 
-    static func expectExactQuery(
-        _ target: ConversionTarget, _ c: (name: String, detection: String), _ expected: [String: String],
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) {
-        #expect(text(target, c.detection) == expected[c.name], "\(c.name)", sourceLocation: sourceLocation)
+    @Test(arguments: targets, SIEM.allCases)
+    func exactQuery(_ t: SIEMTargetExpectations, _ c: (name: String, detection: String)) {
+        #expect(SIEM.text(t.target, c.detection) == t.expected[c.name], "\(c.name)")
     }
 
     /// process_creation maps to Sysmon 1 and Security 4688; Security renames Image and maps IntegrityLevel values.
-    static func expectLogsourceRenamesAndValueMaps(
-        _ target: ConversionTarget, _ expected: String, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
+    @Test(arguments: targets)
+    func logsourceRenamesAndValueMaps(_ t: SIEMTargetExpectations) {
         let d = "s:\n  Image|endswith: '\\cmd.exe'\n  IntegrityLevel: High\ncondition: s"
-        #expect(text(target, d, logsource: "{product: windows, category: process_creation}") == expected, sourceLocation: sourceLocation)
+        #expect(SIEM.text(t.target, d, logsource: "{product: windows, category: process_creation}") == t.logsource)
     }
 
-    /// The same three tests in the nested EVTX-as-JSON layout and in Winlogbeat's ECS layout.
-    static func expectNestedLayouts(
-        _ target: ConversionTarget, evtx: String, ecs: String, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
+    @Test(arguments: targets)
+    func nestedLayouts(_ t: SIEMTargetExpectations) {
         let d = "s:\n  EventID: 1\n  Provider_Name: 'x'\n  Image: y\ncondition: s"
-        #expect(text(target, d, layout: "evtx") == evtx, sourceLocation: sourceLocation)
-        #expect(text(target, d, layout: "ecs") == ecs, sourceLocation: sourceLocation)
+        #expect(SIEM.text(t.target, d, layout: "evtx") == t.evtx)
+        #expect(SIEM.text(t.target, d, layout: "ecs") == t.ecs)
     }
 
     /// With a column list, names match ignoring case and a field the table lacks is absent: a value test on it is
-    /// false (so `not` of it is true) and `null` on it is true. `alwaysFalse` is the target's query for false.
-    static func expectColumnListResolvesAbsentFields(
-        _ target: ConversionTarget, alwaysFalse: String, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
+    /// false (so `not` of it is true) and `null` on it is true.
+    @Test(arguments: targets)
+    func columnListResolvesAbsentFields(_ t: SIEMTargetExpectations) {
         let d = "s:\n  image: y\nf:\n  Missing: x\nn:\n  Gone: null\ncondition: s and n and not f"
-        let whole = text(target, d, columns: ["Image", "Other"])
-        #expect(whole == text(target, "s:\n  Image: y\ncondition: s"), sourceLocation: sourceLocation)
-        #expect(text(target, "s:\n  Missing: x\ncondition: s", columns: ["Image"]) == alwaysFalse, sourceLocation: sourceLocation)
+        let whole = SIEM.text(t.target, d, columns: ["Image", "Other"])
+        #expect(whole == SIEM.text(t.target, "s:\n  Image: y\ncondition: s"))
+        #expect(SIEM.text(t.target, "s:\n  Missing: x\ncondition: s", columns: ["Image"]) == t.alwaysFalse)
     }
 
-    /// The exact query for the plain (no modifier) test of each hostile value named in `expected` as "<name> exact".
-    static func expectHostileValuesEscapedExactly(
-        _ target: ConversionTarget, _ expected: [String: String], sourceLocation: SourceLocation = #_sourceLocation
-    ) {
-        for (name, value) in SIEMCases.hostile where expected[name + " exact"] != nil {
-            #expect(text(target, hostileDetection(value, "")) == expected[name + " exact"], "\(name)", sourceLocation: sourceLocation)
+    @Test(arguments: targets)
+    func hostileValuesEscapedExactly(_ t: SIEMTargetExpectations) {
+        #expect(!t.hostileExact.isEmpty)
+        for (name, value) in SIEMCases.hostile where t.hostileExact[name + " exact"] != nil {
+            #expect(SIEM.text(t.target, SIEM.hostileDetection(value, "")) == t.hostileExact[name + " exact"], "\(name)")
         }
     }
+}
+
+extension SIEM {
+    /// Every modifier and condition form of SIEMCases.
+    static let allCases = SIEMCases.modifiers + SIEMCases.conditions
 
     /// Converts the hostile value with each of `hostileModifiers`. A refusal must give a reason; a query must be
     /// one line, and read by `split` (the target's lexer) it must leave no payload fragment outside its value

@@ -63,39 +63,20 @@ import VigilConvert
             "F=\"x\" | where (isnotnull(mvfind(G, \"y\")) OR isnotnull(mvfind(H, \"z\"))) AND isnotnull(mvfind(I, \"w\"))",
     ]
 
-    @Test func everyCaseHasAnExpectation() { SIEM.expectEveryCaseHasAnExpectation(Self.expected) }
-
-    @Test(arguments: SIEM.allCases)
-    func exactQuery(_ c: (name: String, detection: String)) { SIEM.expectExactQuery(Self.target, c, Self.expected) }
-
-    @Test func logsourceRenamesAndValueMaps() {
-        SIEM.expectLogsourceRenamesAndValueMaps(
-            Self.target,
-            "(Channel=\"Microsoft-Windows-Sysmon/Operational\" EventID=1 Image=\"*\\\\cmd.exe\" IntegrityLevel=\"High\") OR (Channel=\"Security\" EventID=4688 NewProcessName=\"*\\\\cmd.exe\" MandatoryLabel=\"S-1-16-12288\")"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        SIEM.expectNestedLayouts(
-            Self.target,
-            evtx:
-                #"Event.System.EventID="1" Event.EventData.Image="y" | where isnotnull(mvfind('Event.System.Provider.#attributes.Name', "(?is)^x\\z"))"#,
-            ecs: #"winlog.event_id="1" winlog.provider_name="x" winlog.event_data.Image="y""#
-        )
-    }
-
-    @Test func columnListResolvesAbsentFields() {
-        SIEM.expectColumnListResolvesAbsentFields(Self.target, alwaysFalse: "* | where false()")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "(Channel=\"Microsoft-Windows-Sysmon/Operational\" EventID=1 Image=\"*\\\\cmd.exe\" IntegrityLevel=\"High\") OR (Channel=\"Security\" EventID=4688 NewProcessName=\"*\\\\cmd.exe\" MandatoryLabel=\"S-1-16-12288\")",
+        evtx:
+            #"Event.System.EventID="1" Event.EventData.Image="y" | where isnotnull(mvfind('Event.System.Provider.#attributes.Name', "(?is)^x\\z"))"#,
+        ecs: #"winlog.event_id="1" winlog.provider_name="x" winlog.event_data.Image="y""#,
+        alwaysFalse: "* | where false()",
+        hostileExact: [
             "quote pipe exact": "F=\"\\\"; | delete index=main \\\"\"",
             "trailing backslash exact": "F=\"C:\\\\Temp\\\\\"",
             "backslash quote exact": "F=\"a\\\\\\\"b OR 1==1\"",
-        ]
-        SIEM.expectHostileValuesEscapedExactly(Self.target, expected)
-    }
+        ])
 }
 
 extension SplunkTests {
