@@ -58,20 +58,7 @@ indirect enum LuceneQuery {
                 i += 1
                 out.append(.phrase(text))
             } else if c == "/" {
-                // Longest match of "/" (~["/"] | "\\/")* "/".
-                var end = i + 1
-                var lastEscapedSlash: Int?
-                while end < p.count {
-                    if p[end] == "/" {
-                        if p[end - 1] != "\\" { break }
-                        lastEscapedSlash = end
-                    }
-                    end += 1
-                }
-                if end >= p.count {
-                    guard let last = lastEscapedSlash else { throw ParseError(description: "unclosed regex") }
-                    end = last
-                }
+                guard let end = SIEM.luceneRegexEnd(p, opening: i) else { throw ParseError(description: "unclosed regex") }
                 out.append(.regex(String(p[(i + 1)..<end])))
                 i = end + 1
             } else {
