@@ -14,13 +14,11 @@ enum ESQLValue: Equatable {
 }
 
 /// The `FROM … | WHERE …` subset the ES|QL printer writes, parsed into a closure over a row.
-struct ESQLEvaluator: TokenCursor {
+struct ESQLEvaluator: CallParser {
     typealias Row = ESQLValue.Row
     typealias Expression = ESQLValue.Expression
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     enum Token: Equatable {
         case word(String)
@@ -206,32 +204,9 @@ struct ESQLEvaluator: TokenCursor {
         }
     }
 
-    mutating func primary() throws -> Expression {
-        switch next() {
-        case .symbol("(")?:
-            let e = try or()
-            guard take(.symbol(")")) else { throw ParseError(description: "missing )") }
-            return e
-        case .text(let t)?: return { _ in .text(t) }
-        case .number(let n)?: return { _ in .number(n) }
-        case .quotedName(let name)?: return Self.field(name)
-        case .word("true")?: return { _ in .bool(true) }
-        case .word("false")?: return { _ in .bool(false) }
-        case .word(let name)?:
-            guard take(.symbol("(")) else { return Self.field(name) }
-            var args: [Expression] = []
-            if !take(.symbol(")")) {
-                repeat { args.append(try or()) } while take(.symbol(","))
-                guard take(.symbol(")")) else { throw ParseError(description: "missing ) after \(name)") }
-            }
-            return try Self.function(name, args)
-        default: throw ParseError(description: "unexpected token at \(i - 1)")
-        }
-    }
-
     /// A column: null when absent or null; a multi-valued column is null for every function and comparison
     /// (ES|QL warns and returns null), which the row model gives as null here too.
-    static func field(_ name: String) -> Expression {
+    static func column(_ name: String) -> Expression {
         { row in
             guard let values = row[name], values.count == 1 else { return .null }
             return .text(values[0])

@@ -5,13 +5,11 @@ import Testing
 import VigilConvert
 import VigilSigma
 
-struct KQLEvaluator: TokenCursor {
+struct KQLEvaluator: CallParser {
     typealias Row = ESQLValue.Row
     typealias Expression = ESQLValue.Expression
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     var tokens: [ESQLEvaluator.Token]
     var i = 0
@@ -171,29 +169,6 @@ struct KQLEvaluator: TokenCursor {
             }
         }
         return left
-    }
-
-    mutating func primary() throws -> Expression {
-        switch next() {
-        case .symbol("(")?:
-            let e = try or()
-            guard take(.symbol(")")) else { throw ParseError(description: "missing )") }
-            return e
-        case .text(let t)?: return { _ in .text(t) }
-        case .number(let n)?: return { _ in .number(n) }
-        case .quotedName(let name)?: return Self.column(name)
-        case .word("true")?: return { _ in .bool(true) }
-        case .word("false")?: return { _ in .bool(false) }
-        case .word(let name)?:
-            guard take(.symbol("(")) else { return Self.column(name) }
-            var args: [Expression] = []
-            if !take(.symbol(")")) {
-                repeat { args.append(try or()) } while take(.symbol(","))
-                guard take(.symbol(")")) else { throw ParseError(description: "missing ) after \(name)") }
-            }
-            return try Self.function(name, args)
-        default: throw ParseError(description: "unexpected token at \(i - 1)")
-        }
     }
 
     /// A string column: "" when the event lacks the field (Kusto strings are never null).

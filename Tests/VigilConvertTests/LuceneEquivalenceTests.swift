@@ -28,9 +28,7 @@ indirect enum LuceneQuery {
         case term([Character], [Bool])
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     static func tokens(_ query: String) throws -> [Token] {
         let p = Array(query)

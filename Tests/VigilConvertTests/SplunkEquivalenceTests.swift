@@ -11,9 +11,7 @@ struct SplunkEvaluator: TokenCursor {
     typealias Row = ESQLValue.Row
     typealias Expression = ESQLValue.Expression
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     var tokens: [ESQLEvaluator.Token]
     var i = 0

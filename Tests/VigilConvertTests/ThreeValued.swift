@@ -1,6 +1,7 @@
-// What the ES|QL, KQL and Splunk evaluators share: SQL's three-valued logic over ESQLValue (a null operand makes
-// AND, OR and NOT null unless another operand decides), which all three languages define alike, and a cursor over
-// the tokens of a query. Each evaluator still reads its own syntax.
+// What the query evaluators of the equivalence tests share: SQL's three-valued logic over ESQLValue (a null
+// operand makes AND, OR and NOT null unless another operand decides), which ES|QL, KQL and Splunk's eval define
+// alike, a cursor over a query's tokens, the literal/column/call grammar of ES|QL and KQL, and the parse error.
+// Each evaluator still reads its own syntax and shares nothing with the printers.
 
 extension ESQLValue {
     typealias Row = [String: [String]]
@@ -61,4 +62,45 @@ extension TokenCursor {
         i += 1
         return true
     }
+}
+
+/// A parser of the function-call expressions ES|QL and KQL share, each with its own columns and functions.
+protocol CallParser: TokenCursor {
+    /// The whole expression grammar, for parenthesised expressions and function arguments.
+    mutating func or() throws -> ESQLValue.Expression
+    /// A column's value in a row.
+    static func column(_ name: String) -> ESQLValue.Expression
+    /// A call of a function of the language.
+    static func function(_ name: String, _ args: [ESQLValue.Expression]) throws -> ESQLValue.Expression
+}
+
+extension CallParser {
+    /// A parenthesised expression, a literal, a column or a function call.
+    mutating func primary() throws -> ESQLValue.Expression {
+        switch next() {
+        case .symbol("(")?:
+            let e = try or()
+            guard take(.symbol(")")) else { throw EvaluatorParseError(description: "missing )") }
+            return e
+        case .text(let t)?: return { _ in .text(t) }
+        case .number(let n)?: return { _ in .number(n) }
+        case .quotedName(let name)?: return Self.column(name)
+        case .word("true")?: return { _ in .bool(true) }
+        case .word("false")?: return { _ in .bool(false) }
+        case .word(let name)?:
+            guard take(.symbol("(")) else { return Self.column(name) }
+            var args: [ESQLValue.Expression] = []
+            if !take(.symbol(")")) {
+                repeat { args.append(try or()) } while take(.symbol(","))
+                guard take(.symbol(")")) else { throw EvaluatorParseError(description: "missing ) after \(name)") }
+            }
+            return try Self.function(name, args)
+        default: throw EvaluatorParseError(description: "unexpected token at \(i - 1)")
+        }
+    }
+}
+
+/// Why a query could not be read.
+struct EvaluatorParseError: Error, CustomStringConvertible {
+    var description: String
 }
