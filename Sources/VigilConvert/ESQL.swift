@@ -21,14 +21,8 @@ public struct ESQLPrinter: Sendable {
     func expression(_ p: Predicate) throws(Unsupported) -> String {
         switch p {
         case .constant(let b): return b ? "true" : "false"
-        case .and(let xs), .or(let xs):
-            var parts: [String] = []
-            for x in xs {
-                let e = try expression(x)
-                parts.append(x.isGroup ? "(\(e))" : e)
-            }
-            if case .and = p { return parts.joined(separator: " AND ") }
-            return parts.joined(separator: " OR ")
+        case .and(let xs): return try Predicate.joined(xs, by: " AND ", expression)
+        case .or(let xs): return try Predicate.joined(xs, by: " OR ", expression)
         case .not(let x):
             return "NOT COALESCE(\(try expression(x)), false)"
         case .keyword:
@@ -99,7 +93,7 @@ public struct ESQLPrinter: Sendable {
         if plain && joined.unicodeScalars.allSatisfy({ RuleText.isASCIIAlphanumeric($0) || $0 == "_" || $0 == "." || $0 == "@" }) {
             return joined
         }
-        return "`" + joined.replacingOccurrences(of: "`", with: "``") + "`"
+        return "`" + joined.replacing("`", with: "``") + "`"
     }
 
     /// An ES|QL string literal: `\` and `"` escaped, line breaks and tabs as \n \r \t; other control characters

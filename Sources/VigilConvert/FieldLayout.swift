@@ -16,7 +16,7 @@ public struct FieldLayout: Sendable {
 
     /// The column of a field, as path segments.
     public func column(_ field: String) -> [String] {
-        let path = columns[field] ?? defaultColumn.replacingOccurrences(of: "{field}", with: field)
+        let path = columns[field] ?? defaultColumn.replacing("{field}", with: field)
         if !nested { return [path] }
         return path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
@@ -56,20 +56,6 @@ public struct FieldLayout: Sendable {
                     columns: columns, nested: m["nested"]?.bool ?? false))
         }
         return out
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }
 

@@ -21,14 +21,8 @@ public struct KQLPrinter: Sendable {
     func expression(_ p: Predicate) throws(Unsupported) -> String {
         switch p {
         case .constant(let b): return b ? "true" : "false"
-        case .and(let xs), .or(let xs):
-            var parts: [String] = []
-            for x in xs {
-                let e = try expression(x)
-                parts.append(x.isGroup ? "(\(e))" : e)
-            }
-            if case .and = p { return parts.joined(separator: " and ") }
-            return parts.joined(separator: " or ")
+        case .and(let xs): return try Predicate.joined(xs, by: " and ", expression)
+        case .or(let xs): return try Predicate.joined(xs, by: " or ", expression)
         case .not(let x):
             return "not(\(try expression(x)))"
         case .keyword(let condition):

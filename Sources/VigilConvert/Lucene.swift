@@ -19,14 +19,8 @@ public struct LucenePrinter: Sendable {
     func expression(_ p: Predicate) throws(Unsupported) -> String {
         switch p {
         case .constant(let b): return b ? "*:*" : "NOT *:*"
-        case .and(let xs), .or(let xs):
-            var parts: [String] = []
-            for x in xs {
-                let e = try expression(x)
-                parts.append(x.isGroup ? "(\(e))" : e)
-            }
-            if case .and = p { return parts.joined(separator: " AND ") }
-            return parts.joined(separator: " OR ")
+        case .and(let xs): return try Predicate.joined(xs, by: " AND ", expression)
+        case .or(let xs): return try Predicate.joined(xs, by: " OR ", expression)
         case .not(let x):
             // Elasticsearch matches a purely negative group against all documents, so `NOT f:x` is true when the
             // field is absent, as the local engine has it.
@@ -71,7 +65,7 @@ public struct LucenePrinter: Sendable {
         case .empty: return "\(f):/()/"
         case .any: return "_exists_:\(f)"
         case .exact(let text) where !caseMatters:
-            return "\(f):\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return "\(f):\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         default:
             if caseMatters { return "\(f):/" + (try LuceneRegex.glob(s, ignoreCase: true)) + "/" }
             var out = "\(f):"

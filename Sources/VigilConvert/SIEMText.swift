@@ -42,6 +42,19 @@ struct FieldResolver: Sendable {
 }
 
 extension Predicate {
+    /// The operands of an AND or OR, each printed by `print`, joined by the target's word for it; an operand that
+    /// is itself a group is parenthesised (every target binds AND tighter than OR, so only groups need them).
+    static func joined(
+        _ operands: [Predicate], by separator: String, _ print: (Predicate) throws(Unsupported) -> String
+    ) throws(Unsupported) -> String {
+        var parts: [String] = []
+        for x in operands {
+            let e = try print(x)
+            parts.append(x.isGroup ? "(\(e))" : e)
+        }
+        return parts.joined(separator: separator)
+    }
+
     /// The top-level conjuncts (the whole formula when it is not an AND).
     var conjuncts: [Predicate] {
         if case .and(let xs) = self { return xs }

@@ -10,15 +10,15 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     /// `"`-quoted for DuckDB, backquoted for Spark and ClickHouse; the quote itself doubled.
     func identifier(_ name: String) -> String {
         switch self {
-        case .duckdb: "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        case .spark, .clickhouse: "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
+        case .duckdb: "\"" + name.replacing("\"", with: "\"\"") + "\""
+        case .spark, .clickhouse: "`" + name.replacing("`", with: "``") + "`"
         }
     }
 
     /// A string literal. Spark and ClickHouse read backslash escapes inside quotes; DuckDB reads none.
     func literal(_ text: String) -> String {
         switch self {
-        case .duckdb: return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        case .duckdb: return "'" + text.replacing("'", with: "''") + "'"
         case .spark, .clickhouse:
             var out = "'"
             for scalar in text.unicodeScalars {

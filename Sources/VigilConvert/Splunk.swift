@@ -138,14 +138,8 @@ public struct SplunkPrinter: Sendable {
     func filter(_ p: Predicate) throws(Unsupported) -> String {
         switch p {
         case .constant(let b): return b ? "true()" : "false()"
-        case .and(let xs), .or(let xs):
-            var parts: [String] = []
-            for x in xs {
-                let e = try filter(x)
-                parts.append(x.isGroup ? "(\(e))" : e)
-            }
-            if case .and = p { return parts.joined(separator: " AND ") }
-            return parts.joined(separator: " OR ")
+        case .and(let xs): return try Predicate.joined(xs, by: " AND ", filter)
+        case .or(let xs): return try Predicate.joined(xs, by: " OR ", filter)
         case .not(let x):
             let e = try filter(x)
             return x.isGroup ? "NOT (\(e))" : "NOT \(e)"

@@ -1,5 +1,6 @@
 // Windows time values (FILETIME, SYSTEMTIME) as the UTC calendar and as evtx_dump's text,
 // `2019-03-19T23:34:25.123456Z` (microseconds, truncated).
+import VigilCore
 
 /// A UTC date and time with 100-nanosecond precision.
 struct CivilTime {
@@ -24,7 +25,7 @@ struct CivilTime {
         hour = rest / 3600
         minute = rest % 3600 / 60
         second = rest % 60
-        (year, month, day) = CivilTime.civil(fromDays: days)
+        (year, month, day) = CivilDate.date(days: days)
         if year > 9999 { return nil }
     }
 
@@ -59,20 +60,6 @@ struct CivilTime {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Howard Hinnant's days-to-civil for the proleptic Gregorian calendar.
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
     }
 
     /// Appends `YYYY-MM-DDTHH:MM:SS.ffffffZ`.

@@ -131,7 +131,7 @@ public enum TimelineTime {
                 }
             }
             guard i == u.count else { return nil }
-            let days = daysFromCivil(year, month, day)
+            let days = CivilDate.days(year: year, month: month, day: day)
             let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds
             return Int64(seconds) * 1_000_000 + Int64(fraction)
         }
@@ -143,35 +143,13 @@ public enum TimelineTime {
         let fraction = Int(micros - total * 1_000_000)
         let days = Int(total >= 0 ? total / 86400 : (total - 86399) / 86400)
         let secs = Int(total) - days * 86400
-        let (y, m, d) = civil(days)
+        let (y, m, d) = CivilDate.date(days: days)
         func digits(_ v: Int, _ n: Int) -> String {
             let s = String(v)
             return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
         }
         return "\(digits(y, 4))-\(digits(m, 2))-\(digits(d, 2))T\(digits(secs / 3600, 2)):\(digits(secs / 60 % 60, 2)):"
             + "\(digits(secs % 60, 2)).\(digits(fraction, 6))Z"
-    }
-
-    // Howard Hinnant's days-from-civil and its inverse (proleptic Gregorian calendar).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
 

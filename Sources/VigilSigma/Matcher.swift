@@ -453,16 +453,7 @@ public enum Timestamp {
         let total = Int(epoch.rounded(.down))
         let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
         let secs = total - days * 86400
-        // Civil date from days (inverse of daysFromCivil).
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = CivilDate.date(days: days)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
     }
@@ -499,16 +490,7 @@ public enum Timestamp {
     /// Seconds since 1970 (UTC assumed).
     public static func epoch(_ s: String) -> Double? {
         guard let f = fields(s) else { return nil }
-        return Double(daysFromCivil(f.year, f.month, f.day)) * 86400 + Double(f.hour * 3600 + f.minute * 60) + f.second
-    }
-
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+        return Double(CivilDate.days(year: f.year, month: f.month, day: f.day)) * 86400 + Double(f.hour * 3600 + f.minute * 60) + f.second
     }
 
     static func part(_ s: String, _ part: TimePart) -> Int? {
@@ -521,14 +503,14 @@ public enum Timestamp {
         case .year: return f.year
         case .week:
             // ISO 8601 week number.
-            let days = daysFromCivil(f.year, f.month, f.day)
+            let days = CivilDate.days(year: f.year, month: f.month, day: f.day)
             let weekday = ((days % 7) + 10) % 7 + 1  // Monday = 1 … Sunday = 7 (1970-01-01 was a Thursday)
-            let ordinal = days - daysFromCivil(f.year, 1, 1) + 1
+            let ordinal = days - CivilDate.days(year: f.year, month: 1, day: 1) + 1
             var week = (ordinal - weekday + 10) / 7
             if week < 1 {
                 week = 52
             } else if week == 53 {
-                let jan1Next = daysFromCivil(f.year + 1, 1, 1)
+                let jan1Next = CivilDate.days(year: f.year + 1, month: 1, day: 1)
                 let wdNext = ((jan1Next % 7) + 10) % 7 + 1
                 if wdNext <= 4 { week = 1 }
             }

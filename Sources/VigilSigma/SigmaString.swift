@@ -102,26 +102,10 @@ public struct SigmaString: Sendable, Hashable, CustomStringConvertible {
             case .anyOne: out += "?"
             case .literal(let b):
                 var text = String(decoding: b, as: UTF8.self)
-                text = text.replacingOccurrences("\\", "\\\\").replacingOccurrences("*", "\\*").replacingOccurrences("?", "\\?")
+                text = text.replacing("\\", with: "\\\\").replacing("*", with: "\\*").replacing("?", with: "\\?")
                 out += text
             }
         }
         return out
-    }
-}
-
-extension String {
-    /// Plain substring replacement without Foundation.
-    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
-        return result
     }
 }

@@ -14,13 +14,11 @@ enum ESQLValue: Equatable {
 }
 
 /// The `FROM … | WHERE …` subset the ES|QL printer writes, parsed into a closure over a row.
-struct ESQLEvaluator {
-    typealias Row = [String: [String]]
-    typealias Expression = (Row) -> ESQLValue
+struct ESQLEvaluator: CallParser {
+    typealias Row = ESQLValue.Row
+    typealias Expression = ESQLValue.Expression
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     enum Token: Equatable {
         case word(String)
@@ -120,56 +118,20 @@ struct ESQLEvaluator {
         return { condition($0) == .bool(true) }
     }
 
-    mutating func next() -> Token? {
-        defer { i += 1 }
-        return i < tokens.count ? tokens[i] : nil
-    }
-
-    mutating func take(_ t: Token) -> Bool {
-        guard i < tokens.count, tokens[i] == t else { return false }
-        i += 1
-        return true
-    }
-
     mutating func or() throws -> Expression {
         var parts = [try and()]
         while take(.word("OR")) { parts.append(try and()) }
-        if parts.count == 1 { return parts[0] }
-        // Stops at the first true: the result is the same, and most rules fail their first test (the channel).
-        return { row in
-            var sawNull = false
-            for part in parts {
-                let v = part(row)
-                if v == .bool(true) { return v }
-                if v == .null { sawNull = true }
-            }
-            return sawNull ? .null : .bool(false)
-        }
+        return parts.count == 1 ? parts[0] : ESQLValue.anyOf(parts)
     }
 
     mutating func and() throws -> Expression {
         var parts = [try not()]
         while take(.word("AND")) { parts.append(try not()) }
-        if parts.count == 1 { return parts[0] }
-        return { row in
-            var sawNull = false
-            for part in parts {
-                let v = part(row)
-                if v == .bool(false) { return v }
-                if v == .null { sawNull = true }
-            }
-            return sawNull ? .null : .bool(true)
-        }
+        return parts.count == 1 ? parts[0] : ESQLValue.allOf(parts)
     }
 
     mutating func not() throws -> Expression {
-        if take(.word("NOT")) {
-            let x = try not()
-            return { row in
-                if case .bool(let b) = x(row) { return .bool(!b) }
-                return .null
-            }
-        }
+        if take(.word("NOT")) { return ESQLValue.negation(try not()) }
         return try predicate()
     }
 
@@ -242,32 +204,9 @@ struct ESQLEvaluator {
         }
     }
 
-    mutating func primary() throws -> Expression {
-        switch next() {
-        case .symbol("(")?:
-            let e = try or()
-            guard take(.symbol(")")) else { throw ParseError(description: "missing )") }
-            return e
-        case .text(let t)?: return { _ in .text(t) }
-        case .number(let n)?: return { _ in .number(n) }
-        case .quotedName(let name)?: return Self.field(name)
-        case .word("true")?: return { _ in .bool(true) }
-        case .word("false")?: return { _ in .bool(false) }
-        case .word(let name)?:
-            guard take(.symbol("(")) else { return Self.field(name) }
-            var args: [Expression] = []
-            if !take(.symbol(")")) {
-                repeat { args.append(try or()) } while take(.symbol(","))
-                guard take(.symbol(")")) else { throw ParseError(description: "missing ) after \(name)") }
-            }
-            return try Self.function(name, args)
-        default: throw ParseError(description: "unexpected token at \(i - 1)")
-        }
-    }
-
     /// A column: null when absent or null; a multi-valued column is null for every function and comparison
     /// (ES|QL warns and returns null), which the row model gives as null here too.
-    static func field(_ name: String) -> Expression {
+    static func column(_ name: String) -> Expression {
         { row in
             guard let values = row[name], values.count == 1 else { return .null }
             return .text(values[0])

@@ -63,55 +63,21 @@ import VigilConvert
             "FROM events | WHERE TO_LOWER(F) == \"x\" AND (G RLIKE \".*y.*\" OR H RLIKE \".*z.*\") AND I RLIKE \".*w.*\"",
     ]
 
-    @Test func everyCaseHasAnExpectation() {
-        #expect(Set(Self.expected.keys) == Set((SIEMCases.modifiers + SIEMCases.conditions).map(\.name)))
-    }
-
-    @Test(arguments: SIEMCases.modifiers + SIEMCases.conditions)
-    func exactQuery(_ c: (name: String, detection: String)) {
-        #expect(SIEM.text(Self.target, c.detection) == Self.expected[c.name], "\(c.name)")
-    }
-
-    /// process_creation maps to Sysmon 1 and Security 4688; Security renames Image and maps IntegrityLevel values.
-    @Test func logsourceRenamesAndValueMaps() {
-        let d = "s:\n  Image|endswith: '\\cmd.exe'\n  IntegrityLevel: High\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, logsource: "{product: windows, category: process_creation}")
-                == "FROM events | WHERE (TO_LOWER(Channel) == \"microsoft-windows-sysmon/operational\" AND TO_STRING(EventID) == \"1\" AND ENDS_WITH(TO_LOWER(Image), \"\\\\cmd.exe\") AND TO_LOWER(IntegrityLevel) == \"high\") OR (TO_LOWER(Channel) == \"security\" AND TO_STRING(EventID) == \"4688\" AND ENDS_WITH(TO_LOWER(NewProcessName), \"\\\\cmd.exe\") AND TO_LOWER(MandatoryLabel) == \"s-1-16-12288\")"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        let d = "s:\n  EventID: 1\n  Provider_Name: 'x'\n  Image: y\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, layout: "evtx")
-                == #"FROM events | WHERE TO_STRING(Event.System.EventID) == "1" AND TO_LOWER(`Event.System.Provider.#attributes.Name`) == "x" AND TO_LOWER(Event.EventData.Image) == "y""#
-        )
-        #expect(
-            SIEM.text(Self.target, d, layout: "ecs")
-                == #"FROM events | WHERE TO_STRING(winlog.event_id) == "1" AND TO_LOWER(winlog.provider_name) == "x" AND TO_LOWER(winlog.event_data.Image) == "y""#
-        )
-    }
-
-    /// With a column list, names match ignoring case and a field the table lacks is absent: a value test on it is
-    /// false (so `not` of it is true) and `null` on it is true.
-    @Test func columnListResolvesAbsentFields() {
-        let d = "s:\n  image: y\nf:\n  Missing: x\nn:\n  Gone: null\ncondition: s and n and not f"
-        let whole = SIEM.text(Self.target, d, columns: ["Image", "Other"])
-        #expect(whole == SIEM.text(Self.target, "s:\n  Image: y\ncondition: s"))
-        #expect(SIEM.text(Self.target, "s:\n  Missing: x\ncondition: s", columns: ["Image"]) == "FROM events | WHERE false")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "FROM events | WHERE (TO_LOWER(Channel) == \"microsoft-windows-sysmon/operational\" AND TO_STRING(EventID) == \"1\" AND ENDS_WITH(TO_LOWER(Image), \"\\\\cmd.exe\") AND TO_LOWER(IntegrityLevel) == \"high\") OR (TO_LOWER(Channel) == \"security\" AND TO_STRING(EventID) == \"4688\" AND ENDS_WITH(TO_LOWER(NewProcessName), \"\\\\cmd.exe\") AND TO_LOWER(MandatoryLabel) == \"s-1-16-12288\")",
+        evtx:
+            #"FROM events | WHERE TO_STRING(Event.System.EventID) == "1" AND TO_LOWER(`Event.System.Provider.#attributes.Name`) == "x" AND TO_LOWER(Event.EventData.Image) == "y""#,
+        ecs:
+            #"FROM events | WHERE TO_STRING(winlog.event_id) == "1" AND TO_LOWER(winlog.provider_name) == "x" AND TO_LOWER(winlog.event_data.Image) == "y""#,
+        alwaysFalse: "FROM events | WHERE false",
+        hostileExact: [
             "quote pipe exact": "FROM events | WHERE TO_LOWER(F) == \"\\\"; | delete index=main \\\"\"",
             "trailing backslash exact": "FROM events | WHERE TO_LOWER(F) == \"c:\\\\temp\\\\\"",
             "backslash quote exact": "FROM events | WHERE TO_LOWER(F) == \"a\\\\\\\"b or 1==1\"",
-        ]
-        for (name, value) in SIEMCases.hostile where expected[name + " exact"] != nil {
-            #expect(SIEM.text(Self.target, SIEM.hostileDetection(value, "")) == expected[name + " exact"], "\(name)")
-        }
-    }
+        ])
 }
 
 extension ESQLTests {
@@ -119,16 +85,8 @@ extension ESQLTests {
     /// and RLIKE regexes built from a value match exactly that value (Swift's regex engine, whole-value as Lucene).
     @Test(arguments: SIEMCases.hostile)
     func hostileValueStaysInItsLiteral(_ h: (name: String, value: String)) {
-        for modifier in SIEM.hostileModifiers {
-            let c = SIEM.convert(Self.target, SIEM.hostileDetection(h.value, modifier))
-            guard let q = c.query else {
-                #expect(c.refusal?.isEmpty == false, "\(h.name)\(modifier) refused without a reason")
-                continue
-            }
-            #expect(!q.contains("\n"), "\(h.name)\(modifier): the query spans lines")
-            let (skeleton, literals) = SIEM.doubleQuoted(q, decode: SIEM.cEscape)
-            for marker in SIEM.payloadMarkers { #expect(!skeleton.contains(marker), "\(h.name)\(modifier): '\(marker)' escaped: \(q)") }
-            #expect(literals.count == 1, "\(h.name)\(modifier): \(q)")
+        SIEM.forEachHostileQuery(Self.target, h, split: { SIEM.doubleQuoted($0, decode: SIEM.cEscape) }) {
+            modifier, q, skeleton, literals in
             switch modifier {
             case "": #expect(literals == [h.value.lowercased()], "\(q)")
             case "|cased": #expect(literals == [h.value], "\(q)")

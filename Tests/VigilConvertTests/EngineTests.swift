@@ -6,6 +6,7 @@ import Testing
 import VigilConvert
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 /// One data set exported, converted and hunted locally, shared by the engines' tests.
 final class EngineCase: @unchecked Sendable {
@@ -25,9 +26,9 @@ final class EngineCase: @unchecked Sendable {
         self.rules = rules
         events = folder + "/events.jsonl"
         columns = folder + "/columns.txt"
-        let export = try ConvertFixtures.vigil(["export", "-o", events, "--columns", columns] + logs)
+        let export = try ProcessRunner.vigil(["export", "-o", events, "--columns", columns] + logs)
         guard export.status == 0 else { throw Engines.Failure(description: "vigil export failed: \(export.stderr)") }
-        let hunt = try ConvertFixtures.vigil(["hunt", "--format", "jsonl", "--rules"] + rules + ["--"] + logs)
+        let hunt = try ProcessRunner.vigil(["hunt", "--format", "jsonl", "--rules"] + rules + ["--"] + logs)
         guard hunt.status <= 1 else { throw Engines.Failure(description: "vigil hunt failed: \(hunt.stderr)") }
         local = try Engines.local(hunt.stdout)
         localLines = hunt.stdout
@@ -37,7 +38,7 @@ final class EngineCase: @unchecked Sendable {
     func queries(_ target: String) throws -> String {
         if let done = lock.withLock({ queries[target] }) { return done }
         let path = folder + "/\(target).json"
-        let run = try ConvertFixtures.vigil(
+        let run = try ProcessRunner.vigil(
             ["convert", "--target", target, "--columns", columns, "--select", "vigil_event", "--batch", "100", "--format", "json"] + rules)
         guard run.status <= 1 else { throw Engines.Failure(description: "vigil convert failed: \(run.stderr)") }
         try run.stdout.write(toFile: path, atomically: true, encoding: .utf8)
@@ -203,7 +204,7 @@ final class EngineCase: @unchecked Sendable {
             arguments += ["--python", python, "--load", data.events]
         }
         defer { server.map(Self.stop) }
-        let run = try ConvertFixtures.vigil(arguments)
+        let run = try ProcessRunner.vigil(arguments)
         #expect(run.status == 1, "\(run.stderr.suffix(2000))")
         let expected = try Self.detections(data.localLines)
         let found = try Self.detections(run.stdout)
@@ -212,7 +213,7 @@ final class EngineCase: @unchecked Sendable {
     }
 
     @Test func unreachableEngineIsExitTwoWithTheReason() throws {
-        let run = try ConvertFixtures.vigil(
+        let run = try ProcessRunner.vigil(
             [
                 "hunt", "--engine", "clickhouse", "--connect", "http://127.0.0.1:1/", "--rules",
                 try SharedData.path("rules/sigma/rules/windows/process_creation"),
@@ -233,7 +234,7 @@ final class EngineCase: @unchecked Sendable {
             "registry/registry_set/registry_set_asep_reg_keys_modification_common.yml",
         ]
         .map { try SharedData.path("rules/sigma/rules/windows/" + $0) }
-        let run = try ConvertFixtures.vigil(
+        let run = try ProcessRunner.vigil(
             ["hunt", "--engine", "duckdb", "--python", try Engines.python.get(), "--load", events, "--format", "jsonl", "--rules"] + rules)
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stdout.contains("x.json"))

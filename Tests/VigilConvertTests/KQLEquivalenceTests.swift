@@ -5,13 +5,11 @@ import Testing
 import VigilConvert
 import VigilSigma
 
-struct KQLEvaluator {
-    typealias Row = [String: [String]]
-    typealias Expression = (Row) -> ESQLValue
+struct KQLEvaluator: CallParser {
+    typealias Row = ESQLValue.Row
+    typealias Expression = ESQLValue.Expression
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     var tokens: [ESQLEvaluator.Token]
     var i = 0
@@ -85,45 +83,16 @@ struct KQLEvaluator {
         return { condition($0) == .bool(true) }
     }
 
-    mutating func next() -> ESQLEvaluator.Token? {
-        defer { i += 1 }
-        return i < tokens.count ? tokens[i] : nil
-    }
-
-    mutating func take(_ t: ESQLEvaluator.Token) -> Bool {
-        guard i < tokens.count, tokens[i] == t else { return false }
-        i += 1
-        return true
-    }
-
     mutating func or() throws -> Expression {
         var parts = [try and()]
         while take(.word("or")) { parts.append(try and()) }
-        if parts.count == 1 { return parts[0] }
-        return { row in
-            var sawNull = false
-            for part in parts {
-                let v = part(row)
-                if v == .bool(true) { return v }
-                if v == .null { sawNull = true }
-            }
-            return sawNull ? .null : .bool(false)
-        }
+        return parts.count == 1 ? parts[0] : ESQLValue.anyOf(parts)
     }
 
     mutating func and() throws -> Expression {
         var parts = [try predicate()]
         while take(.word("and")) { parts.append(try predicate()) }
-        if parts.count == 1 { return parts[0] }
-        return { row in
-            var sawNull = false
-            for part in parts {
-                let v = part(row)
-                if v == .bool(false) { return v }
-                if v == .null { sawNull = true }
-            }
-            return sawNull ? .null : .bool(true)
-        }
+        return parts.count == 1 ? parts[0] : ESQLValue.allOf(parts)
     }
 
     static func text(_ v: ESQLValue) -> String? { if case .text(let t) = v { t } else { nil } }
@@ -202,29 +171,6 @@ struct KQLEvaluator {
         return left
     }
 
-    mutating func primary() throws -> Expression {
-        switch next() {
-        case .symbol("(")?:
-            let e = try or()
-            guard take(.symbol(")")) else { throw ParseError(description: "missing )") }
-            return e
-        case .text(let t)?: return { _ in .text(t) }
-        case .number(let n)?: return { _ in .number(n) }
-        case .quotedName(let name)?: return Self.column(name)
-        case .word("true")?: return { _ in .bool(true) }
-        case .word("false")?: return { _ in .bool(false) }
-        case .word(let name)?:
-            guard take(.symbol("(")) else { return Self.column(name) }
-            var args: [Expression] = []
-            if !take(.symbol(")")) {
-                repeat { args.append(try or()) } while take(.symbol(","))
-                guard take(.symbol(")")) else { throw ParseError(description: "missing ) after \(name)") }
-            }
-            return try Self.function(name, args)
-        default: throw ParseError(description: "unexpected token at \(i - 1)")
-        }
-    }
-
     /// A string column: "" when the event lacks the field (Kusto strings are never null).
     static func column(_ name: String) -> Expression {
         { row in
@@ -235,11 +181,7 @@ struct KQLEvaluator {
 
     static func function(_ name: String, _ args: [Expression]) throws -> Expression {
         switch (name, args.count) {
-        case ("not", 1):
-            return { row in
-                if case .bool(let b) = args[0](row) { return .bool(!b) }
-                return .null
-            }
+        case ("not", 1): return ESQLValue.negation(args[0])
         case ("tostring", 1): return { row in args[0](row) }
         case ("tolower", 1): return { row in text(args[0](row)).map { .text($0.lowercased()) } ?? .null }
         case ("isempty", 1): return { row in .bool((text(args[0](row)) ?? "").isEmpty) }

@@ -64,55 +64,21 @@ import VigilConvert
         "regex group under and": "events | where F =~ \"x\" and (G matches regex \"y\" or H matches regex \"z\") and I matches regex \"w\"",
     ]
 
-    @Test func everyCaseHasAnExpectation() {
-        #expect(Set(Self.expected.keys) == Set((SIEMCases.modifiers + SIEMCases.conditions).map(\.name)))
-    }
-
-    @Test(arguments: SIEMCases.modifiers + SIEMCases.conditions)
-    func exactQuery(_ c: (name: String, detection: String)) {
-        #expect(SIEM.text(Self.target, c.detection) == Self.expected[c.name], "\(c.name)")
-    }
-
-    /// process_creation maps to Sysmon 1 and Security 4688; Security renames Image and maps IntegrityLevel values.
-    @Test func logsourceRenamesAndValueMaps() {
-        let d = "s:\n  Image|endswith: '\\cmd.exe'\n  IntegrityLevel: High\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, logsource: "{product: windows, category: process_creation}")
-                == "events | where (Channel =~ \"Microsoft-Windows-Sysmon/Operational\" and tostring(EventID) == \"1\" and Image endswith \"\\\\cmd.exe\" and IntegrityLevel =~ \"High\") or (Channel =~ \"Security\" and tostring(EventID) == \"4688\" and NewProcessName endswith \"\\\\cmd.exe\" and MandatoryLabel =~ \"S-1-16-12288\")"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        let d = "s:\n  EventID: 1\n  Provider_Name: 'x'\n  Image: y\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, layout: "evtx")
-                == #"events | where tostring(Event.System.EventID) == "1" and tostring(Event.System.Provider['#attributes'].Name) =~ "x" and tostring(Event.EventData.Image) =~ "y""#
-        )
-        #expect(
-            SIEM.text(Self.target, d, layout: "ecs")
-                == #"events | where tostring(winlog.event_id) == "1" and tostring(winlog.provider_name) =~ "x" and tostring(winlog.event_data.Image) =~ "y""#
-        )
-    }
-
-    /// With a column list, names match ignoring case and a field the table lacks is absent: a value test on it is
-    /// false (so `not` of it is true) and `null` on it is true.
-    @Test func columnListResolvesAbsentFields() {
-        let d = "s:\n  image: y\nf:\n  Missing: x\nn:\n  Gone: null\ncondition: s and n and not f"
-        let whole = SIEM.text(Self.target, d, columns: ["Image", "Other"])
-        #expect(whole == SIEM.text(Self.target, "s:\n  Image: y\ncondition: s"))
-        #expect(SIEM.text(Self.target, "s:\n  Missing: x\ncondition: s", columns: ["Image"]) == "events | where false")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "events | where (Channel =~ \"Microsoft-Windows-Sysmon/Operational\" and tostring(EventID) == \"1\" and Image endswith \"\\\\cmd.exe\" and IntegrityLevel =~ \"High\") or (Channel =~ \"Security\" and tostring(EventID) == \"4688\" and NewProcessName endswith \"\\\\cmd.exe\" and MandatoryLabel =~ \"S-1-16-12288\")",
+        evtx:
+            #"events | where tostring(Event.System.EventID) == "1" and tostring(Event.System.Provider['#attributes'].Name) =~ "x" and tostring(Event.EventData.Image) =~ "y""#,
+        ecs:
+            #"events | where tostring(winlog.event_id) == "1" and tostring(winlog.provider_name) =~ "x" and tostring(winlog.event_data.Image) =~ "y""#,
+        alwaysFalse: "events | where false",
+        hostileExact: [
             "quote pipe exact": "events | where F =~ \"\\\"; | delete index=main \\\"\"",
             "trailing backslash exact": "events | where F =~ \"C:\\\\Temp\\\\\"",
             "backslash quote exact": "events | where F =~ \"a\\\\\\\"b OR 1==1\"",
-        ]
-        for (name, value) in SIEMCases.hostile where expected[name + " exact"] != nil {
-            #expect(SIEM.text(Self.target, SIEM.hostileDetection(value, "")) == expected[name + " exact"], "\(name)")
-        }
-    }
+        ])
 }
 
 extension KQLTests {
@@ -120,16 +86,8 @@ extension KQLTests {
     /// because of a line break, matches exactly that value in Swift's regex engine).
     @Test(arguments: SIEMCases.hostile)
     func hostileValueStaysInItsLiteral(_ h: (name: String, value: String)) {
-        for modifier in SIEM.hostileModifiers {
-            let c = SIEM.convert(Self.target, SIEM.hostileDetection(h.value, modifier))
-            guard let q = c.query else {
-                #expect(c.refusal?.isEmpty == false, "\(h.name)\(modifier) refused without a reason")
-                continue
-            }
-            #expect(!q.contains("\n"), "\(h.name)\(modifier): the query spans lines")
-            let (skeleton, literals) = SIEM.doubleQuoted(q, decode: SIEM.cEscape)
-            for marker in SIEM.payloadMarkers { #expect(!skeleton.contains(marker), "\(h.name)\(modifier): '\(marker)' escaped: \(q)") }
-            #expect(literals.count == 1, "\(h.name)\(modifier): \(q)")
+        SIEM.forEachHostileQuery(Self.target, h, split: { SIEM.doubleQuoted($0, decode: SIEM.cEscape) }) {
+            modifier, q, skeleton, literals in
             if skeleton.hasSuffix("matches regex <s>") && modifier != "|re" {
                 #expect(SIEM.regexMatches(literals[0], h.value, whole: false) == true)
                 #expect(SIEM.regexMatches(literals[0], h.value + "x", whole: false) == (modifier == "|contains"))

@@ -28,9 +28,7 @@ indirect enum LuceneQuery {
         case term([Character], [Bool])
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     static func tokens(_ query: String) throws -> [Token] {
         let p = Array(query)
@@ -58,20 +56,7 @@ indirect enum LuceneQuery {
                 i += 1
                 out.append(.phrase(text))
             } else if c == "/" {
-                // Longest match of "/" (~["/"] | "\\/")* "/".
-                var end = i + 1
-                var lastEscapedSlash: Int?
-                while end < p.count {
-                    if p[end] == "/" {
-                        if p[end - 1] != "\\" { break }
-                        lastEscapedSlash = end
-                    }
-                    end += 1
-                }
-                if end >= p.count {
-                    guard let last = lastEscapedSlash else { throw ParseError(description: "unclosed regex") }
-                    end = last
-                }
+                guard let end = SIEM.luceneRegexEnd(p, opening: i) else { throw ParseError(description: "unclosed regex") }
                 out.append(.regex(String(p[(i + 1)..<end])))
                 i = end + 1
             } else {

@@ -65,53 +65,19 @@ import VigilConvert
         "regex group under and": "F:/[xX]/ AND (G:/.*y.*/ OR H:/.*z.*/) AND I:/.*w.*/",
     ]
 
-    @Test func everyCaseHasAnExpectation() {
-        #expect(Set(Self.expected.keys) == Set((SIEMCases.modifiers + SIEMCases.conditions).map(\.name)))
-    }
-
-    @Test(arguments: SIEMCases.modifiers + SIEMCases.conditions)
-    func exactQuery(_ c: (name: String, detection: String)) {
-        #expect(SIEM.text(Self.target, c.detection) == Self.expected[c.name], "\(c.name)")
-    }
-
-    /// process_creation maps to Sysmon 1 and Security 4688; Security renames Image and maps IntegrityLevel values.
-    @Test func logsourceRenamesAndValueMaps() {
-        let d = "s:\n  Image|endswith: '\\cmd.exe'\n  IntegrityLevel: High\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, logsource: "{product: windows, category: process_creation}")
-                == "(Channel:/[mM][iI][cC][rR][oO][sS][oO][fF][tT]\\-[wW][iI][nN][dD][oO][wW][sS]\\-[sS][yY][sS][mM][oO][nN]\\/[oO][pP][eE][rR][aA][tT][iI][oO][nN][aA][lL]/ AND EventID:1 AND Image:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND IntegrityLevel:/[hH][iI][gG][hH]/) OR (Channel:/[sS][eE][cC][uU][rR][iI][tT][yY]/ AND EventID:4688 AND NewProcessName:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND MandatoryLabel:/[sS]\\-1\\-16\\-12288/)"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        let d = "s:\n  EventID: 1\n  Provider_Name: 'x'\n  Image: y\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, layout: "evtx")
-                == ##"Event.System.EventID:"1" AND Event.System.Provider.\#attributes.Name:/[xX]/ AND Event.EventData.Image:/[yY]/"##)
-        #expect(
-            SIEM.text(Self.target, d, layout: "ecs")
-                == #"winlog.event_id:"1" AND winlog.provider_name:/[xX]/ AND winlog.event_data.Image:/[yY]/"#)
-    }
-
-    /// With a column list, names match ignoring case and a field the table lacks is absent: a value test on it is
-    /// false (so `not` of it is true) and `null` on it is true.
-    @Test func columnListResolvesAbsentFields() {
-        let d = "s:\n  image: y\nf:\n  Missing: x\nn:\n  Gone: null\ncondition: s and n and not f"
-        let whole = SIEM.text(Self.target, d, columns: ["Image", "Other"])
-        #expect(whole == SIEM.text(Self.target, "s:\n  Image: y\ncondition: s"))
-        #expect(SIEM.text(Self.target, "s:\n  Missing: x\ncondition: s", columns: ["Image"]) == "NOT *:*")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "(Channel:/[mM][iI][cC][rR][oO][sS][oO][fF][tT]\\-[wW][iI][nN][dD][oO][wW][sS]\\-[sS][yY][sS][mM][oO][nN]\\/[oO][pP][eE][rR][aA][tT][iI][oO][nN][aA][lL]/ AND EventID:1 AND Image:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND IntegrityLevel:/[hH][iI][gG][hH]/) OR (Channel:/[sS][eE][cC][uU][rR][iI][tT][yY]/ AND EventID:4688 AND NewProcessName:/.*[\\\\][cC][mM][dD]\\.[eE][xX][eE]/ AND MandatoryLabel:/[sS]\\-1\\-16\\-12288/)",
+        evtx: ##"Event.System.EventID:"1" AND Event.System.Provider.\#attributes.Name:/[xX]/ AND Event.EventData.Image:/[yY]/"##,
+        ecs: #"winlog.event_id:"1" AND winlog.provider_name:/[xX]/ AND winlog.event_data.Image:/[yY]/"#,
+        alwaysFalse: "NOT *:*",
+        hostileExact: [
             "quote pipe exact": "F:/\\\"\\;\\ \\|\\ [dD][eE][lL][eE][tT][eE]\\ [iI][nN][dD][eE][xX]\\=[mM][aA][iI][nN]\\ \\\"/",
             "trailing backslash exact": "F:/[cC]\\:[\\\\][tT][eE][mM][pP][\\\\]/",
             "backslash quote exact": "F:/[aA][\\\\]\\\"[bB]\\ [oO][rR]\\ 1\\=\\=1/",
-        ]
-        for (name, value) in SIEMCases.hostile where expected[name + " exact"] != nil {
-            #expect(SIEM.text(Self.target, SIEM.hostileDetection(value, "")) == expected[name + " exact"], "\(name)")
-        }
-    }
+        ])
 }
 
 extension LuceneTests {
@@ -120,16 +86,7 @@ extension LuceneTests {
     /// a value match exactly that value, in any letter case unless |cased (Swift's regex engine, whole-value).
     @Test(arguments: SIEMCases.hostile)
     func hostileValueStaysInItsToken(_ h: (name: String, value: String)) {
-        for modifier in SIEM.hostileModifiers {
-            let c = SIEM.convert(Self.target, SIEM.hostileDetection(h.value, modifier))
-            guard let q = c.query else {
-                #expect(c.refusal?.isEmpty == false, "\(h.name)\(modifier) refused without a reason")
-                continue
-            }
-            #expect(!q.contains("\n"), "\(h.name)\(modifier): the query spans lines")
-            let (skeleton, values) = SIEM.luceneTokens(q)
-            for marker in SIEM.payloadMarkers { #expect(!skeleton.contains(marker), "\(h.name)\(modifier): '\(marker)' escaped: \(q)") }
-            #expect(values.count == 1, "\(h.name)\(modifier): \(q)")
+        SIEM.forEachHostileQuery(Self.target, h, split: { SIEM.luceneTokens($0) }) { modifier, q, skeleton, values in
             switch skeleton {
             case "F:<s>": #expect(values == [h.value], "\(q)")
             case "F:<t>": #expect(values == [modifier == "|contains" ? "*" + h.value + "*" : h.value], "\(q)")

@@ -6,29 +6,6 @@ import Testing
 import VigilTestSupport
 
 @Suite struct SIEMCLITests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func vigil(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CoverageFixtures.vigil)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// Two rules: one every target converts, one with a keyword (Lucene and ES|QL have no keyword search).
     static func rulesFolder() throws -> String {
         let folder = NSTemporaryDirectory() + "vigil-siem-" + UUID().uuidString
@@ -58,7 +35,7 @@ import VigilTestSupport
 
     @Test func splunkConvertsBothRules() throws {
         let folder = try Self.rulesFolder()
-        let run = try Self.vigil(["convert", "--target", "splunk", folder])
+        let run = try ProcessRunner.vigil(["convert", "--target", "splunk", folder])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 4)
@@ -73,7 +50,7 @@ import VigilTestSupport
 
     @Test func esqlRefusesTheKeywordRuleWithItsFileAndReason() throws {
         let folder = try Self.rulesFolder()
-        let run = try Self.vigil(["convert", "--target", "esql", "--table", "winlogbeat-*", folder])
+        let run = try ProcessRunner.vigil(["convert", "--target", "esql", "--table", "winlogbeat-*", folder])
         #expect(run.status == 1, "some rules refused")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
@@ -85,7 +62,7 @@ import VigilTestSupport
 
     @Test func kqlJSONListsEveryRule() throws {
         let folder = try Self.rulesFolder()
-        let run = try Self.vigil(["convert", "--target", "kql", "--table", "SecurityEvent", "--format", "json", folder])
+        let run = try ProcessRunner.vigil(["convert", "--target", "kql", "--table", "SecurityEvent", "--format", "json", folder])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         #expect(object?["converted"] as? Int == 2)

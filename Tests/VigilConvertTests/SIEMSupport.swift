@@ -88,6 +88,22 @@ extension SIEM {
         return "s:\n  F\(modifier): \(SIEMCases.yamlQuoted(text))\ncondition: s"
     }
 
+    /// Where the Lucene `/…/` regex opening at `start` closes, as the classic parser's lexer takes the longest
+    /// match of `"/" (~["/"] | "\\/")* "/"`: the first `/` not after a backslash, else the last escaped one;
+    /// nil when the regex is not closed.
+    static func luceneRegexEnd(_ p: [Character], opening start: Int) -> Int? {
+        var end = start + 1
+        var lastEscapedSlash: Int?
+        while end < p.count {
+            if p[end] == "/" {
+                if p[end - 1] != "\\" { return end }
+                lastEscapedSlash = end
+            }
+            end += 1
+        }
+        return lastEscapedSlash
+    }
+
     /// Reads a Lucene query_string as Lucene's classic query parser tokenizes it: `"…"` phrases with backslash
     /// escapes, `/…/` regexes (which end at the first `/` not preceded by a backslash: the grammar is
     /// `"/" (~["/"] | "\\/")* "/"` and the lexer takes the longest match), and terms with backslash escapes.
@@ -114,17 +130,8 @@ extension SIEM {
                 values.append(value)
                 skeleton += "<s>"
             } else if c == "/" {
-                var end = i + 1
-                var lastEscapedSlash: Int?
-                while end < p.count {
-                    if p[end] == "/" {
-                        if p[end - 1] != "\\" { break }
-                        lastEscapedSlash = end
-                    }
-                    end += 1
-                }
-                if end >= p.count, let last = lastEscapedSlash { end = last }
-                values.append(String(p[(i + 1)..<min(end, p.count)]))
+                let end = luceneRegexEnd(p, opening: i) ?? p.count
+                values.append(String(p[(i + 1)..<end]))
                 skeleton += "<r>"
                 i = end + 1
             } else {

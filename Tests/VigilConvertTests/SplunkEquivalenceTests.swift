@@ -7,13 +7,11 @@ import Testing
 import VigilConvert
 import VigilSigma
 
-struct SplunkEvaluator {
-    typealias Row = [String: [String]]
-    typealias Expression = (Row) -> ESQLValue
+struct SplunkEvaluator: TokenCursor {
+    typealias Row = ESQLValue.Row
+    typealias Expression = ESQLValue.Expression
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias ParseError = EvaluatorParseError
 
     var tokens: [ESQLEvaluator.Token]
     var i = 0
@@ -85,18 +83,7 @@ struct SplunkEvaluator {
         return { row in search(row) && filter(row) == .bool(true) }
     }
 
-    mutating func take(_ t: ESQLEvaluator.Token) -> Bool {
-        guard i < tokens.count, tokens[i] == t else { return false }
-        i += 1
-        return true
-    }
-
     func peek() -> ESQLEvaluator.Token? { i < tokens.count ? tokens[i] : nil }
-
-    mutating func next() -> ESQLEvaluator.Token? {
-        defer { i += 1 }
-        return i < tokens.count ? tokens[i] : nil
-    }
 
     // MARK: search
 
@@ -188,41 +175,17 @@ struct SplunkEvaluator {
     mutating func or() throws -> Expression {
         var parts = [try and()]
         while take(.word("OR")) { parts.append(try and()) }
-        if parts.count == 1 { return parts[0] }
-        return { row in
-            var sawNull = false
-            for part in parts {
-                let v = part(row)
-                if v == .bool(true) { return v }
-                if v == .null { sawNull = true }
-            }
-            return sawNull ? .null : .bool(false)
-        }
+        return parts.count == 1 ? parts[0] : ESQLValue.anyOf(parts)
     }
 
     mutating func and() throws -> Expression {
         var parts = [try not()]
         while take(.word("AND")) { parts.append(try not()) }
-        if parts.count == 1 { return parts[0] }
-        return { row in
-            var sawNull = false
-            for part in parts {
-                let v = part(row)
-                if v == .bool(false) { return v }
-                if v == .null { sawNull = true }
-            }
-            return sawNull ? .null : .bool(true)
-        }
+        return parts.count == 1 ? parts[0] : ESQLValue.allOf(parts)
     }
 
     mutating func not() throws -> Expression {
-        if take(.word("NOT")) {
-            let x = try not()
-            return { row in
-                if case .bool(let b) = x(row) { return .bool(!b) }
-                return .null
-            }
-        }
+        if take(.word("NOT")) { return ESQLValue.negation(try not()) }
         return try comparison()
     }
 

@@ -63,52 +63,20 @@ import VigilConvert
             "F=\"x\" | where (isnotnull(mvfind(G, \"y\")) OR isnotnull(mvfind(H, \"z\"))) AND isnotnull(mvfind(I, \"w\"))",
     ]
 
-    @Test func everyCaseHasAnExpectation() {
-        #expect(Set(Self.expected.keys) == Set((SIEMCases.modifiers + SIEMCases.conditions).map(\.name)))
-    }
-
-    @Test(arguments: SIEMCases.modifiers + SIEMCases.conditions)
-    func exactQuery(_ c: (name: String, detection: String)) {
-        #expect(SIEM.text(Self.target, c.detection) == Self.expected[c.name], "\(c.name)")
-    }
-
-    /// process_creation maps to Sysmon 1 and Security 4688; Security renames Image and maps IntegrityLevel values.
-    @Test func logsourceRenamesAndValueMaps() {
-        let d = "s:\n  Image|endswith: '\\cmd.exe'\n  IntegrityLevel: High\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, logsource: "{product: windows, category: process_creation}")
-                == "(Channel=\"Microsoft-Windows-Sysmon/Operational\" EventID=1 Image=\"*\\\\cmd.exe\" IntegrityLevel=\"High\") OR (Channel=\"Security\" EventID=4688 NewProcessName=\"*\\\\cmd.exe\" MandatoryLabel=\"S-1-16-12288\")"
-        )
-    }
-
-    @Test func nestedLayouts() {
-        let d = "s:\n  EventID: 1\n  Provider_Name: 'x'\n  Image: y\ncondition: s"
-        #expect(
-            SIEM.text(Self.target, d, layout: "evtx")
-                == #"Event.System.EventID="1" Event.EventData.Image="y" | where isnotnull(mvfind('Event.System.Provider.#attributes.Name', "(?is)^x\\z"))"#
-        )
-        #expect(SIEM.text(Self.target, d, layout: "ecs") == #"winlog.event_id="1" winlog.provider_name="x" winlog.event_data.Image="y""#)
-    }
-
-    /// With a column list, names match ignoring case and a field the table lacks is absent: a value test on it is
-    /// false (so `not` of it is true) and `null` on it is true.
-    @Test func columnListResolvesAbsentFields() {
-        let d = "s:\n  image: y\nf:\n  Missing: x\nn:\n  Gone: null\ncondition: s and n and not f"
-        let whole = SIEM.text(Self.target, d, columns: ["Image", "Other"])
-        #expect(whole == SIEM.text(Self.target, "s:\n  Image: y\ncondition: s"))
-        #expect(SIEM.text(Self.target, "s:\n  Missing: x\ncondition: s", columns: ["Image"]) == "* | where false()")
-    }
-
-    @Test func hostileValuesEscapedExactly() {
-        let expected: [String: String] = [
+    /// This target's texts for the checks every SIEM target runs (SIEMTargetTests).
+    static let expectations = SIEMTargetExpectations(
+        target: target, expected: expected,
+        logsource:
+            "(Channel=\"Microsoft-Windows-Sysmon/Operational\" EventID=1 Image=\"*\\\\cmd.exe\" IntegrityLevel=\"High\") OR (Channel=\"Security\" EventID=4688 NewProcessName=\"*\\\\cmd.exe\" MandatoryLabel=\"S-1-16-12288\")",
+        evtx:
+            #"Event.System.EventID="1" Event.EventData.Image="y" | where isnotnull(mvfind('Event.System.Provider.#attributes.Name', "(?is)^x\\z"))"#,
+        ecs: #"winlog.event_id="1" winlog.provider_name="x" winlog.event_data.Image="y""#,
+        alwaysFalse: "* | where false()",
+        hostileExact: [
             "quote pipe exact": "F=\"\\\"; | delete index=main \\\"\"",
             "trailing backslash exact": "F=\"C:\\\\Temp\\\\\"",
             "backslash quote exact": "F=\"a\\\\\\\"b OR 1==1\"",
-        ]
-        for (name, value) in SIEMCases.hostile where expected[name + " exact"] != nil {
-            #expect(SIEM.text(Self.target, SIEM.hostileDetection(value, "")) == expected[name + " exact"], "\(name)")
-        }
-    }
+        ])
 }
 
 extension SplunkTests {
@@ -117,16 +85,7 @@ extension SplunkTests {
     /// value matches that value (checked with Swift's regex engine) and nothing longer.
     @Test(arguments: SIEMCases.hostile)
     func hostileValueStaysInItsLiteral(_ h: (name: String, value: String)) {
-        for modifier in SIEM.hostileModifiers {
-            let c = SIEM.convert(Self.target, SIEM.hostileDetection(h.value, modifier))
-            guard let q = c.query else {
-                #expect(c.refusal?.isEmpty == false, "\(h.name)\(modifier) refused without a reason")
-                continue
-            }
-            #expect(!q.contains("\n"), "\(h.name)\(modifier): the query spans lines")
-            let (skeleton, literals) = SIEM.doubleQuoted(q)
-            for marker in SIEM.payloadMarkers { #expect(!skeleton.contains(marker), "\(h.name)\(modifier): '\(marker)' escaped: \(q)") }
-            #expect(literals.count == 1, "\(h.name)\(modifier): \(q)")
+        SIEM.forEachHostileQuery(Self.target, h, split: { SIEM.doubleQuoted($0) }) { modifier, q, skeleton, literals in
             if modifier == "|re" {
                 #expect(literals == [h.value])
             } else if skeleton == "F=<s>" {

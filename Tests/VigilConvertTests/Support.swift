@@ -35,43 +35,6 @@ enum ConvertFixtures {
         return String(query[range.upperBound...])
     }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Drain stderr on another thread so that neither pipe can fill up and block the child.
-        let errors = Drained()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errors.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        group.wait()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: errors.get(), as: UTF8.self))
-    }
-
-    final class Drained: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ d: Data) { lock.withLock { data = d } }
-        func get() -> Data { lock.withLock { data } }
-    }
-
-    static func vigil(_ arguments: [String]) throws -> Run { try run(CoverageFixtures.vigil, arguments) }
-
     static func temporaryFolder() -> String {
         let folder = NSTemporaryDirectory() + "vigil-convert-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -98,10 +61,10 @@ enum Engines {
         let venv = SharedData.packageRoot() + "/.build/engines-venv"
         let python = venv + "/bin/python"
         do {
-            if (try? ConvertFixtures.run(python, ["-c", "import duckdb, chdb, pyspark"]))?.status == 0 { return .success(python) }
-            let made = try ConvertFixtures.run("/usr/bin/env", ["python3", "-m", "venv", venv])
+            if (try? ProcessRunner.run(python, ["-c", "import duckdb, chdb, pyspark"]))?.status == 0 { return .success(python) }
+            let made = try ProcessRunner.run("/usr/bin/env", ["python3", "-m", "venv", venv])
             guard made.status == 0 else { return .failure(Failure(description: "python3 -m venv failed: \(made.stderr)")) }
-            let installed = try ConvertFixtures.run(venv + "/bin/pip", ["install", "-q", "duckdb", "chdb", "pyspark"])
+            let installed = try ProcessRunner.run(venv + "/bin/pip", ["install", "-q", "duckdb", "chdb", "pyspark"])
             guard installed.status == 0 else {
                 return .failure(
                     Failure(description: "pip install duckdb chdb pyspark failed (PyPI unreachable?): \(installed.stderr.suffix(800))"))
@@ -117,7 +80,7 @@ enum Engines {
     /// Runs the queries of `queries` (a `vigil convert --format json` document) on `engine` over `events`.
     static func run(_ engine: String, events: String, columns: String, queries: String) throws -> (hits: Set<Hit>, errors: [String]) {
         let python = try python.get()
-        let run = try ConvertFixtures.run(python, [script, engine, events, columns, queries])
+        let run = try ProcessRunner.run(python, [script, engine, events, columns, queries])
         guard run.status == 0 else { throw Failure(description: "\(engine) failed: \(run.stderr.suffix(2000))") }
         var hits: Set<Hit> = []
         var errors: [String] = []

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHunt
+import VigilTestSupport
 
 @Suite struct IOCCLITests {
     static var log: String { get throws { try SharedData.path("logs/sysmon-json/aptsimulator_cobaltstrike_2021-06-11T21081492.json.gz") } }
@@ -20,7 +21,7 @@ import VigilHunt
         let expected = try Self.eventsWith(IOCFixture.sha256) + Self.eventsWith(IOCFixture.imphash)
         #expect(expected == 16)
 
-        let jsonl = try HuntCLITests.vigil(["ioc", "--file", iocs, try Self.log, "--format", "jsonl"])
+        let jsonl = try ProcessRunner.vigil(["ioc", "--file", iocs, try Self.log, "--format", "jsonl"])
         #expect(jsonl.status == 1)
         let rows = try jsonl.stdout.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -38,13 +39,13 @@ import VigilHunt
         #expect(jsonl.stderr.contains("iocs.txt:3: error:"))
         #expect(jsonl.stderr.contains("hits: \(expected) in"))
 
-        let csv = try HuntCLITests.vigil(["ioc", "--file", iocs, try Self.log, "--format", "csv", "--threads", "1"])
+        let csv = try ProcessRunner.vigil(["ioc", "--file", iocs, try Self.log, "--format", "csv", "--threads", "1"])
         #expect(csv.status == 1)
         let lines = csv.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("timestamp,computer,channel,event_id,record_id,file,line,field,value,indicator,") ?? false)
         #expect(lines.count == expected + 1)
 
-        let table = try HuntCLITests.vigil(["ioc", "--file", iocs, try Self.log])
+        let table = try ProcessRunner.vigil(["ioc", "--file", iocs, try Self.log])
         #expect(table.status == 1)
         #expect(table.stdout.contains("hits: \(expected) in"))
         #expect(table.stdout.contains("hash values"))
@@ -52,13 +53,13 @@ import VigilHunt
 
     @Test func exitCodes() throws {
         let absent = try IOCFixture.file("absent.txt", "198.51.100.200\nno-such-domain.example\n")
-        #expect(try HuntCLITests.vigil(["ioc", "--file", absent, try Self.log]).status == 0)
+        #expect(try ProcessRunner.vigil(["ioc", "--file", absent, try Self.log]).status == 0)
         let bad = try IOCFixture.file("bad.txt", "md5:123\nnot an indicator\n")
-        let noIndicators = try HuntCLITests.vigil(["ioc", "--file", bad, try Self.log])
+        let noIndicators = try ProcessRunner.vigil(["ioc", "--file", bad, try Self.log])
         #expect(noIndicators.status == 2)
         #expect(noIndicators.stderr.contains("bad.txt:1: error:") && noIndicators.stderr.contains("bad.txt:2: error:"))
-        #expect(try HuntCLITests.vigil(["ioc", try Self.log]).status == 2)
-        #expect(try HuntCLITests.vigil(["ioc", "--file", "/nonexistent/iocs.txt", try Self.log]).status == 2)
-        #expect(try HuntCLITests.vigil(["ioc", "--file", absent, "/nonexistent-vigil-logs"]).status == 2)
+        #expect(try ProcessRunner.vigil(["ioc", try Self.log]).status == 2)
+        #expect(try ProcessRunner.vigil(["ioc", "--file", "/nonexistent/iocs.txt", try Self.log]).status == 2)
+        #expect(try ProcessRunner.vigil(["ioc", "--file", absent, "/nonexistent-vigil-logs"]).status == 2)
     }
 }

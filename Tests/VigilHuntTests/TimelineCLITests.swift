@@ -7,7 +7,6 @@ import VigilHunt
 import VigilTestSupport
 
 @Suite struct TimelineCLITests {
-    static func vigil(_ arguments: [String]) throws -> HuntCLITests.Run { try HuntCLITests.vigil(arguments) }
 
     static func paths() throws -> (logs: String, rules: String) {
         (try SharedData.path(TimelineTests.logs), try SharedData.path(TimelineTests.rules))
@@ -52,8 +51,8 @@ import VigilTestSupport
 
     @Test func detectionsAreHuntsDetections() throws {
         let (logs, rules) = try Self.paths()
-        let hunt = try Self.vigil(["hunt", logs, "--rules", rules, "--format", "jsonl"])
-        let timeline = try Self.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl"])
+        let hunt = try ProcessRunner.vigil(["hunt", logs, "--rules", rules, "--format", "jsonl"])
+        let timeline = try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl"])
         #expect(hunt.status == 1 && timeline.status == 1)
         func objects(_ text: String) throws -> [[String: Any]] {
             try text.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
@@ -92,7 +91,7 @@ import VigilTestSupport
 
     @Test func timesketchCSVHasTheImportersColumns() throws {
         let (logs, rules) = try Self.paths()
-        let run = try Self.vigil(["timeline", logs, "--rules", rules, "--format", "timesketch", "--events", "Security:4624"])
+        let run = try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--format", "timesketch", "--events", "Security:4624"])
         #expect(run.status == 1)
         let rows = Self.parseCSV(run.stdout)
         let header = try #require(rows.first)
@@ -123,9 +122,9 @@ import VigilTestSupport
 
     @Test func formatsAndExitCodes() throws {
         let (logs, rules) = try Self.paths()
-        let jsonl = try Self.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl"])
-        let csv = try Self.vigil(["timeline", logs, "--rules", rules, "--format", "csv"])
-        let table = try Self.vigil(["timeline", logs, "--rules", rules])
+        let jsonl = try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl"])
+        let csv = try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--format", "csv"])
+        let table = try ProcessRunner.vigil(["timeline", logs, "--rules", rules])
         let lines = jsonl.stdout.split(separator: "\n")
         // Machine formats keep the summary on stderr; table prints it on stdout.
         #expect(jsonl.stderr.contains("== timeline ==") && !jsonl.stdout.contains("== timeline =="))
@@ -136,18 +135,18 @@ import VigilTestSupport
                 "datetime", "host", "channel", "event_id", "record_id", "kind", "level", "rule_title", "rule_id", "tactics",
                 "techniques", "message", "file", "line",
             ])
-        let summaryOnly = try Self.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl", "--summary-only"])
+        let summaryOnly = try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl", "--summary-only"])
         #expect(summaryOnly.status == 1 && summaryOnly.stdout.isEmpty && summaryOnly.stderr.contains("by host"))
 
-        #expect(try Self.vigil(["timeline", logs, "--events", "No-Such-Channel:1"]).status == 0)
-        #expect(try Self.vigil(["timeline", logs, "--events", "Security:46x"]).status == 2)
-        #expect(try Self.vigil(["timeline", logs]).status == 2)
-        #expect(try Self.vigil(["timeline", logs, "--rules", rules, "--min-level", "severe"]).status == 2)
-        #expect(try Self.vigil(["timeline", "/nonexistent-vigil-logs", "--rules", rules]).status == 2)
+        #expect(try ProcessRunner.vigil(["timeline", logs, "--events", "No-Such-Channel:1"]).status == 0)
+        #expect(try ProcessRunner.vigil(["timeline", logs, "--events", "Security:46x"]).status == 2)
+        #expect(try ProcessRunner.vigil(["timeline", logs]).status == 2)
+        #expect(try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--min-level", "severe"]).status == 2)
+        #expect(try ProcessRunner.vigil(["timeline", "/nonexistent-vigil-logs", "--rules", rules]).status == 2)
         let empty = NSTemporaryDirectory() + "vigil-no-rules-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        #expect(try Self.vigil(["timeline", logs, "--rules", empty]).status == 2)
+        #expect(try ProcessRunner.vigil(["timeline", logs, "--rules", empty]).status == 2)
     }
 
     /// No progress line when standard error is a pipe; one, erased at the end, when it is a terminal
@@ -159,7 +158,7 @@ import VigilTestSupport
             ["metrics", file], ["stack", "Image", file], ["search", "bitsadmin", file], ["timeline", logs, "--rules", rules],
             ["hunt", logs, "--rules", rules, "--quiet"],
         ] {
-            #expect(!(try Self.vigil(arguments)).stderr.contains("\u{1B}[2K"), "\(arguments[0])")
+            #expect(!(try ProcessRunner.vigil(arguments)).stderr.contains("\u{1B}[2K"), "\(arguments[0])")
             let command = ([CoverageFixtures.vigil] + arguments).map { "'\($0)'" }.joined(separator: " ")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
