@@ -55,7 +55,9 @@ import VigilTestSupport
         #expect(run.stderr.contains("\(rows.count) event(s) written"))
         for row in rows {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any])
-            #expect((object["vigil_event"] as? String)?.contains(".evtx:") == true || (object["vigil_event"] as? String)?.contains(".json:") == true)
+            #expect(
+                (object["vigil_event"] as? String)?.contains(".evtx:") == true
+                    || (object["vigil_event"] as? String)?.contains(".json:") == true)
             #expect(Set(object.keys).isSubset(of: Set(columns)))
             #expect(object.values.allSatisfy { $0 is String || $0 is NSNull || $0 is [Any] })
         }
