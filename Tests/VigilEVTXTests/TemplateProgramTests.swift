@@ -103,3 +103,34 @@ func bitwiseCRC32(_ bytes: [UInt8]) -> UInt32 {
         }
     }
 }
+
+/// A template kept from one chunk names things through that chunk's string table when a name lies outside the
+/// definition's bytes. Another chunk with the same definition bytes but a different name at that offset must
+/// print its own name: the chunk decoded after the original (templates kept) equals the chunk decoded fresh.
+@Test func keptTemplatesAreNotReusedWhereTheChunkHoldsOtherNames() throws {
+    for path in try evtxFiles(under: "logs/evtx-attack-samples").sorted() {
+        let file = try EVTXFile(path: path)
+        for index in 0..<file.chunkCount {
+            var kept = ChunkDecoder()
+            let original = file.decodeChunk(index, with: &kept, format: .json)
+            guard let entry = kept.templateStore.entries.values.first(where: { !$0.externalNames.isEmpty }) else { continue }
+            let offset = FileHeader.blockSize + index * ChunkHeader.chunkSize
+            var bytes = Array(file.storage.buffer.slice(offset, min(ChunkHeader.chunkSize, file.storage.count - offset)))
+            // The name entry: next offset (4), hash (2), length (2), then UTF-16; change its first letter.
+            let at = Int(entry.externalNames[0].offset) + 8
+            bytes[at] = bytes[at] == 0x51 ? 0x52 : 0x51
+            let (reused, fresh) = bytes.withUnsafeBytes { raw in
+                var other = ChunkDecoder()
+                return (
+                    kept.decode(raw, index: index, fileOffset: offset, file: path, format: .json),
+                    other.decode(raw, index: index, fileOffset: offset, file: path, format: .json)
+                )
+            }
+            #expect(!fresh.records.isEmpty)
+            #expect(fresh.output != original.output, "the changed name shows in the records")
+            #expect(reused.output == fresh.output, "\(path) chunk \(index): a kept template printed the old chunk's name")
+            return
+        }
+    }
+    Issue.record("no shared chunk keeps a template with names outside its own bytes")
+}
