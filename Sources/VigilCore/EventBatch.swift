@@ -26,3 +26,25 @@ public struct EventBatch: Sendable {
         self.documents = documents
     }
 }
+
+extension EventBatch {
+    /// Parses every document with `tape` and calls `body(event, line)`; the event is valid only during the call.
+    /// A document that is not valid JSON goes to `invalid` with a way to make its diagnostic (file and line),
+    /// so that callers keeping only the first few diagnostics build no others.
+    public func forEachEvent(
+        tape: inout JSONTape, invalid: (_ diagnostic: () -> Diagnostic) -> Void, _ body: (Event, Int) -> Void
+    ) {
+        bytes.withUnsafeBytes { all in
+            for span in documents {
+                let document = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
+                do throws(JSONSyntaxError) {
+                    try tape.parseDocument(document)
+                } catch {
+                    invalid { error.diagnostic(file: file, bytes: document, baseLine: span.line) }
+                    continue
+                }
+                tape.nodes.withUnsafeBufferPointer { nodes in body(Event(view: JSONView(tape: nodes, bytes: document)), span.line) }
+            }
+        }
+    }
+}

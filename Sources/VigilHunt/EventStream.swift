@@ -58,23 +58,12 @@ public enum EventStream {
         var bad = 0
         var parseDiagnostics: [Diagnostic] = []
         func consume(_ batch: EventBatch) {
-            batch.bytes.withUnsafeBytes { all in
-                for span in batch.documents {
-                    let bytes = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
-                    do throws(JSONSyntaxError) {
-                        try tape.parseDocument(bytes)
-                    } catch {
-                        bad += 1
-                        if parseDiagnostics.count < maxDiagnostics {
-                            parseDiagnostics.append(error.diagnostic(file: batch.file, bytes: bytes, baseLine: span.line))
-                        }
-                        continue
-                    }
-                    events += 1
-                    tape.nodes.withUnsafeBufferPointer { nodes in
-                        body(Event(view: JSONView(tape: nodes, bytes: bytes)), EventOrigin(file: batch.file, line: span.line))
-                    }
-                }
+            batch.forEachEvent(tape: &tape) { diagnostic in
+                bad += 1
+                if parseDiagnostics.count < maxDiagnostics { parseDiagnostics.append(diagnostic()) }
+            } _: { event, line in
+                events += 1
+                body(event, EventOrigin(file: batch.file, line: line))
             }
         }
         for (index, file) in files.enumerated() {

@@ -44,25 +44,12 @@ extension EventStream {
             DispatchQueue.global().async(group: group) {
                 var tape = state.tape()
                 var result = FoldState<Partial>.Done(partial: partial(), events: 0, bad: 0, diagnostics: [])
-                batch.bytes.withUnsafeBytes { all in
-                    for span in batch.documents {
-                        let bytes = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
-                        do throws(JSONSyntaxError) {
-                            try tape.parseDocument(bytes)
-                        } catch {
-                            result.bad += 1
-                            if result.diagnostics.count < 20 {
-                                result.diagnostics.append(error.diagnostic(file: batch.file, bytes: bytes, baseLine: span.line))
-                            }
-                            continue
-                        }
-                        result.events += 1
-                        tape.nodes.withUnsafeBufferPointer { nodes in
-                            add(
-                                &result.partial, Event(view: JSONView(tape: nodes, bytes: bytes)),
-                                EventOrigin(file: batch.file, line: span.line))
-                        }
-                    }
+                batch.forEachEvent(tape: &tape) { diagnostic in
+                    result.bad += 1
+                    if result.diagnostics.count < 20 { result.diagnostics.append(diagnostic()) }
+                } _: { event, line in
+                    result.events += 1
+                    add(&result.partial, event, EventOrigin(file: batch.file, line: line))
                 }
                 state.finish(sequence, result, tape)
                 slots.signal()

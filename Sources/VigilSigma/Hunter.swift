@@ -105,30 +105,20 @@ public final class Hunter: @unchecked Sendable {
         var local: [Detection] = []
         var bad: [Diagnostic] = []
         var seen = 0
-        batch.bytes.withUnsafeBytes { all in
-            for span in batch.documents {
-                let bytes = UnsafeRawBufferPointer(rebasing: all[span.start..<span.end])
-                do throws(JSONSyntaxError) {
-                    try tape.parseDocument(bytes)
-                } catch {
-                    bad.append(error.diagnostic(file: batch.file, bytes: bytes, baseLine: span.line))
-                    continue
+        batch.forEachEvent(tape: &tape) { diagnostic in
+            bad.append(diagnostic())
+        } _: { event, line in
+            seen += 1
+            ruleSet.match(event, context: ctx) { rule in
+                if correlator.uses(rule: rule) {
+                    correlator.observe(rule: rule, ruleName: ruleSet.rules[rule].name, event: event)
+                    if correlator.suppressed.contains(rule) { return }
                 }
-                seen += 1
-                tape.nodes.withUnsafeBufferPointer { nodes in
-                    let event = Event(view: JSONView(tape: nodes, bytes: bytes))
-                    ruleSet.match(event, context: ctx) { rule in
-                        if correlator.uses(rule: rule) {
-                            correlator.observe(rule: rule, ruleName: ruleSet.rules[rule].name, event: event)
-                            if correlator.suppressed.contains(rule) { return }
-                        }
-                        local.append(
-                            Detection(
-                                rule: rule, file: batch.file, line: span.line, timestamp: event.timestamp, computer: event.computer,
-                                channel: event.channel, eventID: event.eventID, recordID: event.recordID,
-                                fields: collectFields ? event.fields() : []))
-                    }
-                }
+                local.append(
+                    Detection(
+                        rule: rule, file: batch.file, line: line, timestamp: event.timestamp, computer: event.computer,
+                        channel: event.channel, eventID: event.eventID, recordID: event.recordID,
+                        fields: collectFields ? event.fields() : []))
             }
         }
         lock.withLock {
