@@ -56,11 +56,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Output format.")
     var format: Format = .text
 
-    @Option(help: "YAML file with values for %placeholders% used by |expand.")
-    var placeholders: String?
-
-    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
-    var mapping: String?
+    @OptionGroup var sigmaInputs: SigmaInputs
 
     @Option(help: "SQL targets: put up to N rules in each query (UNION ALL, rows tagged with vigil_rule).")
     var batch: Int?
@@ -87,7 +83,7 @@ struct ConvertCommand: ParsableCommand {
             throw ExitCode.badInput
         }
         let columnList = try columns.map(ConvertInputs.columns)
-        let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
+        let (values, logsources) = try sigmaInputs.load()
         let collection = RuleLoader.load(rules, placeholders: values)
         let rejected = collection.diagnostics.filter { $0.severity == .error }
         for d in rejected { printError("rule rejected: \(d)") }

@@ -68,11 +68,7 @@ struct HuntCommand: ParsableCommand {
     @Option(help: "Output format.")
     var format: Format = .table
 
-    @Option(help: "YAML file with values for %placeholders% used by |expand.")
-    var placeholders: String?
-
-    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
-    var mapping: String?
+    @OptionGroup var sigmaInputs: SigmaInputs
 
     @Option(help: "Matching threads.")
     var threads: Int = 2
@@ -88,7 +84,7 @@ struct HuntCommand: ParsableCommand {
             printError("unknown level '\(minLevel)'")
             throw ExitCode(2)
         }
-        let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
+        let (values, logsources) = try sigmaInputs.load()
         let started = Clock.now
         let collection = RuleLoader.load(rules, placeholders: values)
         let statuses = Set(status.map { $0.lowercased() })

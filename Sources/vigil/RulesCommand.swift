@@ -22,11 +22,7 @@ struct RulesCommand: ParsableCommand {
         @Flag(help: "Print diagnostics and the summary as JSON.")
         var json = false
 
-        @Option(help: "YAML file with values for %placeholders% used by |expand.")
-        var placeholders: String?
-
-        @Option(help: "YAML logsource/field mapping that extends the built-in one.")
-        var mapping: String?
+        @OptionGroup var sigmaInputs: SigmaInputs
 
         @Flag(help: "Also list warnings (rules that load but cannot run on any mapped event source).")
         var warnings = false
@@ -36,7 +32,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let start = Clock.now
-            let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
+            let (values, logsources) = try sigmaInputs.load()
             let collection = RuleLoader.load(paths, placeholders: values)
             let ruleSet = RuleSet(
                 rules: collection.rules, filters: collection.filters, correlations: collection.correlations, mapping: logsources)

@@ -1,9 +1,19 @@
-// Rule inputs shared by `vigil rules check` and `vigil hunt`: placeholder values and the logsource mapping.
+// Rule inputs shared by the commands that load Sigma rules (rules check, hunt, timeline, convert): placeholder values
+// and the logsource mapping.
 import ArgumentParser
 import VigilCore
 import VigilSigma
 
-enum SigmaInputs {
+struct SigmaInputs: ParsableArguments {
+    @Option(help: "YAML file with values for %placeholders% used by |expand.")
+    var placeholders: String?
+
+    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
+    var mapping: String?
+
+    /// This command's placeholder values and logsource mapping.
+    func load() throws -> (Placeholders, LogsourceMapping) { try Self.load(placeholders: placeholders, mapping: mapping) }
+
     /// Placeholder values (`--placeholders FILE`) and the built-in logsource mapping overlaid with
     /// `--mapping FILE`; an unreadable file prints why and exits 2.
     static func load(placeholders: String?, mapping: String?) throws -> (Placeholders, LogsourceMapping) {

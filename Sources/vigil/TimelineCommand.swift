@@ -66,11 +66,7 @@ struct TimelineCommand: ParsableCommand {
     @Option(help: "Lowest rule level to run: informational, low, medium, high, critical.")
     var minLevel: String = "informational"
 
-    @Option(help: "YAML file with values for %placeholders% used by |expand.")
-    var placeholders: String?
-
-    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
-    var mapping: String?
+    @OptionGroup var sigmaInputs: SigmaInputs
 
     @Option(help: "Threads parsing and matching events.")
     var threads: Int = 2
@@ -112,7 +108,7 @@ struct TimelineCommand: ParsableCommand {
 
     /// The rules at or above `minimum`, compiled; rejected rules are reported, none runnable is bad input.
     private func loadRules(_ minimum: Severity) throws -> RuleSet {
-        let (values, logsources) = try SigmaInputs.load(placeholders: placeholders, mapping: mapping)
+        let (values, logsources) = try sigmaInputs.load()
         let collection = RuleLoader.load(rules, placeholders: values)
         let selected = collection.rules.filter { ($0.level ?? .medium) >= minimum }
         let ruleSet = RuleSet(rules: selected, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
