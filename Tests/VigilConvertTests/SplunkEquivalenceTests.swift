@@ -48,24 +48,9 @@ struct SplunkEvaluator: TokenCursor {
             } else if (c >= "0" && c <= "9")
                 || (c == "-" && i + 1 < p.count && p[i + 1] >= "0" && p[i + 1] <= "9" && out.last != .symbol(")"))
             {
-                var number = String(c)
-                i += 1
-                while i < p.count, (p[i] >= "0" && p[i] <= "9") || p[i] == "." {
-                    number.unicodeScalars.append(p[i])
-                    i += 1
-                }
-                out.append(.number(Double(number)!))
+                out.append(.number(TokenScan.number(p, &i)))
             } else {
-                let two = i + 1 < p.count ? String(c) + String(p[i + 1]) : ""
-                if ["==", "!=", "<=", ">="].contains(two) {
-                    out.append(.symbol(two))
-                    i += 2
-                } else if "()<>,|*+-=".unicodeScalars.contains(c) {
-                    out.append(.symbol(String(c)))
-                    i += 1
-                } else {
-                    throw ParseError(description: "unexpected character \(c)")
-                }
+                out.append(.symbol(try TokenScan.symbol(p, &i, pairs: ["==", "!=", "<=", ">="], singles: "()<>,|*+-=")))
             }
         }
         return out

@@ -104,3 +104,31 @@ extension CallParser {
 struct EvaluatorParseError: Error, CustomStringConvertible {
     var description: String
 }
+
+/// The number and operator tokens the ES|QL, KQL and Splunk evaluators' lexers share; each lexer says when a
+/// number starts (a leading minus is one in some positions only) and which operators its language has.
+enum TokenScan {
+    /// Digits and dots from `i` (a leading `-` included), as a number.
+    static func number(_ p: [Unicode.Scalar], _ i: inout Int) -> Double {
+        var number = String(p[i])
+        i += 1
+        while i < p.count, (p[i] >= "0" && p[i] <= "9") || p[i] == "." {
+            number.unicodeScalars.append(p[i])
+            i += 1
+        }
+        return Double(number)!
+    }
+
+    /// A two-character operator of `pairs`, else a one-character one of `singles`.
+    static func symbol(_ p: [Unicode.Scalar], _ i: inout Int, pairs: [String], singles: String) throws -> String {
+        let c = p[i]
+        let two = i + 1 < p.count ? String(c) + String(p[i + 1]) : ""
+        if pairs.contains(two) {
+            i += 2
+            return two
+        }
+        guard singles.unicodeScalars.contains(c) else { throw EvaluatorParseError(description: "unexpected character \(c)") }
+        i += 1
+        return String(c)
+    }
+}
