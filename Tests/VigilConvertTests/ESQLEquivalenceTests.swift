@@ -103,17 +103,9 @@ struct ESQLEvaluator: CallParser {
         return { condition($0) == .bool(true) }
     }
 
-    mutating func or() throws -> Expression {
-        var parts = [try and()]
-        while take(.word("OR")) { parts.append(try and()) }
-        return parts.count == 1 ? parts[0] : ESQLValue.anyOf(parts)
-    }
+    mutating func or() throws -> Expression { try list("OR", { try $0.and() }, ESQLValue.anyOf) }
 
-    mutating func and() throws -> Expression {
-        var parts = [try not()]
-        while take(.word("AND")) { parts.append(try not()) }
-        return parts.count == 1 ? parts[0] : ESQLValue.allOf(parts)
-    }
+    mutating func and() throws -> Expression { try list("AND", { try $0.not() }, ESQLValue.allOf) }
 
     mutating func not() throws -> Expression {
         if take(.word("NOT")) { return ESQLValue.negation(try not()) }

@@ -68,17 +68,9 @@ struct KQLEvaluator: CallParser {
         return { condition($0) == .bool(true) }
     }
 
-    mutating func or() throws -> Expression {
-        var parts = [try and()]
-        while take(.word("or")) { parts.append(try and()) }
-        return parts.count == 1 ? parts[0] : ESQLValue.anyOf(parts)
-    }
+    mutating func or() throws -> Expression { try list("or", { try $0.and() }, ESQLValue.anyOf) }
 
-    mutating func and() throws -> Expression {
-        var parts = [try predicate()]
-        while take(.word("and")) { parts.append(try predicate()) }
-        return parts.count == 1 ? parts[0] : ESQLValue.allOf(parts)
-    }
+    mutating func and() throws -> Expression { try list("and", { try $0.predicate() }, ESQLValue.allOf) }
 
     static func text(_ v: ESQLValue) -> String? { if case .text(let t) = v { t } else { nil } }
 

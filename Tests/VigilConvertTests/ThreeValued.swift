@@ -56,6 +56,16 @@ extension TokenCursor {
         return i < tokens.count ? tokens[i] : nil
     }
 
+    /// Operands separated by the keyword `word` (`a OR b OR c`), combined by `combine` when there are several.
+    mutating func list(
+        _ word: String, _ operand: (inout Self) throws -> ESQLValue.Expression,
+        _ combine: ([ESQLValue.Expression]) -> ESQLValue.Expression
+    ) rethrows -> ESQLValue.Expression {
+        var parts = [try operand(&self)]
+        while take(.word(word)) { parts.append(try operand(&self)) }
+        return parts.count == 1 ? parts[0] : combine(parts)
+    }
+
     /// Moves past the token at the position when it is `t`.
     mutating func take(_ t: ESQLEvaluator.Token) -> Bool {
         guard i < tokens.count, tokens[i] == t else { return false }
