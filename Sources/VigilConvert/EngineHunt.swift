@@ -13,6 +13,11 @@ public struct EngineHuntReport: Sendable {
     public var failed: [(rules: [Int], message: String)] = []
     public var queries = 0
     public var rulesRun = 0
+    /// Correlation firings, chosen from the windows the engine returned as the local engine chooses them.
+    public var correlationHits: [CorrelationHit] = []
+    /// Correlations not run, with the reason (refused by the conversion or rejected by the engine).
+    public var correlationsSkipped: [(correlation: Int, reason: String)] = []
+    public var correlationsRun = 0
 }
 
 public enum EngineHunt {
@@ -29,7 +34,7 @@ public enum EngineHunt {
     /// Runs `rules` on `engine`'s `table` (flat layout). `columns`: the table's columns, asked of the engine when nil.
     public static func run(
         _ rules: [SigmaRule], engine: QueryEngine, target: ConversionTarget, table: String, mapping: LogsourceMapping = .builtin,
-        filters: [SigmaFilter] = [], columns given: [String]? = nil, batchSize: Int = 100
+        filters: [SigmaFilter] = [], correlations: [SigmaCorrelation] = [], columns given: [String]? = nil, batchSize: Int = 100
     ) throws(EngineError) -> EngineHuntReport {
         guard let dialect = target.sqlDialect else { throw EngineError("\(target.rawValue) is not an engine Vigil can run") }
         let quotedTable = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
@@ -50,7 +55,10 @@ public enum EngineHunt {
         let printer = SQLPrinter(dialect: dialect, layout: layout, columns: columns)
         var report = EngineHuntReport()
         var runnable: [Conversion] = []
-        for c in converter.convert(rules) {
+        let conversions = converter.convert(rules)
+        // As locally: rules named only by correlations that do not `generate` them report no detections of their own.
+        let suppressed = Correlator(correlations: correlations, rules: rules).suppressed
+        for c in conversions {
             guard c.query != nil, let predicate = c.predicate else {
                 report.refused.append((c.rule, c.refusal ?? "not converted"))
                 continue
@@ -74,7 +82,8 @@ public enum EngineHunt {
                 continue
             }
             for row in rows {
-                guard let tag = row.last ?? nil, let k = Int(tag), k >= 0, k < batch.rules.count else { continue }
+                guard let tag = row.last ?? nil, let k = Int(tag), k >= 0, k < batch.rules.count, !suppressed.contains(batch.rules[k])
+                else { continue }
                 func value(_ key: String) -> String? { positions[key].flatMap { $0 < row.count ? row[$0] : nil } }
                 var file = table
                 var line = 0
@@ -91,6 +100,29 @@ public enum EngineHunt {
             }
         }
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
+        for c in converter.convert(correlations: correlations, rules: rules, conversions: conversions) {
+            guard let query = c.query else {
+                report.correlationsSkipped.append((c.correlation, c.refusal ?? "not converted"))
+                continue
+            }
+            report.queries += 1
+            let rows: [[String?]]
+            do throws(EngineError) { rows = try engine.rows(query) } catch {
+                report.correlationsSkipped.append((c.correlation, error.message))
+                continue
+            }
+            report.correlationsRun += 1
+            let groups = correlations[c.correlation].groupBy.count
+            var windows: [CorrelationWindows.Window] = []
+            for row in rows where row.count == groups + 3 {
+                guard let first = row[groups].flatMap(Double.init), let last = row[groups + 1].flatMap(Double.init),
+                    let value = row[groups + 2].flatMap(Double.init)
+                else { continue }
+                windows.append(.init(group: row[..<groups].map { $0 ?? "" }, first: first, last: last, value: value))
+            }
+            report.correlationHits += CorrelationWindows.firings(
+                windows, correlation: c.correlation, timespan: correlations[c.correlation].timespan)
+        }
         return report
     }
 }

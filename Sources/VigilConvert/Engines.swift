@@ -251,7 +251,10 @@ enum JSONRows {
         switch value {
         case is NSNull: return nil
         case let s as String: return s
-        case let n as NSNumber: return n.stringValue
+        case let n as NSNumber:
+            // stringValue rounds a double to 15 digits; a time in seconds needs all of them.
+            let text = n.stringValue
+            return text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? String(n.doubleValue) : text
         default: return "\(value)"
         }
     }

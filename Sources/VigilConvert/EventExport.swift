@@ -22,6 +22,9 @@ public struct EventFlattener: Sendable {
     let stripPrefixes: [String]
     /// The column naming the event's origin (`file:line`, as `vigil hunt` reports it).
     public static let originColumn = "vigil_event"
+    /// The column with the event's time as seconds since 1970 (the local engine's reading of it), which
+    /// correlation queries order and window by.
+    public static let timeColumn = "vigil_time"
 
     public init(mapping: LogsourceMapping = .builtin) {
         aliases = mapping.fieldAliases
@@ -41,6 +44,7 @@ public struct EventFlattener: Sendable {
             row.columns.append((name, value))
         }
         set(Self.originColumn, .text("\(origin.file):\(origin.line)"), overwrite: true)
+        if let time = event.timestamp.flatMap(Timestamp.epoch) { set(Self.timeColumn, .text(String(time)), overwrite: true) }
         var aliased: [(String, FlatRow.FlatValue)] = []
         let view = event.view
         event.forEachField { rawName, node in

@@ -13,7 +13,8 @@ public struct FieldLayout: Sendable {
     public var columns: [String: String]
     /// Columns are paths into nested records (`Event.EventData.Image`); else a dot is part of the name.
     public var nested: Bool
-
+    /// The column holding each event's time in seconds since 1970, for correlations (nil: the layout cannot run them).
+    public var time: String?
     /// The column of a field, as path segments.
     public func column(_ field: String) -> [String] {
         let path = columns[field] ?? defaultColumn.replacing("{field}", with: field)
@@ -53,7 +54,7 @@ public struct FieldLayout: Sendable {
             out.append(
                 FieldLayout(
                     name: name, description: m["description"]?.string ?? "", defaultColumn: m["default"]?.string ?? "{field}",
-                    columns: columns, nested: m["nested"]?.bool ?? false))
+                    columns: columns, nested: m["nested"]?.bool ?? false, time: m["time"]?.string))
         }
         return out
     }
@@ -64,10 +65,12 @@ enum BuiltinLayouts {
         # Column layouts for converted queries: where each Sigma field lives in a table.
         # default: the column of a field not listed under fields ({field} is its Sigma name).
         # nested: columns are paths into nested records, split at dots.
+        # time: the column with each event's time in seconds since 1970 (correlations window by it).
         layouts:
           flat:
             description: One column per field under its Sigma name, as `vigil export` writes it and as flat Sysmon/Security JSON holds it.
             default: "{field}"
+            time: vigil_time
           evtx:
             description: evtx_dump JSON (and `vigil evtx dump`) loaded as nested records, Event.System and Event.EventData.
             nested: true

@@ -190,7 +190,7 @@ public struct SQLPrinter: Sendable {
             guard let columns else {
                 throw Unsupported("a keyword search needs the table's column list (give --columns FILE)")
             }
-            let searched = columns.filter { $0 != EventFlattener.originColumn }
+            let searched = columns.filter { $0 != EventFlattener.originColumn && $0 != EventFlattener.timeColumn }
             let tests = try searched.map { (c) throws(Unsupported) -> String in try test(column(path: [c]), condition) }
             return tests.isEmpty ? dialect.falseLiteral : "(" + tests.joined(separator: " OR ") + ")"
         }

@@ -240,7 +240,7 @@ public struct Timeline: Sendable {
         report: inout EventStreamReport, onProgress: ((EventStreamProgress) -> Void)? = nil
     ) -> Timeline {
         var timeline = Timeline(ruleSet: ruleSet, selectors: selectors)
-        let correlator = ruleSet.map { Correlator(correlations: $0.correlations, rules: $0.rules) }
+        let correlator = ruleSet.map { Correlator(correlations: $0.correlations, rules: $0.rules, mapping: $0.mapping) }
         let contexts = ruleSet.map { MatchContextPool(ruleSet: $0) }
         EventStream.fold(
             files, threads: threads, report: &report,

@@ -13,6 +13,14 @@ public struct CorrelationHit: Sendable {
     public var lastTimestamp: Double
     /// Number of events in the window (or the aggregate value for value_* types).
     public var value: Double
+
+    public init(correlation: Int, group: [String], firstTimestamp: Double, lastTimestamp: Double, value: Double) {
+        self.correlation = correlation
+        self.group = group
+        self.firstTimestamp = firstTimestamp
+        self.lastTimestamp = lastTimestamp
+        self.value = value
+    }
 }
 
 /// Collects observations during a hunt and evaluates correlations at the end. Thread-safe.
@@ -35,8 +43,19 @@ public final class Correlator: @unchecked Sendable {
         var value: String?
     }
 
-    public init(correlations: [SigmaCorrelation], rules: [SigmaRule]) {
+    /// Field name (lower-cased) → the flat-JSON names that stand for it (`computer` → `Hostname`).
+    private let aliasesOf: [String: [String]]
+    private let stripPrefixes: [String]
+
+    public init(correlations: [SigmaCorrelation], rules: [SigmaRule], mapping: LogsourceMapping = .builtin) {
         self.correlations = correlations
+        var aliasesOf: [String: [String]] = [:]
+        for alias in mapping.fieldAliases.keys.sorted() {
+            let target: String = mapping.fieldAliases[alias]!
+            aliasesOf[target.lowercased(), default: []].append(alias)
+        }
+        self.aliasesOf = aliasesOf
+        stripPrefixes = mapping.stripPrefixes
         var byName: [String: Int] = [:]
         for (i, r) in rules.enumerated() {
             if let id = r.id { byName[id] = i }
@@ -86,11 +105,21 @@ public final class Correlator: @unchecked Sendable {
             let correlation = correlations[c]
             let group = correlation.groupBy.map { field -> String in
                 let actual = correlation.aliases[field].flatMap { aliases in ruleName.flatMap { aliases[$0] } } ?? field
-                return event.value(named: actual) ?? ""
+                return fieldValue(event, actual) ?? ""
             }
-            let value = correlation.field.flatMap { event.value(named: $0) }
+            let value = correlation.field.flatMap { fieldValue(event, $0) }
             lock.withLock { observations[c].append(Observation(time: time, reference: reference, group: group, value: value)) }
         }
+    }
+
+    /// A field as the rules see it: by its name, under a stripped prefix (`winlog.event_data.`), or through a
+    /// flat-JSON alias (`Hostname` for `Computer`).
+    private func fieldValue(_ event: Event, _ name: String) -> String? {
+        if let v = event.value(named: name) { return v }
+        for prefix in stripPrefixes { if let v = event.value(named: prefix + name) { return v } }
+        guard event.shape == .flat else { return nil }
+        for alias in aliasesOf[name.lowercased()] ?? [] { if let v = event.value(named: alias) { return v } }
+        return nil
     }
 
     /// Evaluates every correlation (inner ones first, feeding chains) and returns the firings.
@@ -126,10 +155,13 @@ public final class Correlator: @unchecked Sendable {
         for o in observations[c] { groups[o.group, default: []].append(o) }
         var hits: [CorrelationHit] = []
         for (group, events) in groups.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            let sorted = events.sorted { $0.time < $1.time }
+            // Ties in time ordered by the rule's position, so that temporal_ordered is deterministic (and the
+            // same as the SQL conversion's order).
+            let sorted = events.sorted { ($0.time, $0.reference) < ($1.time, $1.reference) }
             var start = 0
             var end = 0
-            // Windows anchored at each event; after a firing the window restarts past it (no duplicates).
+            // Windows [t, t + timespan] anchored at each distinct event time (a window holds every event of
+            // its first instant); after a firing the next window starts past it (no duplicates).
             while start < sorted.count {
                 end = max(end, start)
                 while end + 1 < sorted.count && sorted[end + 1].time - sorted[start].time <= span { end += 1 }
@@ -142,7 +174,8 @@ public final class Correlator: @unchecked Sendable {
                     start = end + 1
                     continue
                 }
-                start += 1
+                let anchor = sorted[start].time
+                while start < sorted.count && sorted[start].time == anchor { start += 1 }
             }
         }
         return hits

@@ -60,7 +60,7 @@ public final class Hunter: @unchecked Sendable {
         slots = DispatchSemaphore(value: max(1, threads))
         idle = (0..<max(1, threads)).map { _ in (MatchContext(ruleSet: ruleSet), JSONTape()) }
         hitsPerRule = Array(repeating: 0, count: ruleSet.rules.count)
-        correlator = Correlator(correlations: ruleSet.correlations, rules: ruleSet.rules)
+        correlator = Correlator(correlations: ruleSet.correlations, rules: ruleSet.rules, mapping: ruleSet.mapping)
     }
 
     /// Queues a batch for matching; returns once a worker is free to take it.

@@ -24,6 +24,8 @@ public final class RuleSet: Sendable {
     /// Flat events only: a field also fills this slot (e.g. `Hostname` → `Computer`); -1 when none.
     let aliasTarget: [Int32]
     let stripPrefixes: [[UInt8]]
+    /// The logsource mapping the rules were compiled with (correlations read group-by fields through it).
+    public let mapping: LogsourceMapping
     let channelSlot: Int32
     let eventIDSlot: Int32
     let channels: ByteKeyTable
@@ -207,6 +209,7 @@ public final class RuleSet: Sendable {
         self.fields = builder.fields
         self.slotNames = builder.slotNames
         self.stripPrefixes = mapping.stripPrefixes.map { Array($0.utf8) }
+        self.mapping = mapping
         self.channelSlot = channelSlot
         self.eventIDSlot = eventIDSlot
         self.channels = channelTable

@@ -26,6 +26,15 @@ struct ConvertCommand: ParsableCommand {
             (`vigil export --columns FILE` writes it). With --columns, a field the
             table lacks is treated as absent, as the local engine would.
 
+            Correlation rules (SQL targets, a layout with a time column: flat's
+            vigil_time) become window queries: the events of the rules they name,
+            per group-by value, in windows [t, t + timespan] starting at each event's
+            time; each row is a window that meets the condition (vigil_g0…,
+            vigil_first, vigil_last, vigil_value). `vigil hunt` fires on a group's
+            first such window and looks again only after its span; `vigil hunt
+            --engine` picks the same firings from these rows. A correlation of
+            correlations is refused.
+
             Exit status: 0 all converted, 1 some rules refused, 2 none converted or
             bad input.
             """)
@@ -97,8 +106,11 @@ struct ConvertCommand: ParsableCommand {
             let rule = collection.rules[c.rule]
             printError("rule refused: \(rule.location): \(rule.title): \(c.refusal ?? "")")
         }
-        for c in collection.correlations {
-            printError("correlation refused: \(c.location): \(c.title): correlation rules are not converted yet (their base rules are)")
+        let correlations = converter.convert(correlations: collection.correlations, rules: collection.rules, conversions: conversions)
+        let refusedCorrelations = correlations.filter { $0.query == nil }
+        for c in refusedCorrelations {
+            let correlation = collection.correlations[c.correlation]
+            printError("correlation refused: \(correlation.location): \(correlation.title): \(c.refusal ?? "")")
         }
         var batches: [QueryBatch] = []
         if let batch {
@@ -125,6 +137,12 @@ struct ConvertCommand: ParsableCommand {
                 print("\(comment) \(rule.id ?? "-") \(rule.title)\(close)")
                 print(query + (target.sqlDialect != nil ? ";" : ""))
             }
+            for c in correlations {
+                guard let query = c.query else { continue }
+                let correlation = collection.correlations[c.correlation]
+                print("-- correlation \(correlation.id ?? "-") \(correlation.title): windows meeting the condition, by group and start")
+                print(query + ";")
+            }
         case .json:
             var out = "{\"target\":\(q(target.rawValue)),\"layout\":\(q(chosen.name)),"
             out += "\"converted\":\(conversions.count - refused.count),\"refused\":\(refused.count),\"rules\":["
@@ -133,6 +151,15 @@ struct ConvertCommand: ParsableCommand {
                 if k > 0 { out += ",\n" }
                 out += "{\"rule_id\":\(q(rule.id)),\"title\":\(q(rule.title)),\"file\":\(q(rule.location.file)),"
                 out += "\"level\":\(q(rule.level?.rawValue)),\"query\":\(q(c.query)),\"refusal\":\(q(c.refusal))}"
+            }
+            out += "],\"correlations\":["
+            for (k, c) in correlations.enumerated() {
+                let correlation = collection.correlations[c.correlation]
+                if k > 0 { out += ",\n" }
+                out +=
+                    "{\"correlation_id\":\(q(correlation.id)),\"title\":\(q(correlation.title)),\"type\":\(q(correlation.type.rawValue)),"
+                out += "\"group_by\":[\(correlation.groupBy.map { q($0) }.joined(separator: ","))],\"timespan\":\(correlation.timespan),"
+                out += "\"query\":\(q(c.query)),\"refusal\":\(q(c.refusal))}"
             }
             out += "]"
             if batch != nil {
@@ -149,9 +176,11 @@ struct ConvertCommand: ParsableCommand {
         }
         printError(
             "\(conversions.count - refused.count) rule(s) converted to \(target.rawValue), \(refused.count) refused, \(rejected.count) rejected by the parser"
-        )
+                + (correlations.isEmpty
+                    ? ""
+                    : "; \(correlations.count - refusedCorrelations.count) correlation(s) converted, \(refusedCorrelations.count) refused"))
         if conversions.count == refused.count { throw ExitCode.badInput }
-        if !refused.isEmpty || !rejected.isEmpty || !collection.correlations.isEmpty { throw ExitCode.findings }
+        if !refused.isEmpty || !rejected.isEmpty || !refusedCorrelations.isEmpty { throw ExitCode.findings }
     }
 }
 

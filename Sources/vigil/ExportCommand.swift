@@ -54,7 +54,7 @@ struct ExportCommand: ParsableCommand {
             throw ExitCode.badInput
         }
         var report = EventStreamReport()
-        var seen: Set<String> = []
+        var canonical: [String: String] = [:]
         var order: [String] = []
         var skipped = 0
         var written = 0
@@ -74,10 +74,17 @@ struct ExportCommand: ParsableCommand {
         EventStream.forEach(files, threads: 2, report: &report) { event, origin in
             switch layout {
             case .flat:
-                let row = flattener.row(event, origin: origin)
-                for column in row.columns where !seen.contains(column.name.lowercased()) {
-                    seen.insert(column.name.lowercased())
-                    order.append(column.name)
+                var row = flattener.row(event, origin: origin)
+                // One column per name ignoring case, under its first spelling: engines read JSON keys by exact
+                // name (DuckDB would leave `ProcessID` out of a `ProcessId` column), while SQL names ignore case.
+                for k in row.columns.indices {
+                    let key = row.columns[k].name.lowercased()
+                    if let name = canonical[key] {
+                        row.columns[k].name = name
+                    } else {
+                        canonical[key] = row.columns[k].name
+                        order.append(row.columns[k].name)
+                    }
                 }
                 EventFlattener.json(row, into: &buffer)
             case .evtx:

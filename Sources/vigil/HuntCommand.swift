@@ -169,14 +169,16 @@ struct HuntCommand: ParsableCommand {
                 : try PythonEngine(engine: target.rawValue, python: python, connect: connect, table: table, load: load)
             defer { session.close() }
             report = try EngineHunt.run(
-                rules, engine: session, target: target, table: table, mapping: mapping, filters: collection.filters, batchSize: batch)
+                rules, engine: session, target: target, table: table, mapping: mapping, filters: collection.filters,
+                correlations: collection.correlations, batchSize: batch)
         } catch {
             printError("\(target.rawValue): \(error.message)")
             throw ExitCode(2)
         }
         for (rule, reason) in report.refused { printError("rule refused: \(rules[rule].location): \(rules[rule].title): \(reason)") }
-        for c in collection.correlations {
-            printError("correlation skipped: \(c.location): \(c.title): correlations do not run on engines yet (their base rules do)")
+        for (c, reason) in report.correlationsSkipped {
+            let correlation = collection.correlations[c]
+            printError("correlation skipped: \(correlation.location): \(correlation.title): \(reason)")
         }
         for (rule, missing) in report.unmatchable {
             printError("rule skipped: \(rules[rule].title): the table has no column \(missing.joined(separator: ", "))")
@@ -189,10 +191,13 @@ struct HuntCommand: ParsableCommand {
         var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
         output.header()
         output.write(report.detections)
+        output.write(correlations: report.correlationHits, Correlator(correlations: collection.correlations, rules: rules))
         let lines = [
             "", "== summary ==",
             "engine: \(target.rawValue), table \(table): \(report.rulesRun) rule(s) in \(report.queries) quer\(report.queries == 1 ? "y" : "ies"), \(format3(Clock.seconds(since: started))) s",
-            "rules: \(rules.count) selected, \(report.refused.count) refused, \(report.unmatchable.count) without their columns, \(report.failed.reduce(0) { $0 + $1.rules.count }) in failed queries",
+            "rules: \(rules.count) selected, \(report.refused.count) refused, \(report.unmatchable.count) without their columns, \(report.failed.reduce(0) { $0 + $1.rules.count }) in failed queries"
+                + (collection.correlations.isEmpty
+                    ? "" : "; correlations: \(report.correlationsRun) run, \(report.correlationsSkipped.count) skipped"),
             "detections: \(output.count)",
         ]
         let text = lines.joined(separator: "\n")

@@ -8,7 +8,9 @@ struct SigmaInputs: ParsableArguments {
     @Option(help: "YAML file with values for %placeholders% used by |expand.")
     var placeholders: String?
 
-    @Option(help: "YAML logsource/field mapping that extends the built-in one.")
+    @Option(
+        name: [.customLong("mapping"), .customLong("pipeline")],
+        help: "YAML logsource/field mapping (the processing pipeline: logsources, renames, value maps) that extends the built-in one.")
     var mapping: String?
 
     /// This command's placeholder values and logsource mapping.

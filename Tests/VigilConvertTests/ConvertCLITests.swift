@@ -5,7 +5,7 @@ import VigilCore
 import VigilTestSupport
 
 @Suite struct ConvertCLITests {
-    @Test func correlationsAreNamedNotPassedOver() throws {
+    @Test func correlationsConvertForSQLAndAreRefusedWithTheReasonElsewhere() throws {
         let folder = ConvertFixtures.temporaryFolder()
         let file = folder + "/c.yml"
         try """
@@ -25,9 +25,22 @@ import VigilTestSupport
             condition: {gte: 10}
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let run = try ProcessRunner.vigil(["convert", "--target", "duckdb", file])
-        #expect(run.status == 1)
+        #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains(#"lower("Channel") = 'security'"#))
-        #expect(run.stderr.contains("correlation refused: \(file):8:1: many failures"))
+        #expect(run.stdout.contains("-- correlation - many failures: windows meeting the condition, by group and start"))
+        #expect(run.stdout.contains("WHERE vigil_value >= 10 ORDER BY vigil_g0, vigil_first;"))
+        #expect(run.stderr.contains("1 correlation(s) converted, 0 refused"))
+        let json = try ProcessRunner.vigil(["convert", "--target", "spark", "--format", "json", file])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let correlations = try #require(doc["correlations"] as? [[String: Any]])
+        #expect(correlations.count == 1)
+        #expect(correlations.first?["group_by"] as? [String] == ["TargetUserName"])
+        #expect(correlations.first?["timespan"] as? Int == 300)
+        #expect((correlations.first?["query"] as? String)?.contains("RANGE BETWEEN CURRENT ROW AND 300 FOLLOWING") == true)
+        let splunk = try ProcessRunner.vigil(["convert", "--target", "splunk", file])
+        #expect(splunk.status == 1)
+        #expect(
+            splunk.stderr.contains("correlation refused: \(file):8:1: many failures: correlations are converted for the SQL targets only"))
     }
 
     @Test func exitCodes() throws {

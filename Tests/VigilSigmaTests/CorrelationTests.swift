@@ -120,6 +120,42 @@ import VigilSigma
         #expect(run(unordered, [(4624, "bob", "1", 0), (4625, "bob", "1", 5)]).hits.count == 1)
     }
 
+    @Test func windowsStartAtAnInstantWithAllItsEvents() {
+        // Two failures in the same second, one more much later: "exactly one failure within a minute" holds only
+        // for the later one; a window starting at the second event of the same instant would wrongly hold too.
+        let single =
+            Self.base + """
+
+                ---
+                title: lone failure
+                correlation:
+                  type: event_count
+                  rules: [failed]
+                  group-by: [TargetUserName]
+                  timespan: 1m
+                  condition:
+                    gte: 1
+                    lt: 2
+                """
+        let hits = run(single, [(4625, "bob", "1", 0), (4625, "bob", "1", 0), (4625, "bob", "1", 200)]).hits
+        #expect(hits.count == 1)
+        #expect(hits.first?.value == 1)
+        #expect(hits.first.map { $0.lastTimestamp - $0.firstTimestamp } == 0)
+        // In the same instant, rules count in their listed order: failed (4625) then success (4624).
+        let ordered =
+            Self.base + """
+
+                ---
+                title: fail then success
+                correlation:
+                  type: temporal_ordered
+                  rules: [failed, success]
+                  group-by: [TargetUserName]
+                  timespan: 1m
+                """
+        #expect(run(ordered, [(4624, "bob", "1", 0), (4625, "bob", "1", 0)]).hits.count == 1)
+    }
+
     @Test func chainedCorrelation() {
         let yaml =
             Self.base + """
