@@ -115,17 +115,7 @@ extension SQLPrinter {
                 "vigil_t AS \(CorrelationColumns.first)", "max(vigil_t) OVER w AS \(CorrelationColumns.last)",
                 "\(measure) AS \(CorrelationColumns.value)",
             ]
-        var conditions = correlation.condition.map { op, n in
-            let symbol =
-                switch op {
-                case .lt: "<"
-                case .lte: "<="
-                case .gt: ">"
-                case .gte: ">="
-                case .eq: "="
-                }
-            return "\(CorrelationColumns.value) \(symbol) \(Self.number(n))"
-        }
+        var conditions = correlation.condition.map { op, n in "\(CorrelationColumns.value) \(op.symbol(equals: "=")) \(Self.number(n))" }
         if numeric {
             // A window without a number in the field has no value: it never fires (as in the local engine).
             inner.append("count(vigil_v) OVER w AS vigil_n")

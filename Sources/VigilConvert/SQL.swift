@@ -252,15 +252,7 @@ public struct SQLPrinter: Sendable {
             return dialect.regex(column, flags.isEmpty ? pattern : "(?\(flags))" + pattern)
         case .compare(let op, let n, let part):
             if let part { throw Unsupported("the |\(part.rawValue) timestamp-part comparison is not converted") }
-            let symbol =
-                switch op {
-                case .lt: "<"
-                case .lte: "<="
-                case .gt: ">"
-                case .gte: ">="
-                case .eq: "="
-                }
-            return "\(dialect.number(column)) \(symbol) \(Self.number(n))"
+            return "\(dialect.number(column)) \(op.symbol(equals: "=")) \(Self.number(n))"
         case .cidr(let network):
             return try cidr(column, network)
         case .fieldref(let other, let mode, let cased):
@@ -328,6 +320,19 @@ public struct SQLPrinter: Sendable {
     static func number(_ n: Double) -> String {
         if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
         return String(n)
+    }
+}
+
+extension ComparisonOperator {
+    /// The comparison as an operator; `equals` is the language's equality (`=` in SQL, `==` in eval).
+    func symbol(equals: String) -> String {
+        switch self {
+        case .lt: "<"
+        case .lte: "<="
+        case .gt: ">"
+        case .gte: ">="
+        case .eq: equals
+        }
     }
 }
 

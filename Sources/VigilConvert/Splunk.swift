@@ -183,15 +183,7 @@ public struct SplunkPrinter: Sendable {
         }
     }
 
-    static func symbol(_ op: ComparisonOperator) -> String {
-        switch op {
-        case .lt: "<"
-        case .lte: "<="
-        case .gt: ">"
-        case .gte: ">="
-        case .eq: "=="
-        }
-    }
+    static func symbol(_ op: ComparisonOperator) -> String { op.symbol(equals: "==") }
 
     /// A field in eval: plain names as they are, others in single quotes.
     func evalField(_ name: String) throws(Unsupported) -> String {

@@ -153,17 +153,7 @@ import VigilTestSupport
 
     @Test(arguments: Engines.all) func sameFiringsAsLocalHunt(_ engine: String) throws {
         let data = try Self.data.get()
-        var arguments = ["hunt", "--engine", engine, "--format", "jsonl", "--rules"] + data.rules
-        var server: Process?
-        if engine == "clickhouse" {
-            let (process, port) = try EngineHuntCLITests.clickhouse(data.events)
-            server = process
-            arguments += ["--connect", "http://127.0.0.1:\(port)/"]
-        } else {
-            arguments += ["--python", try Engines.python.get(), "--load", data.events]
-        }
-        defer { server.map(EngineHuntCLITests.stop) }
-        let run = try ProcessRunner.vigil(arguments)
+        let run = try EngineHuntCLITests.hunt(engine, data)
         #expect(run.status == 1, "\(run.stderr.suffix(2000))")
         #expect(run.stderr.contains("correlations: 9 run, 0 skipped"), "\(run.stderr.suffix(2000))")
         let expected = Self.firings(data.localLines)

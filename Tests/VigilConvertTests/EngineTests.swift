@@ -191,20 +191,25 @@ final class EngineCase: @unchecked Sendable {
         return out
     }
 
-    @Test(arguments: Engines.all) func sameDetectionsAsLocalLogs(_ engine: String) throws {
-        let data = try RegressionEngineTests.data.get()
-        let python = try Engines.python.get()
+    /// `vigil hunt --engine ENGINE --format jsonl` with the case's rules over its exported events (ClickHouse
+    /// through a chdb HTTP server started for the run, Spark and DuckDB loading the rows themselves).
+    static func hunt(_ engine: String, _ data: EngineCase) throws -> VigilRun {
         var arguments = ["hunt", "--engine", engine, "--format", "jsonl", "--rules"] + data.rules
         var server: Process?
         if engine == "clickhouse" {
-            let (process, port) = try Self.clickhouse(data.events)
+            let (process, port) = try clickhouse(data.events)
             server = process
             arguments += ["--connect", "http://127.0.0.1:\(port)/"]
         } else {
-            arguments += ["--python", python, "--load", data.events]
+            arguments += ["--python", try Engines.python.get(), "--load", data.events]
         }
-        defer { server.map(Self.stop) }
-        let run = try ProcessRunner.vigil(arguments)
+        defer { server.map(stop) }
+        return try ProcessRunner.vigil(arguments)
+    }
+
+    @Test(arguments: Engines.all) func sameDetectionsAsLocalLogs(_ engine: String) throws {
+        let data = try RegressionEngineTests.data.get()
+        let run = try Self.hunt(engine, data)
         #expect(run.status == 1, "\(run.stderr.suffix(2000))")
         let expected = try Self.detections(data.localLines)
         let found = try Self.detections(run.stdout)

@@ -1,0 +1,78 @@
+"""Times the converted Windows rule set on local Spark and compares per-rule hit counts with Vigil's engine.
+
+usage: bench.py EVENTS.jsonl COLUMNS QUERIES.json LOCAL_COUNTS.json VIGIL_SECONDS VIGIL_PEAK_KIB
+Part of Benchmarks/spark/run.sh; not part of Vigil.
+"""
+import collections
+import json
+import sys
+import time
+
+from pyspark.sql import SparkSession
+from pyspark.sql.types import StringType, StructField, StructType
+
+events, columns_file, queries_file, local_file, vigil_seconds, vigil_peak = sys.argv[1:7]
+columns = [c for c in open(columns_file).read().splitlines() if c]
+doc = json.load(open(queries_file))
+batches = doc["batches"]
+rules = [r for r in doc["rules"] if r["query"]]
+local = collections.Counter(json.load(open(local_file)))
+
+spark = (
+    SparkSession.builder.master("local[2]")
+    .appName("vigil-bench")
+    .config("spark.driver.memory", "12g")
+    .config("spark.ui.enabled", "false")
+    .config("spark.sql.shuffle.partitions", "2")
+    .config("spark.ui.showConsoleProgress", "false")
+    # As `vigil hunt --engine spark` runs it: whole-stage code generation of a hundred rules' tests spends
+    # longer compiling (and often falls back) than evaluating.
+    .config("spark.sql.codegen.wholeStage", "false")
+    .getOrCreate()
+)
+spark.sparkContext.setLogLevel("ERROR")
+started = time.time()
+schema = StructType([StructField(c, StringType(), True) for c in columns])
+df = spark.read.schema(schema).json(events).cache()
+n = df.count()
+df.createOrReplaceTempView("events")
+load = time.time() - started
+
+
+def run_batches(batch_list):
+    counts = collections.Counter()
+    for k, b in enumerate(batch_list):
+        if k % 10 == 0:
+            sys.stderr.write("batch %d/%d\n" % (k, len(batch_list)))
+        ids = b["rule_ids"]
+        q = "SELECT vigil_rule, count(*) FROM (%s) GROUP BY vigil_rule" % b["query"]
+        for rule, c in spark.sql(q).collect():
+            counts[ids[int(rule)]] += c
+    return counts
+
+
+started = time.time()
+counts = run_batches(batches)
+query = time.time() - started
+diff = {r: (local.get(r, 0), counts.get(r, 0)) for r in set(local) | set(counts) if local.get(r, 0) != counts.get(r, 0)}
+
+# One query per rule against batches of 100, on the first 100 converted rules.
+first = rules[:100]
+started = time.time()
+for r in first:
+    spark.sql("SELECT count(*) FROM (%s)" % r["query"]).collect()
+single = time.time() - started
+started = time.time()
+run_batches([b for b in batches if set(b["rule_ids"]) <= {r["rule_id"] for r in first}] or batches[:1])
+batched = time.time() - started
+covered = sum(len(b["rule_ids"]) for b in batches if set(b["rule_ids"]) <= {r["rule_id"] for r in first})
+spark.stop()
+
+vs = float(vigil_seconds)
+print("events: %d, rules: %d in %d batched queries" % (n, sum(len(b["rule_ids"]) for b in batches), len(batches)))
+print("vigil hunt (local engine, gzip JSON decoding included): %.2f s = %.0f events/s, peak %s KiB" % (vs, n / vs, vigil_peak))
+print("spark local[2] queries over the cached table: %.2f s = %.0f events/s (load + cache of the JSON lines: %.2f s)" % (query, n / query, load))
+print("spark with load: %.2f s = %.0f events/s" % (query + load, n / (query + load)))
+print("ratio (vigil events/s over spark events/s): %.1fx queries only, %.1fx with load" % (query / vs, (query + load) / vs))
+print("per-rule hit counts: %d rules with hits, %d differ%s" % (len(local), len(diff), (": " + str(list(diff.items())[:5])) if diff else ""))
+print("one query per rule: 100 rules in %.2f s; the same rules batched (%d rules): %.2f s" % (single, covered, batched))
