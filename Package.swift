@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
         .target(
             name: "VigilConvert",
-            dependencies: ["VigilCore", "VigilSigma", "VigilLogs", "VigilHunt", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["VigilCore", "CZlib", "VigilSigma", "VigilLogs", "VigilHunt", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),

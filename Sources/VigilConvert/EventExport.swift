@@ -14,7 +14,72 @@ public struct FlatRow {
         case text(String)
         case null
         case list([String])
+
+        /// The value as one text cell, as DuckDB's `read_json` gives a VARCHAR column for the JSON-lines value:
+        /// a list as its JSON array text (`["a","b"]`, escaped the way DuckDB writes JSON), so a table loaded
+        /// from Parquet equals one loaded from the JSON lines. Nil for null.
+        public var cell: String? {
+            switch self {
+            case .text(let t): return t
+            case .null: return nil
+            case .list(let items):
+                var out = "["
+                for (i, item) in items.enumerated() {
+                    if i > 0 { out += "," }
+                    FlatRow.appendDuckDBQuoted(item, to: &out)
+                }
+                return out + "]"
+            }
+        }
     }
+
+    /// A JSON string as DuckDB (yyjson) writes one: `\b` and `\f` short forms, other control characters as
+    /// `\u00XX` in capitals, everything else (`/`, non-ASCII) as it is.
+    public static func appendDuckDBQuoted(_ text: String, to out: inout String) {
+        out.append("\"")
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out.append("\\\"")
+            case "\\": out.append("\\\\")
+            case "\n": out.append("\\n")
+            case "\r": out.append("\\r")
+            case "\t": out.append("\\t")
+            case "\u{08}": out.append("\\b")
+            case "\u{0C}": out.append("\\f")
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out.append("\"")
+    }
+}
+
+/// The flat layout's columns in first-seen order, names compared ignoring case (as `EventFlattener` merges them).
+public struct FlatColumns {
+    public private(set) var names: [String] = []
+    /// Lower-cased name → position in `names`.
+    public private(set) var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// Adds the row's new columns, and renames its fields to their column's first spelling: engines match JSON
+    /// keys to columns case-sensitively (DuckDB, ClickHouse), so a later `ProcessID` would otherwise be lost
+    /// from a `ProcessId` column, while `vigil hunt` reads fields ignoring case.
+    public mutating func add(_ row: inout FlatRow) {
+        for k in row.columns.indices {
+            let key = row.columns[k].name.lowercased()
+            if let i = index[key] {
+                if names[i] != row.columns[k].name { row.columns[k].name = names[i] }
+            } else {
+                index[key] = names.count
+                names.append(row.columns[k].name)
+            }
+        }
+    }
+
+    public func position(_ name: String) -> Int? { index[name.lowercased()] }
 }
 
 public struct EventFlattener: Sendable {

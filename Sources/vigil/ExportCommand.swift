@@ -1,5 +1,5 @@
 // `vigil export`: EVTX and JSON logs as rows for Spark, ClickHouse or DuckDB, in the layout `vigil convert`
-// writes queries for.
+// writes queries for, as JSON lines or Parquet.
 import ArgumentParser
 import Foundation
 import VigilConvert
@@ -8,7 +8,7 @@ import VigilHunt
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write events as JSON lines in the column layout converted queries expect.",
+        commandName: "export", abstract: "Write events as JSON lines or Parquet in the column layout converted queries expect.",
         discussion: """
             flat (default): one object per event, one key per field under the name
             `vigil hunt` gives it (EVTX System and EventData fields, flat JSON with
@@ -24,10 +24,27 @@ struct ExportCommand: ParsableCommand {
             evtx: EVTX records as evtx_dump JSON (Event.System, Event.EventData), for
             tables that keep the nested records; flat JSON events are skipped and counted.
 
-            Exit status: 0 written, 2 no readable logs or an unwritable output.
+            --format parquet (needs -o FILE) writes the same rows as a Parquet file:
+            every column an optional UTF-8 string (JSON null and absent fields are
+            null, an empty string stays empty), gzip or uncompressed pages, row groups
+            of 65,536 rows. The logs are read twice: once to find the columns (a
+            Parquet schema is fixed up front), once to write the rows, so memory stays
+            at one row group. A list-valued field is its JSON array text, as DuckDB's
+            read_json gives it for a VARCHAR column (["a","b"]), so tables loaded from
+            the Parquet file and from the JSON lines are equal. With --layout evtx the
+            records are nested optional groups (Event.System.EventID,
+            Event.EventData.Image), every leaf a string; a path that is an object in
+            one record and a value in another is a string holding the object's JSON.
+              DuckDB      SELECT * FROM 'events.parquet'
+              ClickHouse  SELECT * FROM file('events.parquet', Parquet)
+              Spark       spark.read.parquet('events.parquet')
+
+            Exit status: 0 written, 2 no readable logs, an unwritable output, or
+            Parquet to standard output.
             """)
 
     enum Layout: String, ExpressibleByArgument, CaseIterable { case flat, evtx }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, parquet }
 
     @Argument(help: "Log files or folders.")
     var logs: [String]
@@ -41,6 +58,12 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Write the column names (flat layout) to this file, one per line.")
     var columns: String?
 
+    @Option(help: "Output format: jsonl or parquet.")
+    var format: Format = .jsonl
+
+    @Option(help: "Parquet page compression: none or gzip.")
+    var compression: ParquetCompression = .gzip
+
     @Option(help: "YAML logsource/field mapping that extends the built-in one (its aliases and prefixes).")
     var mapping: String?
 
@@ -48,14 +71,14 @@ struct ExportCommand: ParsableCommand {
         let files = try Output.logFiles(logs)
         let (_, logsources) = try SigmaInputs.load(placeholders: nil, mapping: mapping)
         let flattener = EventFlattener(mapping: logsources)
+        if format == .parquet { return try runParquet(files, flattener) }
         let sink = output.map { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) } ?? 1
         guard sink >= 0 else {
             Output.error("cannot write \(output ?? "standard output")")
             throw ExitCode.badInput
         }
         var report = EventStreamReport()
-        var canonical: [String: String] = [:]
-        var order: [String] = []
+        var columnNames = FlatColumns()
         var skipped = 0
         var written = 0
         var buffer = ""
@@ -75,17 +98,7 @@ struct ExportCommand: ParsableCommand {
             switch layout {
             case .flat:
                 var row = flattener.row(event, origin: origin)
-                // One column per name ignoring case, under its first spelling: engines read JSON keys by exact
-                // name (DuckDB would leave `ProcessID` out of a `ProcessId` column), while SQL names ignore case.
-                for k in row.columns.indices {
-                    let key = row.columns[k].name.lowercased()
-                    if let name = canonical[key] {
-                        row.columns[k].name = name
-                    } else {
-                        canonical[key] = row.columns[k].name
-                        order.append(row.columns[k].name)
-                    }
-                }
+                columnNames.add(&row)
                 EventFlattener.json(row, into: &buffer)
             case .evtx:
                 guard event.shape == .evtx else {
@@ -101,15 +114,47 @@ struct ExportCommand: ParsableCommand {
         flush()
         if output != nil { close(sink) }
         Output.report(Array(report.diagnostics.prefix(50)))
-        if let columns {
-            guard FileManager.default.createFile(atPath: columns, contents: Data((order.joined(separator: "\n") + "\n").utf8)) else {
-                Output.error("cannot write \(columns)")
-                throw ExitCode.badInput
-            }
+        try writeColumns(columnNames.names)
+        try summary(written: written, skipped: skipped, report: report)
+    }
+
+    func runParquet(_ files: [String], _ flattener: EventFlattener) throws {
+        guard let output else {
+            Output.error("Parquet needs an output file (-o FILE): its footer is written last and readers seek in it")
+            throw ExitCode.badInput
         }
+        let outcome: ParquetExport.Outcome
+        do {
+            switch layout {
+            case .flat: outcome = try ParquetExport.flat(files, flattener: flattener, to: output, compression: compression)
+            case .evtx: outcome = try ParquetExport.evtx(files, to: output, compression: compression)
+            }
+        } catch {
+            Output.report([error])
+            throw ExitCode.badInput
+        }
+        Output.report(Array(outcome.report.diagnostics.prefix(50)))
+        if outcome.unknownFields > 0 {
+            Output.error("\(outcome.unknownFields) field(s) not written: the logs changed between the two passes")
+        }
+        if layout == .flat { try writeColumns(outcome.columns) }
+        try summary(written: outcome.written, skipped: outcome.skipped, report: outcome.report)
+    }
+
+    func writeColumns(_ names: [String]) throws {
+        guard let columns else { return }
+        guard FileManager.default.createFile(atPath: columns, contents: Data((names.joined(separator: "\n") + "\n").utf8)) else {
+            Output.error("cannot write \(columns)")
+            throw ExitCode.badInput
+        }
+    }
+
+    func summary(written: Int, skipped: Int, report: EventStreamReport) throws {
         printError(
             "\(written) event(s) written from \(report.read.files) file(s), \(report.bad) unreadable"
                 + (skipped > 0 ? ", \(skipped) flat JSON event(s) skipped (no EVTX record to write)" : ""))
         if report.read.files == 0 { throw ExitCode.badInput }
     }
 }
+
+extension ParquetCompression: ExpressibleByArgument {}

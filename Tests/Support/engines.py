@@ -3,7 +3,8 @@
 usage: engines.py ENGINE EVENTS.jsonl COLUMNS QUERIES.json
   ENGINE   duckdb | clickhouse (chdb, ClickHouse's engine in-process) | spark (pyspark, local mode)
 Loads EVENTS (one JSON object per line, every value a string) into a table `events` whose columns are the
-names in COLUMNS (one per line), all text, then runs each rule's query and prints one JSON line per hit:
+names in COLUMNS (one per line), all text (or, for a `.parquet` file from `vigil export --format parquet`,
+the file's own string columns), then runs each rule's query and prints one JSON line per hit:
 {"rule_id": ..., "event": <vigil_event>}; a query the engine rejects prints {"rule_id": ..., "error": ...}.
 Used by the VigilConvert tests and Benchmarks/convert.sh; not part of Vigil itself.
 """
@@ -33,11 +34,15 @@ def run_duckdb(events, columns, queries, emit):
     import duckdb
 
     con = duckdb.connect()
+    if events.endswith(".parquet"):
+        con.execute("CREATE TABLE events AS SELECT * FROM read_parquet('%s')" % events.replace("'", "''"))
+        columns = []
     spec = "{" + ", ".join("'%s': 'VARCHAR'" % c.replace("'", "''") for c in columns) + "}"
-    con.execute(
-        "CREATE TABLE events AS SELECT * FROM read_json('%s', format='newline_delimited', columns=%s)"
-        % (events.replace("'", "''"), spec)
-    )
+    if columns:
+        con.execute(
+            "CREATE TABLE events AS SELECT * FROM read_json('%s', format='newline_delimited', columns=%s)"
+            % (events.replace("'", "''"), spec)
+        )
     for q in queries:
         try:
             rows = con.execute(q["query"]).fetchall()
@@ -86,7 +91,8 @@ def run_spark(events, columns, queries, emit):
     )
     spark.sparkContext.setLogLevel("ERROR")
     schema = StructType([StructField(c, StringType(), True) for c in columns])
-    spark.read.schema(schema).json(events).cache().createOrReplaceTempView("events")
+    reader = spark.read.parquet(events) if events.endswith(".parquet") else spark.read.schema(schema).json(events)
+    reader.cache().createOrReplaceTempView("events")
     for q in queries:
         try:
             rows = [tuple(r) for r in spark.sql(q["query"]).collect()]
