@@ -171,7 +171,22 @@ import VigilConvert
         let yaml = F.rule("    keywords: ['mimikatz']\n    condition: keywords")
         #expect(F.sqlWhere(yaml, .duckdb).hasPrefix("refused: a keyword search needs the table's column list"))
         let text = F.sqlWhere(yaml, .duckdb, columns: ["vigil_event", "Image", "CommandLine"])
-        #expect(text == #"(contains(lower("Image"), 'mimikatz') OR contains(lower("CommandLine"), 'mimikatz'))"#)
+        // A contained text is looked for once in the columns joined by U+001F, which it does not hold.
+        #expect(text == "contains(concat_ws('\u{1F}', lower(\"Image\"), lower(\"CommandLine\")), 'mimikatz')")
+        #expect(
+            F.sqlWhere(yaml, .clickhouse, columns: ["Image", "CommandLine"])
+                == "position(concatWithSeparator('\u{1F}', ifNull(lowerUTF8(`Image`), ''), ifNull(lowerUTF8(`CommandLine`), '')), 'mimikatz') > 0"
+        )
+        // Other shapes (a wildcard inside) test each column.
+        let inner = F.rule("    keywords: ['mimi*katz']\n    condition: keywords")
+        #expect(
+            F.sqlWhere(inner, .spark, columns: ["Image", "CommandLine"])
+                == #"(lower(`Image`) LIKE 'mimi%katz' OR lower(`CommandLine`) LIKE 'mimi%katz')"#)
+        // A text holding the separator itself is looked for column by column.
+        let separator = F.rule("    keywords: [\"a\\x1Fb\"]\n    condition: keywords")
+        #expect(
+            F.sqlWhere(separator, .duckdb, columns: ["Image", "CommandLine"])
+                == "(contains(lower(\"Image\"), 'a\u{1F}b') OR contains(lower(\"CommandLine\"), 'a\u{1F}b'))")
     }
 
     @Test func columnsDecideAbsentFieldsLikeTheLocalEngine() {
