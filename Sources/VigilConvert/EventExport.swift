@@ -26,33 +26,11 @@ public struct FlatRow {
                 var out = "["
                 for (i, item) in items.enumerated() {
                     if i > 0 { out += "," }
-                    FlatRow.appendDuckDBQuoted(item, to: &out)
+                    JSONString.appendQuoted(item, to: &out, style: .duckDB)
                 }
                 return out + "]"
             }
         }
-    }
-
-    /// A JSON string as DuckDB (yyjson) writes one: `\b` and `\f` short forms, other control characters as
-    /// `\u00XX` in capitals, everything else (`/`, non-ASCII) as it is.
-    public static func appendDuckDBQuoted(_ text: String, to out: inout String) {
-        out.append("\"")
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case "\u{08}": out.append("\\b")
-            case "\u{0C}": out.append("\\f")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out.append("\"")
     }
 }
 

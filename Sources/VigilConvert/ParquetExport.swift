@@ -191,7 +191,7 @@ final class PathTrie {
     /// A JSON value as compact JSON text, strings escaped as DuckDB writes them.
     static func appendJSON(_ view: JSONView, _ i: Int, to out: inout String) {
         switch view.kind(i) {
-        case .string: FlatRow.appendDuckDBQuoted(view.string(i) ?? "", to: &out)
+        case .string: JSONString.appendQuoted(view.string(i) ?? "", to: &out, style: .duckDB)
         case .number, .bool: out += String(decoding: view.raw(i), as: UTF8.self)
         case .null: out += "null"
         case .array:
@@ -209,7 +209,7 @@ final class PathTrie {
             view.forEachMember(i) { k, v in
                 if !first { out += "," }
                 first = false
-                FlatRow.appendDuckDBQuoted(view.string(k) ?? "", to: &out)
+                JSONString.appendQuoted(view.string(k) ?? "", to: &out, style: .duckDB)
                 out += ":"
                 appendJSON(view, v, to: &out)
             }

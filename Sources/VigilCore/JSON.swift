@@ -436,8 +436,16 @@ public enum JSONString {
         return out
     }
 
+    /// How control characters other than `\n`, `\r` and `\t` are written.
+    public enum QuoteStyle: Sendable {
+        /// `\u00xx`, lower-case hex.
+        case standard
+        /// As DuckDB (yyjson) writes them: `\b` and `\f`, the others `\u00XX` in capitals.
+        case duckDB
+    }
+
     /// Appends `text` as a JSON string literal (with quotes) to `out`.
-    public static func appendQuoted(_ text: String, to out: inout String) {
+    public static func appendQuoted(_ text: String, to out: inout String, style: QuoteStyle = .standard) {
         out.append("\"")
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -446,8 +454,10 @@ public enum JSONString {
             case "\n": out.append("\\n")
             case "\r": out.append("\\r")
             case "\t": out.append("\\t")
+            case "\u{08}" where style == .duckDB: out.append("\\b")
+            case "\u{0C}" where style == .duckDB: out.append("\\f")
             case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
+                let hex = String(scalar.value, radix: 16, uppercase: style == .duckDB)
                 out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
             default: out.unicodeScalars.append(scalar)
             }
