@@ -76,37 +76,11 @@ extension SQLPrinter {
     public func correlationQuery(
         _ correlation: SigmaCorrelation, inputs: [(name: String?, predicate: Predicate)], table: String
     ) throws(Unsupported) -> String {
-        guard let timeField = layout.time else {
-            throw Unsupported("layout \(layout.name) names no time column (seconds since 1970) to window the events by")
-        }
-        let timePath = layout.nested ? timeField.split(separator: ".").map(String.init) : [timeField]
-        let timeColumn: String
-        if let columns, !layout.nested {
-            guard let name = columns.first(where: { Self.normalised($0) == Self.normalised(timeField) }) else {
-                throw Unsupported("the table has no time column \(timeField) (`vigil export` writes it)")
-            }
-            timeColumn = dialect.identifier(name)
-        } else {
-            timeColumn = column(path: timePath)
-        }
-        let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
         let numeric = [.valueSum, .valueAvg, .valuePercentile].contains(correlation.type)
         let groups = correlation.groupBy.indices.map(CorrelationColumns.group)
-        // The events: one filtered scan per referenced rule, tagged with the rule's position.
-        var branches: [String] = []
-        for (k, input) in inputs.enumerated() {
-            var items = ["coalesce(\(dialect.number(timeColumn)), 0) AS vigil_t"]
-            for (g, field) in correlation.groupBy.enumerated() {
-                let actual = correlation.aliases[field].flatMap { aliases in input.name.flatMap { aliases[$0] } } ?? field
-                items.append("coalesce(\(resolve(actual) ?? "NULL"), '') AS \(groups[g])")
-            }
-            if let field = correlation.field {
-                let column = resolve(field)
-                items.append("\(column.map { numeric ? dialect.number($0) : $0 } ?? "NULL") AS vigil_v")
-            }
-            items.append(dialect == .clickhouse ? "toInt64(\(k)) AS vigil_ref" : "\(k) AS vigil_ref")
-            branches.append("SELECT \(items.joined(separator: ", ")) FROM \(tableName) WHERE \(try expression(bind(input.predicate)))")
-        }
+        let branches = try matches(
+            correlation, inputs: inputs.enumerated().map { ($0.offset, $0.element.name, $0.element.predicate) }, table: table,
+            numeric: numeric)
         let measure = try measure(correlation)
         var window = groups.isEmpty ? "" : "PARTITION BY \(groups.joined(separator: ", ")) "
         window += "ORDER BY vigil_t RANGE BETWEEN CURRENT ROW AND \(correlation.timespan) FOLLOWING"
@@ -122,10 +96,53 @@ extension SQLPrinter {
             conditions.insert("vigil_n > 0", at: 0)
         }
         let outer = groups + [CorrelationColumns.first, CorrelationColumns.last, CorrelationColumns.value]
-        return "WITH vigil_matches AS (\(branches.joined(separator: " UNION ALL "))) SELECT DISTINCT \(outer.joined(separator: ", ")) "
+        return "WITH vigil_matches AS (\(branches)) SELECT DISTINCT \(outer.joined(separator: ", ")) "
             + "FROM (SELECT \(inner.joined(separator: ", ")) FROM vigil_matches WINDOW w AS (\(window))) vigil_windows"
             + (conditions.isEmpty ? "" : " WHERE \(conditions.joined(separator: " AND "))")
             + " ORDER BY \((groups + [CorrelationColumns.first]).joined(separator: ", "))"
+    }
+
+    /// The events a correlation looks at, one row each: `vigil_t, vigil_g0…, [vigil_v,] vigil_ref` (the field's
+    /// text as it is), for a caller that windows them itself. `inputs`: referenced rules with their position in
+    /// the correlation's `rules`, name and formula.
+    public func correlationMatches(
+        _ correlation: SigmaCorrelation, inputs: [(position: Int, name: String?, predicate: Predicate)], table: String
+    ) throws(Unsupported) -> String {
+        try matches(correlation, inputs: inputs, table: table, numeric: false)
+    }
+
+    /// One filtered scan per referenced rule, tagged with the rule's position, `UNION ALL`-ed.
+    func matches(
+        _ correlation: SigmaCorrelation, inputs: [(position: Int, name: String?, predicate: Predicate)], table: String, numeric: Bool
+    ) throws(Unsupported) -> String {
+        guard let timeField = layout.time else {
+            throw Unsupported("layout \(layout.name) names no time column (seconds since 1970) to window the events by")
+        }
+        let timeColumn: String
+        if let columns, !layout.nested {
+            guard let name = columns.first(where: { Self.normalised($0) == Self.normalised(timeField) }) else {
+                throw Unsupported("the table has no time column \(timeField) (`vigil export` writes it)")
+            }
+            timeColumn = dialect.identifier(name)
+        } else {
+            timeColumn = column(path: layout.nested ? timeField.split(separator: ".").map(String.init) : [timeField])
+        }
+        let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
+        var branches: [String] = []
+        for input in inputs {
+            var items = ["coalesce(\(dialect.number(timeColumn)), 0) AS vigil_t"]
+            for (g, field) in correlation.groupBy.enumerated() {
+                let actual = correlation.aliases[field].flatMap { aliases in input.name.flatMap { aliases[$0] } } ?? field
+                items.append("coalesce(\(resolve(actual) ?? "NULL"), '') AS \(CorrelationColumns.group(g))")
+            }
+            if let field = correlation.field {
+                let column = resolve(field)
+                items.append("\(column.map { numeric ? dialect.number($0) : $0 } ?? "NULL") AS vigil_v")
+            }
+            items.append(dialect == .clickhouse ? "toInt64(\(input.position)) AS vigil_ref" : "\(input.position) AS vigil_ref")
+            branches.append("SELECT \(items.joined(separator: ", ")) FROM \(tableName) WHERE \(try expression(bind(input.predicate)))")
+        }
+        return branches.joined(separator: " UNION ALL ")
     }
 
     /// The quantity compared in each window, as a window expression over `w`.

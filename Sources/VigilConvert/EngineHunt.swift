@@ -100,7 +100,16 @@ public enum EngineHunt {
             }
         }
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
-        for c in converter.convert(correlations: correlations, rules: rules, conversions: conversions) {
+        // Correlations of correlations: the engine finds the events, Vigil's correlator windows them and feeds the
+        // inner firings to the outer correlations, as for local logs.
+        let chained = Self.chainFamily(correlations)
+        if !chained.isEmpty {
+            try runChained(
+                chained, correlations: correlations, rules: rules, conversions: conversions, engine: engine, mapping: mapping,
+                printer: printer, table: table, into: &report)
+        }
+        for c in converter.convert(correlations: correlations, rules: rules, conversions: conversions)
+        where !chained.contains(c.correlation) {
             guard let query = c.query else {
                 report.correlationsSkipped.append((c.correlation, c.refusal ?? "not converted"))
                 continue
@@ -124,5 +133,96 @@ public enum EngineHunt {
                 windows, correlation: c.correlation, timespan: correlations[c.correlation].timespan)
         }
         return report
+    }
+
+    /// Correlations that name another correlation, and those they name (transitively).
+    static func chainFamily(_ correlations: [SigmaCorrelation]) -> Set<Int> {
+        var byName: [String: Int] = [:]
+        for (i, c) in correlations.enumerated() {
+            if let id = c.id { byName[id] = i }
+            if let name = c.name { byName[name] = i }
+        }
+        var family: Set<Int> = []
+        for (outer, c) in correlations.enumerated() {
+            for reference in c.rules {
+                if let inner = byName[reference], inner != outer { family.formUnion([outer, inner]) }
+            }
+        }
+        return family
+    }
+
+    static func runChained(
+        _ family: Set<Int>, correlations: [SigmaCorrelation], rules: [SigmaRule], conversions: [Conversion], engine: QueryEngine,
+        mapping: LogsourceMapping, printer: SQLPrinter, table: String, into report: inout EngineHuntReport
+    ) throws(EngineError) {
+        var ruleByName: [String: Int] = [:]
+        for (i, r) in rules.enumerated() {
+            if let id = r.id { ruleByName[id] = i }
+            if let name = r.name { ruleByName[name] = i }
+        }
+        let correlator = Correlator(correlations: correlations, rules: rules, mapping: mapping)
+        var skipped: [(Int, String)] = []
+        for c in family.sorted() {
+            let correlation = correlations[c]
+            var inputs: [(position: Int, name: String?, predicate: Predicate)] = []
+            var refusal: String?
+            for (k, reference) in correlation.rules.enumerated() {
+                guard let rule = ruleByName[reference] else { continue }
+                guard conversions[rule].query != nil, let predicate = conversions[rule].predicate else {
+                    refusal = "its rule '\(reference)' is not converted: \(conversions[rule].refusal ?? "")"
+                    break
+                }
+                inputs.append((k, rules[rule].name, predicate))
+            }
+            if let refusal {
+                skipped.append((c, refusal))
+                continue
+            }
+            guard !inputs.isEmpty else { continue }
+            let rows: [[String?]]
+            do throws(EngineError) {
+                let query: String
+                do throws(Unsupported) { query = try printer.correlationMatches(correlation, inputs: inputs, table: table) } catch {
+                    skipped.append((c, error.reason))
+                    continue
+                }
+                report.queries += 1
+                rows = try engine.rows(query)
+            } catch {
+                skipped.append((c, error.message))
+                continue
+            }
+            let groups = correlation.groupBy.count
+            let hasValue = correlation.field != nil
+            for row in rows where row.count == 2 + groups + (hasValue ? 1 : 0) {
+                guard let time = row[0].flatMap(Double.init), let reference = row[row.count - 1].flatMap(Int.init) else { continue }
+                correlator.observe(
+                    correlation: c, reference: reference, time: time, group: row[1..<(1 + groups)].map { $0 ?? "" },
+                    value: hasValue ? row[1 + groups] : nil)
+            }
+        }
+        // A correlation whose events could not be fetched spoils its chain: report the chain's correlations skipped.
+        let spoiled = Set(skipped.map(\.0))
+        for (c, reason) in skipped { report.correlationsSkipped.append((c, reason)) }
+        for c in family.sorted() where !spoiled.contains(c) {
+            if Self.dependsOn(c, spoiled, correlations) {
+                report.correlationsSkipped.append((c, "a correlation it builds on could not run"))
+            } else {
+                report.correlationsRun += 1
+            }
+        }
+        report.correlationHits += correlator.evaluate().filter {
+            family.contains($0.correlation) && !spoiled.contains($0.correlation) && !Self.dependsOn($0.correlation, spoiled, correlations)
+        }
+    }
+
+    /// Does correlation `c` build (transitively) on one of `set`?
+    static func dependsOn(_ c: Int, _ set: Set<Int>, _ correlations: [SigmaCorrelation], depth: Int = 0) -> Bool {
+        guard !set.isEmpty, depth < 16 else { return false }
+        for reference in correlations[c].rules {
+            guard let inner = correlations.firstIndex(where: { $0.id == reference || $0.name == reference }), inner != c else { continue }
+            if set.contains(inner) || dependsOn(inner, set, correlations, depth: depth + 1) { return true }
+        }
+        return false
     }
 }

@@ -112,6 +112,12 @@ public final class Correlator: @unchecked Sendable {
         }
     }
 
+    /// Records an event of the `reference`-th rule of correlation `c` found elsewhere (an engine's row), with
+    /// the group-by values and field text it had there.
+    public func observe(correlation c: Int, reference: Int, time: Double, group: [String], value: String?) {
+        lock.withLock { observations[c].append(Observation(time: time, reference: reference, group: group, value: value)) }
+    }
+
     /// A field as the rules see it: by its name, under a stripped prefix (`winlog.event_data.`), or through a
     /// flat-JSON alias (`Hostname` for `Computer`).
     private func fieldValue(_ event: Event, _ name: String) -> String? {

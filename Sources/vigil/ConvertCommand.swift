@@ -33,7 +33,7 @@ struct ConvertCommand: ParsableCommand {
             vigil_first, vigil_last, vigil_value). `vigil hunt` fires on a group's
             first such window and looks again only after its span; `vigil hunt
             --engine` picks the same firings from these rows. A correlation of
-            correlations is refused.
+            correlations is refused here (`vigil hunt --engine` runs it).
 
             Exit status: 0 all converted, 1 some rules refused, 2 none converted or
             bad input.

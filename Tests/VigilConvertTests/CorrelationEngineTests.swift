@@ -36,6 +36,7 @@ import VigilTestSupport
         ---
         title: Burst of processes per user
         id: 8a1f0a10-0000-4000-8000-000000000010
+        name: burst
         status: test
         level: high
         correlation:
@@ -117,6 +118,15 @@ import VigilTestSupport
               net: ProcessId
           timespan: 10m
 
+        ---
+        title: Repeated bursts on a host
+        id: 8a1f0a10-0000-4000-8000-000000000019
+        correlation:
+          type: event_count
+          rules: [burst]
+          group-by: [Computer]
+          timespan: 1h
+          condition: {gte: 2}
         """
 
     static let data: Result<EngineCase, Error> = Result {
@@ -147,6 +157,8 @@ import VigilTestSupport
         }
         .map { $0.replacingOccurrences(of: #","value":.*$"#, with: "", options: .regularExpression) }
         #expect(Set(groups).count < groups.count)
+        // A correlation of a correlation's firings (run by Vigil's correlator over the engine's events).
+        #expect(local.contains { $0.contains("Repeated bursts on a host") })
         // Aliases: the group of "Aliased host" is a process id read from ProcessId in both rules.
         #expect(local.contains { $0.contains("Aliased host") && $0.contains("\"group\":[\"5424\"]") })
     }
@@ -155,7 +167,7 @@ import VigilTestSupport
         let data = try Self.data.get()
         let run = try EngineHuntCLITests.hunt(engine, data)
         #expect(run.status == 1, "\(run.stderr.suffix(2000))")
-        #expect(run.stderr.contains("correlations: 9 run, 0 skipped"), "\(run.stderr.suffix(2000))")
+        #expect(run.stderr.contains("correlations: 10 run, 0 skipped"), "\(run.stderr.suffix(2000))")
         let expected = Self.firings(data.localLines)
         let found = Self.firings(run.stdout)
         #expect(found.count == expected.count)
