@@ -57,7 +57,8 @@ public enum EngineHunt {
         var runnable: [Conversion] = []
         let conversions = converter.convert(rules)
         // As locally: rules named only by correlations that do not `generate` them report no detections of their own.
-        let suppressed = Correlator(correlations: correlations, rules: rules).suppressed
+        let correlator = Correlator(correlations: correlations, rules: rules, mapping: mapping)
+        let suppressed = correlator.suppressed
         for c in conversions {
             guard c.query != nil, let predicate = c.predicate else {
                 report.refused.append((c.rule, c.refusal ?? "not converted"))
@@ -102,11 +103,9 @@ public enum EngineHunt {
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
         // Correlations of correlations: the engine finds the events, Vigil's correlator windows them and feeds the
         // inner firings to the outer correlations, as for local logs.
-        let chained = Self.chainFamily(correlations)
+        let chained = correlator.chains
         if !chained.isEmpty {
-            try runChained(
-                chained, correlations: correlations, rules: rules, conversions: conversions, engine: engine, mapping: mapping,
-                printer: printer, table: table, into: &report)
+            runChained(correlator, rules: rules, conversions: conversions, engine: engine, printer: printer, table: table, into: &report)
         }
         for c in converter.convert(correlations: correlations, rules: rules, conversions: conversions)
         where !chained.contains(c.correlation) {
@@ -135,41 +134,20 @@ public enum EngineHunt {
         return report
     }
 
-    /// Correlations that name another correlation, and those they name (transitively).
-    static func chainFamily(_ correlations: [SigmaCorrelation]) -> Set<Int> {
-        var byName: [String: Int] = [:]
-        for (i, c) in correlations.enumerated() {
-            if let id = c.id { byName[id] = i }
-            if let name = c.name { byName[name] = i }
-        }
-        var family: Set<Int> = []
-        for (outer, c) in correlations.enumerated() {
-            for reference in c.rules {
-                if let inner = byName[reference], inner != outer { family.formUnion([outer, inner]) }
-            }
-        }
-        return family
-    }
-
+    /// Chained correlations: their rules' events from the engine, windowed and chained by the local correlator.
     static func runChained(
-        _ family: Set<Int>, correlations: [SigmaCorrelation], rules: [SigmaRule], conversions: [Conversion], engine: QueryEngine,
-        mapping: LogsourceMapping, printer: SQLPrinter, table: String, into report: inout EngineHuntReport
-    ) throws(EngineError) {
-        var ruleByName: [String: Int] = [:]
-        for (i, r) in rules.enumerated() {
-            if let id = r.id { ruleByName[id] = i }
-            if let name = r.name { ruleByName[name] = i }
-        }
-        let correlator = Correlator(correlations: correlations, rules: rules, mapping: mapping)
+        _ correlator: Correlator, rules: [SigmaRule], conversions: [Conversion], engine: QueryEngine, printer: SQLPrinter,
+        table: String, into report: inout EngineHuntReport
+    ) {
+        let family = correlator.chains
         var skipped: [(Int, String)] = []
         for c in family.sorted() {
-            let correlation = correlations[c]
+            let correlation = correlator.correlations[c]
             var inputs: [(position: Int, name: String?, predicate: Predicate)] = []
             var refusal: String?
-            for (k, reference) in correlation.rules.enumerated() {
-                guard let rule = ruleByName[reference] else { continue }
+            for (k, rule) in correlator.ruleInputs(of: c) {
                 guard conversions[rule].query != nil, let predicate = conversions[rule].predicate else {
-                    refusal = "its rule '\(reference)' is not converted: \(conversions[rule].refusal ?? "")"
+                    refusal = "its rule '\(correlation.rules[k])' is not converted: \(conversions[rule].refusal ?? "")"
                     break
                 }
                 inputs.append((k, rules[rule].name, predicate))
@@ -201,28 +179,14 @@ public enum EngineHunt {
                     value: hasValue ? row[1 + groups] : nil)
             }
         }
-        // A correlation whose events could not be fetched spoils its chain: report the chain's correlations skipped.
+        // A correlation whose events could not be fetched spoils the correlations built on it.
         let spoiled = Set(skipped.map(\.0))
-        for (c, reason) in skipped { report.correlationsSkipped.append((c, reason)) }
-        for c in family.sorted() where !spoiled.contains(c) {
-            if Self.dependsOn(c, spoiled, correlations) {
-                report.correlationsSkipped.append((c, "a correlation it builds on could not run"))
-            } else {
-                report.correlationsRun += 1
-            }
-        }
+        let downstream = correlator.fed(by: spoiled).subtracting(spoiled)
+        report.correlationsSkipped += skipped.map { (correlation: $0.0, reason: $0.1) }
+        for c in downstream.sorted() { report.correlationsSkipped.append((c, "a correlation it builds on could not run")) }
+        report.correlationsRun += family.subtracting(spoiled).subtracting(downstream).count
         report.correlationHits += correlator.evaluate().filter {
-            family.contains($0.correlation) && !spoiled.contains($0.correlation) && !Self.dependsOn($0.correlation, spoiled, correlations)
+            family.contains($0.correlation) && !spoiled.contains($0.correlation) && !downstream.contains($0.correlation)
         }
-    }
-
-    /// Does correlation `c` build (transitively) on one of `set`?
-    static func dependsOn(_ c: Int, _ set: Set<Int>, _ correlations: [SigmaCorrelation], depth: Int = 0) -> Bool {
-        guard !set.isEmpty, depth < 16 else { return false }
-        for reference in correlations[c].rules {
-            guard let inner = correlations.firstIndex(where: { $0.id == reference || $0.name == reference }), inner != c else { continue }
-            if set.contains(inner) || dependsOn(inner, set, correlations, depth: depth + 1) { return true }
-        }
-        return false
     }
 }

@@ -94,6 +94,33 @@ public final class Correlator: @unchecked Sendable {
 
     public var isEmpty: Bool { correlations.isEmpty }
 
+    /// Correlations that take another correlation's firings, and those whose firings they take.
+    public var chains: Set<Int> {
+        var out: Set<Int> = []
+        for (inner, outers) in chained {
+            out.insert(inner)
+            for o in outers { out.insert(o.correlation) }
+        }
+        return out
+    }
+
+    /// Correlations that take the firings of one of `set`, directly or through others.
+    public func fed(by set: Set<Int>) -> Set<Int> {
+        var out: Set<Int> = []
+        var pending = Array(set)
+        while let c = pending.popLast() {
+            for o in chained[c] ?? [] where out.insert(o.correlation).inserted { pending.append(o.correlation) }
+        }
+        return out
+    }
+
+    /// The rules correlation `c` names, with their position in its `rules`, in order.
+    public func ruleInputs(of c: Int) -> [(reference: Int, rule: Int)] {
+        var out: [(reference: Int, rule: Int)] = []
+        for (rule, uses) in inputs { for u in uses where u.correlation == c { out.append((u.reference, rule)) } }
+        return out.sorted { $0.reference < $1.reference }
+    }
+
     /// Does a match of this rule feed any correlation?
     public func uses(rule: Int) -> Bool { inputs[rule] != nil }
 

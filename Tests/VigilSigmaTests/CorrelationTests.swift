@@ -180,6 +180,20 @@ import VigilSigma
                 """
         let hits = run(yaml, [(4625, "bob", "1", 0), (4625, "bob", "1", 1), (4624, "bob", "1", 30), (4624, "amy", "1", 31)]).hits
         #expect(hits.count == 2)  // the inner firing and the chained one
+        // The chain as engines see it: both correlations in it, the outer fed by the inner, and the rules each names.
+        let (documents, _) = RuleParser().parse(bytes: Array(yaml.utf8), file: "c.yml")
+        var rules: [SigmaRule] = []
+        var correlations: [SigmaCorrelation] = []
+        for d in documents {
+            if case .rule(let r) = d { rules.append(r) }
+            if case .correlation(let c) = d { correlations.append(c) }
+        }
+        let correlator = Correlator(correlations: correlations, rules: rules)
+        #expect(correlator.chains == [0, 1])
+        #expect(correlator.fed(by: [0]) == [1])
+        #expect(correlator.fed(by: [1]).isEmpty)
+        #expect(correlator.ruleInputs(of: 0).map(\.rule) == [0])
+        #expect(correlator.ruleInputs(of: 1).map(\.reference) == [1])  // `success`, second in its list
     }
 
     @Test func valueSum() {
