@@ -15,6 +15,19 @@ public struct RuleCollection: Sendable {
 
     public init() {}
 
+    /// The rules, correlations and filters of parsed documents.
+    public init(documents: [SigmaDocument]) { add(documents) }
+
+    public mutating func add(_ documents: [SigmaDocument]) {
+        for document in documents {
+            switch document {
+            case .rule(let r): rules.append(r)
+            case .correlation(let c): correlations.append(c)
+            case .filter(let f): filters.append(f)
+            }
+        }
+    }
+
     public var rejectedCount: Int { diagnostics.count(where: { $0.severity == .error }) }
 
     /// Correlations referring to rules or correlations that are not loaded.
@@ -60,13 +73,7 @@ public enum RuleLoader {
         collection.filesRead = files.count
         for (documents, diagnostics) in results.values {
             collection.diagnostics += diagnostics
-            for document in documents {
-                switch document {
-                case .rule(let r): collection.rules.append(r)
-                case .correlation(let c): collection.correlations.append(c)
-                case .filter(let f): collection.filters.append(f)
-                }
-            }
+            collection.add(documents)
         }
         collection.diagnostics += collection.correlationDiagnostics
         return collection

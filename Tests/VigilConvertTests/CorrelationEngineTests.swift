@@ -203,12 +203,8 @@ import VigilTestSupport
     static func convert(_ correlation: String, _ target: ConversionTarget, layout: String = "flat") -> CorrelationConversion {
         let (documents, diagnostics) = RuleParser().parse(bytes: Array((base + correlation).utf8), file: "c.yml")
         precondition(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics)")
-        var rules: [SigmaRule] = []
-        var correlations: [SigmaCorrelation] = []
-        for d in documents {
-            if case .rule(let r) = d { rules.append(r) }
-            if case .correlation(let c) = d { correlations.append(c) }
-        }
+        let loaded = RuleCollection(documents: documents)
+        let (rules, correlations) = (loaded.rules, loaded.correlations)
         let converter = Converter(target: target, layout: FieldLayout.named(layout)!)
         return converter.convert(correlations: correlations, rules: rules, conversions: converter.convert(rules)).last!
     }
@@ -301,12 +297,8 @@ import VigilTestSupport
         #expect(Self.convert(Self.count, .duckdb, layout: "evtx").refusal?.contains("names no time column") == true)
         // With a column list lacking the time column, the reason says which column.
         let (documents, _) = RuleParser().parse(bytes: Array((Self.base + Self.count).utf8), file: "c.yml")
-        var rules: [SigmaRule] = []
-        var correlations: [SigmaCorrelation] = []
-        for d in documents {
-            if case .rule(let r) = d { rules.append(r) }
-            if case .correlation(let c) = d { correlations.append(c) }
-        }
+        let loaded = RuleCollection(documents: documents)
+        let (rules, correlations) = (loaded.rules, loaded.correlations)
         let converter = Converter(target: .spark, layout: FieldLayout.named("flat")!, columns: ["Channel", "EventID", "Image", "User"])
         let c = converter.convert(correlations: correlations, rules: rules, conversions: converter.convert(rules))
         #expect(c[0].refusal == "the table has no time column vigil_time (`vigil export` writes it)")

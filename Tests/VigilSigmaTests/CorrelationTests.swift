@@ -26,12 +26,8 @@ import VigilSigma
     func run(_ yaml: String, _ events: [(Int, String, String, Int)]) -> (hits: [CorrelationHit], detections: Int) {
         let (documents, diagnostics) = RuleParser().parse(bytes: Array(yaml.utf8), file: "c.yml")
         precondition(diagnostics.isEmpty, "\(diagnostics)")
-        var rules: [SigmaRule] = []
-        var correlations: [SigmaCorrelation] = []
-        for d in documents {
-            if case .rule(let r) = d { rules.append(r) }
-            if case .correlation(let c) = d { correlations.append(c) }
-        }
+        let loaded = RuleCollection(documents: documents)
+        let (rules, correlations) = (loaded.rules, loaded.correlations)
         let set = RuleSet(rules: rules, correlations: correlations)
         let hunter = Hunter(ruleSet: set, threads: 1, collectFields: false)
         var text = ""
@@ -182,12 +178,8 @@ import VigilSigma
         #expect(hits.count == 2)  // the inner firing and the chained one
         // The chain as engines see it: both correlations in it, the outer fed by the inner, and the rules each names.
         let (documents, _) = RuleParser().parse(bytes: Array(yaml.utf8), file: "c.yml")
-        var rules: [SigmaRule] = []
-        var correlations: [SigmaCorrelation] = []
-        for d in documents {
-            if case .rule(let r) = d { rules.append(r) }
-            if case .correlation(let c) = d { correlations.append(c) }
-        }
+        let loaded = RuleCollection(documents: documents)
+        let (rules, correlations) = (loaded.rules, loaded.correlations)
         let correlator = Correlator(correlations: correlations, rules: rules)
         #expect(correlator.chains == [0, 1])
         #expect(correlator.fed(by: [0]) == [1])
