@@ -22,6 +22,19 @@ import VigilSigma
           condition: s
         """
 
+    /// `failed` then `success` for one user within a minute, in that order.
+    static let failThenSuccess =
+        Self.base + """
+
+            ---
+            title: fail then success
+            correlation:
+              type: temporal_ordered
+              rules: [failed, success]
+              group-by: [TargetUserName]
+              timespan: 1m
+            """
+
     /// Runs `yaml` over events `(eventID, user, ip, second)` and returns the correlation hits and plain detections.
     func run(_ yaml: String, _ events: [(Int, String, String, Int)]) -> (hits: [CorrelationHit], detections: Int) {
         let (documents, diagnostics) = RuleParser().parse(bytes: Array(yaml.utf8), file: "c.yml")
@@ -98,17 +111,7 @@ import VigilSigma
     }
 
     @Test func temporalAndOrdered() {
-        let temporal =
-            Self.base + """
-
-                ---
-                title: fail then success
-                correlation:
-                  type: temporal_ordered
-                  rules: [failed, success]
-                  group-by: [TargetUserName]
-                  timespan: 1m
-                """
+        let temporal = Self.failThenSuccess
         #expect(run(temporal, [(4625, "bob", "1", 0), (4624, "bob", "1", 5)]).hits.count == 1)
         #expect(run(temporal, [(4624, "bob", "1", 0), (4625, "bob", "1", 5)]).hits.isEmpty)
         #expect(run(temporal, [(4625, "bob", "1", 0), (4624, "bob", "1", 120)]).hits.isEmpty)
@@ -138,17 +141,7 @@ import VigilSigma
         #expect(hits.first?.value == 1)
         #expect(hits.first.map { $0.lastTimestamp - $0.firstTimestamp } == 0)
         // In the same instant, rules count in their listed order: failed (4625) then success (4624).
-        let ordered =
-            Self.base + """
-
-                ---
-                title: fail then success
-                correlation:
-                  type: temporal_ordered
-                  rules: [failed, success]
-                  group-by: [TargetUserName]
-                  timespan: 1m
-                """
+        let ordered = Self.failThenSuccess
         #expect(run(ordered, [(4624, "bob", "1", 0), (4625, "bob", "1", 0)]).hits.count == 1)
     }
 
