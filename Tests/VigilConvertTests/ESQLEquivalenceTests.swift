@@ -99,18 +99,11 @@ struct ESQLEvaluator: CallParser {
             throw ParseError(description: "not FROM … | WHERE …")
         }
         let condition = try e.or()
-        guard e.i == e.tokens.count else { throw ParseError(description: "trailing tokens at \(e.i)") }
+        try e.expectEnd()
         return { condition($0) == .bool(true) }
     }
 
-    mutating func or() throws -> Expression { try list("OR", { try $0.and() }, ESQLValue.anyOf) }
-
-    mutating func and() throws -> Expression { try list("AND", { try $0.not() }, ESQLValue.allOf) }
-
-    mutating func not() throws -> Expression {
-        if take(.word("NOT")) { return ESQLValue.negation(try not()) }
-        return try predicate()
-    }
+    mutating func or() throws -> Expression { try logical(or: "OR", and: "AND", not: "NOT") { try $0.predicate() } }
 
     mutating func predicate() throws -> Expression {
         let left = try primary()

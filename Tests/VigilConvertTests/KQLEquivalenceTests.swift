@@ -64,13 +64,12 @@ struct KQLEvaluator: CallParser {
             throw ParseError(description: "not Table | where …")
         }
         let condition = try e.or()
-        guard e.i == e.tokens.count else { throw ParseError(description: "trailing tokens at \(e.i)") }
+        try e.expectEnd()
         return { condition($0) == .bool(true) }
     }
 
-    mutating func or() throws -> Expression { try list("or", { try $0.and() }, ESQLValue.anyOf) }
-
-    mutating func and() throws -> Expression { try list("and", { try $0.predicate() }, ESQLValue.allOf) }
+    /// KQL's `not(...)` is a function, not an operator.
+    mutating func or() throws -> Expression { try logical(or: "or", and: "and", not: nil) { try $0.predicate() } }
 
     static func text(_ v: ESQLValue) -> String? { if case .text(let t) = v { t } else { nil } }
 

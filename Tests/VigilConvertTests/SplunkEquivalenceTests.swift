@@ -64,7 +64,7 @@ struct SplunkEvaluator: TokenCursor {
             guard e.take(.word("where")) else { throw ParseError(description: "| without where") }
             filter = try e.or()
         }
-        guard e.i == e.tokens.count else { throw ParseError(description: "trailing tokens at \(e.i)") }
+        try e.expectEnd()
         return { row in search(row) && filter(row) == .bool(true) }
     }
 
@@ -157,14 +157,7 @@ struct SplunkEvaluator: TokenCursor {
 
     // MARK: where
 
-    mutating func or() throws -> Expression { try list("OR", { try $0.and() }, ESQLValue.anyOf) }
-
-    mutating func and() throws -> Expression { try list("AND", { try $0.not() }, ESQLValue.allOf) }
-
-    mutating func not() throws -> Expression {
-        if take(.word("NOT")) { return ESQLValue.negation(try not()) }
-        return try comparison()
-    }
+    mutating func or() throws -> Expression { try logical(or: "OR", and: "AND", not: "NOT") { try $0.comparison() } }
 
     mutating func comparison() throws -> Expression {
         let left = try additive()

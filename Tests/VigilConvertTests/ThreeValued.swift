@@ -66,6 +66,23 @@ extension TokenCursor {
         return parts.count == 1 ? parts[0] : combine(parts)
     }
 
+    /// The boolean operators over `operand`, loosest first: `a OR b`, `a AND b`, `NOT a`, spelled as the language
+    /// spells them (`not` nil where NOT is a function, as in KQL).
+    mutating func logical(
+        or: String, and: String, not: String?, _ operand: (inout Self) throws -> ESQLValue.Expression
+    ) throws -> ESQLValue.Expression {
+        func negated(_ cursor: inout Self) throws -> ESQLValue.Expression {
+            if let not, cursor.take(.word(not)) { return ESQLValue.negation(try negated(&cursor)) }
+            return try operand(&cursor)
+        }
+        return try list(or, { try $0.list(and, negated, ESQLValue.allOf) }, ESQLValue.anyOf)
+    }
+
+    /// Throws unless every token was read.
+    func expectEnd() throws {
+        guard i == tokens.count else { throw EvaluatorParseError(description: "trailing tokens at \(i)") }
+    }
+
     /// Moves past the token at the position when it is `t`.
     mutating func take(_ t: ESQLEvaluator.Token) -> Bool {
         guard i < tokens.count, tokens[i] == t else { return false }
