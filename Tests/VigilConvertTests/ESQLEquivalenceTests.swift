@@ -15,11 +15,6 @@ enum ESQLValue: Equatable {
 
 /// The `FROM … | WHERE …` subset the ES|QL printer writes, parsed into a closure over a row.
 struct ESQLEvaluator: CallParser {
-    typealias Row = ESQLValue.Row
-    typealias Expression = ESQLValue.Expression
-
-    typealias ParseError = EvaluatorParseError
-
     enum Token: Equatable {
         case word(String)
         case quotedName(String)
@@ -37,24 +32,14 @@ struct ESQLEvaluator: CallParser {
             if c == " " {
                 i += 1
             } else if c == "\"" {
-                var text = ""
-                i += 1
-                while i < p.count, p[i] != "\"" {
-                    if p[i] == "\\", i + 1 < p.count {
-                        i += 1
-                        switch p[i] {
-                        case "n": text += "\n"
-                        case "r": text += "\r"
-                        case "t": text += "\t"
-                        default: text.unicodeScalars.append(p[i])
-                        }
-                    } else {
-                        text.unicodeScalars.append(p[i])
+                let text = try TokenScan.quoted(p, &i, close: "\"") { next in
+                    switch next {
+                    case "n": "\n"
+                    case "r": "\r"
+                    case "t": "\t"
+                    default: String(next)
                     }
-                    i += 1
                 }
-                guard i < p.count else { throw ParseError(description: "unclosed string") }
-                i += 1
                 out.append(.text(text))
             } else if c == "`" {
                 var name = ""

@@ -6,11 +6,6 @@ import VigilConvert
 import VigilSigma
 
 struct KQLEvaluator: CallParser {
-    typealias Row = ESQLValue.Row
-    typealias Expression = ESQLValue.Expression
-
-    typealias ParseError = EvaluatorParseError
-
     var tokens: [ESQLEvaluator.Token]
     var i = 0
 
@@ -23,16 +18,7 @@ struct KQLEvaluator: CallParser {
             if c == " " {
                 i += 1
             } else if c == "\"" {
-                var text = ""
-                i += 1
-                while i < p.count, p[i] != "\"" {
-                    if p[i] == "\\", i + 1 < p.count { i += 1 }
-                    text.unicodeScalars.append(p[i])
-                    i += 1
-                }
-                guard i < p.count else { throw ParseError(description: "unclosed string") }
-                i += 1
-                out.append(.text(text))
+                out.append(.text(try TokenScan.quoted(p, &i, close: "\"") { String($0) }))
             } else if c == "[", i + 1 < p.count, p[i + 1] == "'" {
                 var name = ""
                 i += 2

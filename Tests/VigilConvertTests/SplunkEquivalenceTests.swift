@@ -8,11 +8,6 @@ import VigilConvert
 import VigilSigma
 
 struct SplunkEvaluator: TokenCursor {
-    typealias Row = ESQLValue.Row
-    typealias Expression = ESQLValue.Expression
-
-    typealias ParseError = EvaluatorParseError
-
     var tokens: [ESQLEvaluator.Token]
     var i = 0
     /// Compiled mvfind patterns, shared by every query of one run.
@@ -28,15 +23,7 @@ struct SplunkEvaluator: TokenCursor {
                 i += 1
             } else if c == "\"" || c == "'" {
                 // "…" is a string (\\ and \" escapes; other backslashes stay); '…' is a field name.
-                var text = ""
-                i += 1
-                while i < p.count, p[i] != c {
-                    if p[i] == "\\", i + 1 < p.count, p[i + 1] == "\\" || p[i + 1] == "\"" { i += 1 }
-                    text.unicodeScalars.append(p[i])
-                    i += 1
-                }
-                guard i < p.count else { throw ParseError(description: "unclosed quote") }
-                i += 1
+                let text = try TokenScan.quoted(p, &i, close: c) { $0 == "\\" || $0 == "\"" ? String($0) : nil }
                 out.append(c == "\"" ? .text(text) : .quotedName(text))
             } else if c.properties.isAlphabetic || c == "_" {
                 var word = ""

@@ -50,6 +50,10 @@ protocol TokenCursor {
 }
 
 extension TokenCursor {
+    typealias Row = ESQLValue.Row
+    typealias Expression = ESQLValue.Expression
+    typealias ParseError = EvaluatorParseError
+
     /// The token at the position (nil past the end); the position moves on either way.
     mutating func next() -> ESQLEvaluator.Token? {
         defer { i += 1 }
@@ -135,6 +139,27 @@ struct EvaluatorParseError: Error, CustomStringConvertible {
 /// The number and operator tokens the ES|QL, KQL and Splunk evaluators' lexers share; each lexer says when a
 /// number starts (a leading minus is one in some positions only) and which operators its language has.
 enum TokenScan {
+    /// The text of the string whose opening quote is at `i`, up to the next unescaped `close`; `escape` gives the
+    /// text of a backslash and the character after it (nil: both stay as written). Moves `i` past the close.
+    static func quoted(
+        _ p: [Unicode.Scalar], _ i: inout Int, close: Unicode.Scalar, escape: (Unicode.Scalar) -> String?
+    ) throws -> String {
+        var text = ""
+        i += 1
+        while i < p.count, p[i] != close {
+            if p[i] == "\\", i + 1 < p.count, let unescaped = escape(p[i + 1]) {
+                text += unescaped
+                i += 2
+                continue
+            }
+            text.unicodeScalars.append(p[i])
+            i += 1
+        }
+        guard i < p.count else { throw EvaluatorParseError(description: "unclosed quote") }
+        i += 1
+        return text
+    }
+
     /// Digits and dots from `i` (a leading `-` included), as a number.
     static func number(_ p: [Unicode.Scalar], _ i: inout Int) -> Double {
         var number = String(p[i])
