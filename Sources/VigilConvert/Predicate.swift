@@ -88,6 +88,14 @@ public enum FieldCondition: Sendable, Hashable {
     case fieldref(String, FieldRefMode, cased: Bool)
     /// The event ID, a decimal number, is one of these (logsource conditions).
     case eventID([Int])
+
+    /// The test's value on an event without the field: only `null` and `exists: false` hold.
+    public var holdsOnAbsentField: Bool {
+        switch self {
+        case .isNull, .exists(false): true
+        default: false
+        }
+    }
 }
 
 /// The formula of one rule, or why it has none.
@@ -121,9 +129,7 @@ public struct PredicateBuilder: Sendable {
         case .nonWindowsEvents:
             branches.append(.and([.field("Channel", .exists(false)), detection(rule.detection, nil, applicable)]))
         case .sources(let sources):
-            let used = RuleSet.fieldsUsed(rule.detection)
             for source in sources {
-                if let only = source.onlyFields, !used.map({ source.renames[$0] ?? $0 }).allSatisfy(only.contains) { continue }
                 var scope: [Predicate] = []
                 if let channel = source.channel {
                     scope.append(.field("Channel", .string(SigmaString(plain: Array(channel.utf8)), cased: false)))
@@ -132,10 +138,6 @@ public struct PredicateBuilder: Sendable {
                     scope.append(.field("Channel", .exists(true)))
                 }
                 branches.append(.and(scope + [detection(rule.detection, source, applicable)]))
-            }
-            if branches.isEmpty {
-                return RuleQuery(
-                    rule: index, predicate: nil, refusal: "the rule uses fields that no mapped source for \(rule.logsource) provides")
             }
         }
         return RuleQuery(rule: index, predicate: Predicate.or(branches).simplified, refusal: nil)
@@ -176,6 +178,9 @@ public struct PredicateBuilder: Sendable {
     }
 
     func item(_ item: FieldItem, _ source: EventSource?) -> Predicate {
+        // A field the source does not record is absent on its events: each test is what it is on an absent field
+        // (a field reference to one is false), as in the local engine.
+        let unrecorded = item.field.map { name in source.map { $0.recordedName(name) == nil } ?? false } ?? false
         let field = item.field.map { source?.renames[$0] ?? $0 }
         let valueMap = item.field.flatMap { source?.valueMaps[$0] }
         let tests: [Predicate] = item.values.map { value in
@@ -186,6 +191,8 @@ public struct PredicateBuilder: Sendable {
                 value = .string(SigmaString(plain: Array(mapped.utf8)), cased: cased)
             }
             let condition = Self.condition(value, source)
+            if unrecorded { return .constant(condition.holdsOnAbsentField) }
+            if case .fieldref(let other, _, _) = value, let source, source.recordedName(other) == nil { return .constant(false) }
             guard let field else { return .keyword(Self.keywordCondition(condition)) }
             return .field(field, condition)
         }

@@ -29,12 +29,7 @@ struct FieldResolver: Sendable {
         case .not(let x): return .not(resolved(x))
         case .constant, .keyword: return p
         case .field(let name, let condition):
-            guard path(name) != nil else {
-                switch condition {
-                case .isNull, .exists(false): return .constant(true)
-                default: return .constant(false)
-                }
-            }
+            guard path(name) != nil else { return .constant(condition.holdsOnAbsentField) }
             if case .fieldref(let other, _, _) = condition, path(other) == nil { return .constant(false) }
             return p
         }

@@ -154,12 +154,7 @@ public struct SQLPrinter: Sendable {
             case .not(let x): return .not(walk(x))
             case .constant, .keyword: return p
             case .field(let name, let condition):
-                if resolve(name) == nil {
-                    switch condition {
-                    case .isNull, .exists(false): return .constant(true)
-                    default: return .constant(false)
-                    }
-                }
+                if resolve(name) == nil { return .constant(condition.holdsOnAbsentField) }
                 if case .fieldref(let other, _, _) = condition, resolve(other) == nil { return .constant(false) }
                 return p
             }
@@ -277,10 +272,7 @@ public struct SQLPrinter: Sendable {
 
     /// A test of a field the table does not have: the local engine sees it as absent.
     func absent(_ condition: FieldCondition) throws(Unsupported) -> String {
-        switch condition {
-        case .isNull, .exists(false): return dialect.trueLiteral
-        default: return dialect.falseLiteral
-        }
+        condition.holdsOnAbsentField ? dialect.trueLiteral : dialect.falseLiteral
     }
 
     func test(_ column: String, _ condition: FieldCondition) throws(Unsupported) -> String {

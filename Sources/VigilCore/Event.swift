@@ -142,12 +142,19 @@ public struct Event {
         }
     }
 
-    public var channel: String? {
-        text(shape == .evtx ? systemValue("Channel") : flatValue(["Channel", "channel", "log_name"]))
+    /// The node of the channel that wrote the event: `System/Channel` for EVTX, never a `Channel` in the event's
+    /// data (event 104 names the cleared log there); for flat events `Channel`, `channel` or `log_name` at the
+    /// top level or under `winlog`. Logsource checks read this, rule field tests read the fields.
+    public var headerChannelNode: Int? {
+        shape == .evtx ? systemValue("Channel") : flatValue(["Channel", "channel", "log_name"])
     }
-    public var eventID: String? {
-        text(shape == .evtx ? systemValue("EventID") : flatValue(["EventID", "event_id", "EventId"]))
+    /// The node of the event ID from the same place as `headerChannelNode`.
+    public var headerEventIDNode: Int? {
+        shape == .evtx ? systemValue("EventID") : flatValue(["EventID", "event_id", "EventId"])
     }
+
+    public var channel: String? { text(headerChannelNode) }
+    public var eventID: String? { text(headerEventIDNode) }
     public var computer: String? {
         text(shape == .evtx ? systemValue("Computer") : flatValue(["Computer", "Hostname", "computer_name", "host"]))
     }
@@ -207,13 +214,13 @@ struct NameBuffer {
 }
 
 extension Event {
-    /// The text of the first field whose name equals `name` ignoring ASCII case and spaces, or nil.
+    /// The text of the last field whose name equals `name` ignoring ASCII case and spaces, or nil: as in
+    /// matching, a field of the event's data (EventData/UserData, emitted after System) wins over System's.
     /// Walks every field: for reporting and correlation, not for the matching hot path.
     public func value(named name: String) -> String? {
         let wanted = Array(name.utf8).filter { $0 != 0x20 }.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
         var found: Int?
         forEachField { key, v in
-            guard found == nil else { return }
             var k = 0
             for b in key where b != 0x20 {
                 guard k < wanted.count, (b &- 0x41 < 26 ? b | 0x20 : b) == wanted[k] else { return }

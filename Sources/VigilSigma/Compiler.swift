@@ -51,6 +51,16 @@ struct ProgramBuilder {
         return s
     }
 
+    /// No event field has this name (a JSON key's raw bytes never hold a NUL): the slot of fields a source does
+    /// not record, so their tests see an absent field.
+    static let unrecordedField = "\u{0}unrecorded"
+
+    /// The slot name of Sigma field `field` on `source`: its renamed name, or `unrecordedField`.
+    static func recordedName(_ field: String, _ source: EventSource?) -> String {
+        guard let source else { return field }
+        return source.recordedName(field) ?? unrecordedField
+    }
+
     mutating func add(_ node: ProgramNode) -> Int32 {
         nodes.append(node)
         return Int32(nodes.count - 1)
@@ -170,9 +180,8 @@ struct ProgramBuilder {
         var slotIndex: Int32 = -1
         var valueMap: [String: String]?
         if let field = item.field {
-            let mapped = source?.renames[field] ?? field
             valueMap = source?.valueMaps[field]
-            slotIndex = slot(mapped)
+            slotIndex = slot(Self.recordedName(field, source))
         }
         let first = Int32(valueTests.count)
         var atoms: [Atom] = []
@@ -281,7 +290,7 @@ struct ProgramBuilder {
         case .exists(let yes):
             return (ValueTest(kind: yes ? .exists : .notExists, cased: true, a: 0, b: 0), nil)
         case .fieldref(let other, let mode, let cased):
-            let mapped = source?.renames[other] ?? other
+            let mapped = Self.recordedName(other, source)
             let modeCode: Int32 =
                 switch mode {
                 case .equals: 0

@@ -12,8 +12,23 @@ public struct EventSource: Sendable, Hashable {
     public var renames: [String: String]
     /// Sigma field name → (rule value → value in this source), e.g. integrity levels → mandatory-label SIDs.
     public var valueMaps: [String: [String: String]]
-    /// When set, a rule using any other field cannot run on this source (the field does not exist there).
+    /// When set, the only fields this source records (after renames). A rule's test of any other field sees
+    /// that field as absent on this source (false; `not` of it true; `null` and `exists: false` true), exactly
+    /// as for a field an event lacks: an extra OR branch never removes a match.
     public var onlyFields: Set<String>?
+
+    /// The name `field` (a Sigma name) has in this source's events, or nil when the source does not record it.
+    public func recordedName(_ field: String) -> String? {
+        let mapped = renames[field] ?? field
+        guard let only = onlyFields else { return mapped }
+        return only.contains(mapped) ? mapped : nil
+    }
+
+    /// How a person names the source: `Security 4688`, `Microsoft-Windows-Sysmon/Operational 1`.
+    public var label: String {
+        let ids = eventIDs.map(String.init).joined(separator: ",")
+        return [channel ?? "any Windows channel", ids].filter { !$0.isEmpty }.joined(separator: " ")
+    }
 }
 
 public struct LogsourceMapping: Sendable {

@@ -28,6 +28,10 @@ public final class MatchContext {
     var arena = ByteArena()
     var view: JSONView?
     var event: Event?
+    /// Nodes of the channel and event ID that pick the event's candidate rules (-1 when absent): the header's
+    /// (`Event.headerChannelNode`), which a data field of the same name never replaces.
+    var logsourceChannelNode: Int32 = -1
+    var logsourceEventIDNode: Int32 = -1
     /// Counters for reports.
     public internal(set) var eventsSeen = 0
     public internal(set) var rulesEvaluated = 0
@@ -160,6 +164,17 @@ public final class MatchContext {
                 }
             }
         }
+        // EVTX: System's values only. Flat: the header keys, else whatever the aliases filled (`event.code`).
+        let channelNode = event.headerChannelNode ?? (flat && present(rs.channelSlot) ? Int(slotNode[Int(rs.channelSlot)]) : nil)
+        let eventIDNode = event.headerEventIDNode ?? (flat && present(rs.eventIDSlot) ? Int(slotNode[Int(rs.eventIDSlot)]) : nil)
+        logsourceChannelNode = channelNode.map { Int32($0) } ?? -1
+        logsourceEventIDNode = eventIDNode.map { Int32($0) } ?? -1
+    }
+
+    /// The folded text of a node (for logsource checks).
+    @inline(__always) func foldedNode(_ node: Int32) -> UnsafeRawBufferPointer {
+        let (a, n) = text(of: Int(node), fold: true)
+        return arena.bytes(a, n)
     }
 }
 
@@ -169,12 +184,12 @@ extension RuleSet {
         ctx.begin(event)
         // Candidates by channel and event ID.
         let candidates: CandidateList
-        if ctx.present(channelSlot) {
-            let channel = ctx.folded(channelSlot)
+        if ctx.logsourceChannelNode >= 0 {
+            let channel = ctx.foldedNode(ctx.logsourceChannelNode)
             if let c = channels.lookup(channel) {
                 var id = -1
-                if ctx.present(eventIDSlot) {
-                    let digits = ctx.folded(eventIDSlot)
+                if ctx.logsourceEventIDNode >= 0 {
+                    let digits = ctx.foldedNode(ctx.logsourceEventIDNode)
                     if !digits.isEmpty && digits.count < 10 {
                         id = 0
                         for d in digits {

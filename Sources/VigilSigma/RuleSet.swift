@@ -77,21 +77,18 @@ public final class RuleSet: Sendable {
             case .sources(let list):
                 let used = Self.fieldsUsed(rule.detection)
                 for source in list {
-                    if let only = source.onlyFields {
-                        let mapped = used.map { source.renames[$0] ?? $0 }
-                        if !mapped.allSatisfy(only.contains) { continue }
+                    let absent = used.filter { source.recordedName($0) == nil }.sorted()
+                    if !absent.isEmpty {
+                        diagnostics.append(
+                            Diagnostic(
+                                rule.location, .note, code: "fields-absent",
+                                "\(source.label) does not record \(absent.joined(separator: ", ")); tests of "
+                                    + (absent.count == 1 ? "it" : "them") + " see an absent field there"))
                     }
                     sources.append(source)
                     scopeList.append(
                         source.channel.map { .channel(String(decoding: Folding.fold(Array($0.utf8)), as: UTF8.self), source.eventIDs) }
                             ?? .windowsEvents)
-                }
-                if sources.isEmpty {
-                    diagnostics.append(
-                        Diagnostic(
-                            rule.location, .warning, code: "fields-unavailable",
-                            "the rule uses fields that no mapped source for \(rule.logsource) provides"))
-                    continue
                 }
             }
             var compiledAny = false
