@@ -183,7 +183,7 @@ public struct PredicateBuilder: Sendable {
         let unrecorded = item.field.map { name in source.map { $0.recordedName(name) == nil } ?? false } ?? false
         let field = item.field.map { source?.renames[$0] ?? $0 }
         let valueMap = item.field.flatMap { source?.valueMaps[$0] }
-        let tests: [Predicate] = item.values.map { value in
+        let tests: [Predicate] = (source?.values(of: item) ?? item.values).map { value in
             var value = value
             if let valueMap, case .string(let s, let cased) = value, let plain = s.plainBytes,
                 let mapped = valueMap[String(decoding: plain, as: UTF8.self).lowercased()]

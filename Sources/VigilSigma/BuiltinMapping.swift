@@ -6,7 +6,10 @@ enum BuiltinMapping {
     static let yaml = #"""
         # Vigil logsource mapping.
         # logsources: a rule's (product, category, service) → event sources (channel + event IDs),
-        #   with field renames and value conversions for sources that name Sigma fields differently.
+        #   with field renames and value conversions for sources that name Sigma fields differently:
+        #   fields (Sigma name → the source's), values (rule value → the source's), path-forms (a path field the
+        #   source writes as NT device paths, nt-device, or as \REGISTRY\ keys, registry), only-fields (what the
+        #   source records; a rule's test of any other field sees it absent there).
         # field-aliases: names used by flat JSON exports (Winlogbeat, ECS, OTRF) → Sigma field names.
         logsources:
           - match: {product: windows}
@@ -31,6 +34,7 @@ enum BuiltinMapping {
               - channel: Security
                 eventids: [5156]
                 fields: {Image: Application, DestinationIp: DestAddress, DestinationPort: DestPort, SourceIp: SourceAddress, Initiated: Direction, ProcessId: ProcessID}
+                path-forms: {Image: nt-device}
                 values:
                   Initiated: {"true": "%%14593", "false": "%%14592"}
                 only-fields: [ProcessID, Application, Direction, SourceAddress, SourcePort, DestAddress, DestPort, Protocol,
@@ -59,6 +63,7 @@ enum BuiltinMapping {
               - channel: Security
                 eventids: [4657]
                 fields: {TargetObject: ObjectName, Details: NewValue, Image: ProcessName}
+                path-forms: {TargetObject: registry}
                 only-fields: [SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, ObjectName, ObjectValueName, HandleId,
                   OperationType, OldValueType, OldValue, NewValueType, NewValue, ProcessId, ProcessName, EventID, Channel, Computer, Provider_Name]
           - match: {product: windows, category: registry_delete}
@@ -69,6 +74,7 @@ enum BuiltinMapping {
               - channel: Security
                 eventids: [4657]
                 fields: {TargetObject: ObjectName, Details: NewValue, Image: ProcessName}
+                path-forms: {TargetObject: registry}
                 only-fields: [SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, ObjectName, ObjectValueName, HandleId,
                   OperationType, OldValueType, OldValue, NewValueType, NewValue, ProcessId, ProcessName, EventID, Channel, Computer, Provider_Name]
           - match: {product: windows, category: registry_rename}
@@ -79,6 +85,7 @@ enum BuiltinMapping {
               - channel: Security
                 eventids: [4657]
                 fields: {TargetObject: ObjectName, Details: NewValue, Image: ProcessName}
+                path-forms: {TargetObject: registry}
                 only-fields: [SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, ObjectName, ObjectValueName, HandleId,
                   OperationType, OldValueType, OldValue, NewValueType, NewValue, ProcessId, ProcessName, EventID, Channel, Computer, Provider_Name]
           - match: {product: windows, category: create_stream_hash}

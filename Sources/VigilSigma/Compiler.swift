@@ -186,7 +186,8 @@ struct ProgramBuilder {
         let first = Int32(valueTests.count)
         var atoms: [Atom] = []
         var atomizable = true
-        for value in item.values {
+        let values = source?.values(of: item) ?? item.values
+        for value in values {
             var v = value
             if let valueMap, case .string(let s, let cased) = value, let plain = s.plainBytes,
                 let replacement = valueMap[String(decoding: plain, as: UTF8.self).lowercased()]
@@ -203,7 +204,7 @@ struct ProgramBuilder {
                 atomizable = false
             }
         }
-        let test = FieldTest(slot: slotIndex, first: first, count: Int32(item.values.count), all: item.all, negated: item.negated)
+        let test = FieldTest(slot: slotIndex, first: first, count: Int32(values.count), all: item.all, negated: item.negated)
         fieldTests.append(test)
         let node = add(ProgramNode(kind: .test, a: Int32(fieldTests.count - 1), b: 0))
         if item.negated { return (node, nil) }

@@ -16,6 +16,8 @@ public struct EventSource: Sendable, Hashable {
     /// that field as absent on this source (false; `not` of it true; `null` and `exists: false` true), exactly
     /// as for a field an event lacks: an extra OR branch never removes a match.
     public var onlyFields: Set<String>?
+    /// Sigma field name → the form this source writes that path in (see `PathForm`).
+    public var pathForms: [String: PathForm] = [:]
 
     /// The name `field` (a Sigma name) has in this source's events, or nil when the source does not record it.
     public func recordedName(_ field: String) -> String? {
@@ -82,11 +84,23 @@ public struct LogsourceMapping: Sendable {
                                 valueMaps[field] = map
                             }
                         }
+                        var pathForms: [String: PathForm] = [:]
+                        if case .mapping(let pf)? = s["path-forms"] {
+                            for (k, v) in pf {
+                                guard let field = k.string, let form = v.string.flatMap(PathForm.init(rawValue:)) else {
+                                    throw Diagnostic(
+                                        SourceLocation(file: file, line: v.mark?.line ?? 1, column: v.mark?.column ?? 1),
+                                        code: "mapping-invalid", "path-forms: '\(v.string ?? "")' is not nt-device or registry")
+                                }
+                                pathForms[field] = form
+                            }
+                        }
                         let only = s["only-fields"].map { Set(RuleParser.strings($0)) }
                         let ids = RuleParser.strings(s["eventids"]).compactMap { Int($0) }
                         sources.append(
                             EventSource(
-                                channel: s["channel"]?.string, eventIDs: ids, renames: renames, valueMaps: valueMaps, onlyFields: only))
+                                channel: s["channel"]?.string, eventIDs: ids, renames: renames, valueMaps: valueMaps, onlyFields: only,
+                                pathForms: pathForms))
                     }
                 }
                 entries.append(
