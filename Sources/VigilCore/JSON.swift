@@ -146,12 +146,10 @@ public struct JSONScanner {
         var i = position
         let n = bytes.count
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        var digits = 0
-        while i < n, bytes[i] &- 0x30 < 10 {
-            i += 1
-            digits += 1
-        }
-        guard digits > 0 else { throw fail("invalid number", at: start) }
+        let first = i
+        while i < n, bytes[i] &- 0x30 < 10 { i += 1 }
+        guard i > first else { throw fail("invalid number", at: start) }
+        if bytes[first] == UInt8(ascii: "0") && i - first > 1 { throw fail("number with a leading zero", at: start) }
         if i < n, bytes[i] == UInt8(ascii: ".") {
             i += 1
             var frac = 0
@@ -188,7 +186,12 @@ public struct JSONScanner {
             if c == UInt8(ascii: "\"") { break }
             if c == UInt8(ascii: "\\") {
                 escaped = true
-                i += 2
+                // `\\` and `\"` (Windows paths, quoted command lines) stay inline; the others are checked apart.
+                if i + 1 < n, bytes[i + 1] == UInt8(ascii: "\\") || bytes[i + 1] == UInt8(ascii: "\"") {
+                    i += 2
+                } else {
+                    i = try escape(at: i)
+                }
                 continue
             }
             if c < 0x20 { throw fail("control character in string", at: i) }
@@ -196,6 +199,28 @@ public struct JSONScanner {
         }
         position = i + 1
         nodes.append(JSONNode(kind: .string, flag: escaped, start: UInt32(start), end: UInt32(i), next: UInt32(nodes.count + 1), count: 0))
+    }
+
+    /// Checks the escape at `i` (a backslash) and returns the offset after it. Off the hot path: only strings
+    /// with a backslash come here, once per escape.
+    @inline(never)
+    func escape(at i: Int) throws(JSONSyntaxError) -> Int {
+        // A backslash ending the input: the caller reports the unterminated string.
+        guard i + 1 < bytes.count else { return i + 2 }
+        switch bytes[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+            UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return i + 2
+        case UInt8(ascii: "u"):
+            guard i + 6 <= bytes.count else { throw fail("unterminated \\u escape", at: i) }
+            for k in i + 2..<i + 6 {
+                let h = bytes[k]
+                guard h &- 0x30 < 10 || (h | 0x20) &- 0x61 < 6 else { throw fail("invalid \\u escape (four hex digits)", at: i) }
+            }
+            return i + 6
+        default:
+            throw fail("invalid escape '\\' followed by \(Self.describe(bytes[i + 1]))", at: i)
+        }
     }
 
     mutating func array(into nodes: inout [JSONNode], depth: Int) throws(JSONSyntaxError) {
