@@ -69,9 +69,31 @@ public struct AccessPolicy: Sendable {
         return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
+    /// Whether a `Host` header names this machine's loopback: `localhost`, an IPv4 literal in 127.0.0.0/8 or
+    /// `[::1]`, each with an optional port. Anything else — `127.evil.com`, `127.0.0.1.nip.io`, `[::1]evil.com` —
+    /// is a name a DNS-rebinding page can point here, and is refused.
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h == "[::1]" || h.hasPrefix("127.")
+        var name = Substring(host.lowercased())
+        if name.hasPrefix("[") {
+            guard let close = name.firstIndex(of: "]") else { return false }
+            let rest = name[name.index(after: close)...]
+            guard rest.isEmpty || isPort(rest) else { return false }
+            return name[name.index(after: name.startIndex)..<close] == "::1"
+        }
+        if let colon = name.firstIndex(of: ":") {
+            guard isPort(name[colon...]) else { return false }
+            name = name[..<colon]
+        }
+        if name == "localhost" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { o in !o.isEmpty && o.count <= 3 && o.utf8.allSatisfy { $0 &- 0x30 < 10 } && Int(o)! <= 255 }
+    }
+
+    /// `:` and 1–5 digits.
+    static func isPort(_ text: Substring) -> Bool {
+        let digits = text.dropFirst()
+        return text.first == ":" && !digits.isEmpty && digits.count <= 5 && digits.utf8.allSatisfy { $0 &- 0x30 < 10 }
     }
 }
 
@@ -155,8 +177,9 @@ public final class CoverageSite: Sendable {
                 extraHeaders.append(("Set-Cookie", "vigil_token=\(token); Path=/; HttpOnly; SameSite=Strict"))
             }
         } else if policy.loopbackOnly {
-            let host = hostName(request.headers["host"] ?? "")
-            guard AccessPolicy.isLoopback(host) else { return .plain(421, "this server answers to localhost and 127.0.0.1 only") }
+            guard AccessPolicy.isLoopback(request.headers["host"] ?? "") else {
+                return .plain(421, "this server answers to localhost and 127.0.0.1 only")
+            }
         }
         var response = dispatch(target)
         response.headers.append(contentsOf: extraHeaders)
@@ -236,11 +259,6 @@ public final class CoverageSite: Sendable {
             if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name { return String(pair[1]) }
         }
         return nil
-    }
-
-    func hostName(_ host: String) -> String {
-        if host.hasPrefix("[") { return String(host.prefix { $0 != "]" }) + "]" }
-        return String(host.split(separator: ":").first ?? "")
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
