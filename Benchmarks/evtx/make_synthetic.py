@@ -252,4 +252,5 @@ enum SyntheticFixture {{
     print(out)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -420,6 +420,7 @@ extension ChunkDecoder {
             } else if type == ValueType.sysTime {
                 guard CivilTime(systemTime: data.slice(pos, 16)) != nil else { throw DecodeError("invalid SYSTEMTIME", pos) }
             }
+            if type == ValueType.bool && !boolsAreBinary(pos, 1) { v.type = ValueType.int32 }
             v.length = Int32(fixed)
             pos += fixed
             return v
@@ -527,12 +528,21 @@ extension ChunkDecoder {
                     if !valid { throw DecodeError("invalid time in array", at) }
                 }
             }
+            if base == ValueType.bool && !boolsAreBinary(pos, count) { v.type = ValueType.int32 | ValueType.array }
             v.count = Int32(count)
             v.empty = count == 0
             v.length = Int32(size)
             pos += size
         }
         return v
+    }
+
+    /// Whether the `count` BoolType values at `pos` are all 0 or 1. Windows also writes 8, 16, 65536…
+    /// as BoolType; the reference writes false/true only for 0 and 1, and otherwise the value (and
+    /// every item of an array holding such a value) as the signed 32-bit integer it is.
+    @inline(__always) func boolsAreBinary(_ pos: Int, _ count: Int) -> Bool {
+        for i in 0..<count where data.le32(pos + 4 * i) > 1 { return false }
+        return true
     }
 
     @inline(__always) mutating func sidLength(_ pos: Int) throws(DecodeError) -> Int {
