@@ -29,7 +29,7 @@ struct HuntCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
 
-    @Option(name: .customLong("rules"), parsing: .upToNextOption, help: "Sigma rule files or folders.")
+    @Option(name: .customLong("rules"), help: "A Sigma rule file or folder; repeat for more.")
     var rules: [String]
 
     @Argument(help: "Log files or folders (none with --engine).")
@@ -56,13 +56,13 @@ struct HuntCommand: ParsableCommand {
     @Option(help: "Lowest rule level to run: informational, low, medium, high, critical.")
     var minLevel: String = "informational"
 
-    @Option(parsing: .upToNextOption, help: "Rule statuses to run (default: all).")
+    @Option(help: "A rule status to run (default: all); repeat for more.")
     var status: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Run only rules whose id or title matches one of these patterns (* and ? allowed).")
+    @Option(help: "Run only rules whose id or title matches this pattern (* and ? allowed); repeat for more.")
     var include: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Skip rules whose id or title matches one of these patterns.")
+    @Option(help: "Skip rules whose id or title matches this pattern; repeat for more.")
     var exclude: [String] = []
 
     @Option(help: "Output format.")

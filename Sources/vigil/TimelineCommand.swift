@@ -22,7 +22,7 @@ struct TimelineCommand: ParsableCommand {
             --events adds every event of the channels named, with all or some of
             their event IDs, as entries of their own (kind "event"), whether or
             not a rule fired on them:
-              --events Security:4624,4625 Microsoft-Windows-Sysmon/Operational:1
+              --events Security:4624,4625 --events Microsoft-Windows-Sysmon/Operational:1
               --events Security             (every Security event)
             With --events, --rules may be left out.
 
@@ -54,10 +54,10 @@ struct TimelineCommand: ParsableCommand {
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]
 
-    @Option(name: .customLong("rules"), parsing: .upToNextOption, help: "Sigma rule files or folders.")
+    @Option(name: .customLong("rules"), help: "A Sigma rule file or folder; repeat for more.")
     var rules: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Plain events to add: Channel or Channel:ID,ID …")
+    @Option(help: "Plain events to add: Channel or Channel:ID,ID …; repeat for more channels.")
     var events: [String] = []
 
     @Option(help: "Output format: table, csv, jsonl, timesketch.")

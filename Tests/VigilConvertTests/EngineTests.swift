@@ -28,7 +28,7 @@ final class EngineCase: @unchecked Sendable {
         columns = folder + "/columns.txt"
         let export = try ProcessRunner.vigil(["export", "-o", events, "--columns", columns] + logs)
         guard export.status == 0 else { throw Engines.Failure(description: "vigil export failed: \(export.stderr)") }
-        let hunt = try ProcessRunner.vigil(["hunt", "--format", "jsonl", "--rules"] + rules + ["--"] + logs)
+        let hunt = try ProcessRunner.vigil(["hunt", "--format", "jsonl"] + rules.flatMap { ["--rules", $0] } + ["--"] + logs)
         guard hunt.status <= 1 else { throw Engines.Failure(description: "vigil hunt failed: \(hunt.stderr)") }
         local = try Engines.local(hunt.stdout)
         localLines = hunt.stdout
@@ -194,7 +194,7 @@ final class EngineCase: @unchecked Sendable {
     /// `vigil hunt --engine ENGINE --format jsonl` with the case's rules over its exported events (ClickHouse
     /// through a chdb HTTP server started for the run, Spark and DuckDB loading the rows themselves).
     static func hunt(_ engine: String, _ data: EngineCase) throws -> VigilRun {
-        var arguments = ["hunt", "--engine", engine, "--format", "jsonl", "--rules"] + data.rules
+        var arguments = ["hunt", "--engine", engine, "--format", "jsonl"] + data.rules.flatMap { ["--rules", $0] }
         var server: Process?
         if engine == "clickhouse" {
             let (process, port) = try clickhouse(data.events)
@@ -240,7 +240,8 @@ final class EngineCase: @unchecked Sendable {
         ]
         .map { try SharedData.path("rules/sigma/rules/windows/" + $0) }
         let run = try ProcessRunner.vigil(
-            ["hunt", "--engine", "duckdb", "--python", try Engines.python.get(), "--load", events, "--format", "jsonl", "--rules"] + rules)
+            ["hunt", "--engine", "duckdb", "--python", try Engines.python.get(), "--load", events, "--format", "jsonl"]
+                + rules.flatMap { ["--rules", $0] })
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stdout.contains("x.json"))
         #expect(run.stderr.contains("rule skipped: ") && run.stderr.contains("the table has no column"))
