@@ -179,9 +179,39 @@ private struct TOMLParser {
         byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
     }
 
+    /// The whole file must be UTF-8, and no control character other than tab and line ends may appear
+    /// anywhere in it, inside strings and comments included (TOML 1.0): one pass before reading.
+    func checkText() throws(Diagnostic) {
+        var line = 1
+        var lineStart = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
+            if c == 0x0A {
+                line += 1
+                lineStart = i + 1
+            } else if (c < 0x20 && c != 0x09 && !(c == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A)) || c == 0x7F {
+                throw error(
+                    "control character \(Self.describe(c)) (write it as an escape in a basic string)", code: "toml-control",
+                    line: line, column: i - lineStart + 1)
+            } else if c >= 0x80 {
+                // One code point at a time: enough to place the first bad byte.
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+                guard i + length <= n, String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil else {
+                    throw error("not UTF-8 (byte 0x\(String(c, radix: 16)))", code: "toml-encoding", line: line, column: i - lineStart + 1)
+                }
+                i += length
+                continue
+            }
+            i += 1
+        }
+    }
+
     // MARK: Statements
 
     mutating func parseDocument() throws(Diagnostic) -> TOMLTable {
+        try checkText()
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { pos = 3 }
         while true {
             skipBlank()
@@ -360,24 +390,25 @@ private struct TOMLParser {
     mutating func parseInlineTable() throws(Diagnostic) -> TOMLValue {
         let table = TOMLTable(line: line)
         pos += 1
-        // TOML 1.0 wants inline tables on one line; 1.1 allows newlines. Accept both.
-        skipBlank()
+        // TOML 1.0 wants an inline table on one line, without comments (1.1 allows newlines); no rule file
+        // needs more, and a newline here is far more often a missing `}`.
+        skipSpaces()
         if peek() == UInt8(ascii: "}") {
             pos += 1
             table.isInline = true
             return .table(table)
         }
         while true {
-            skipBlank()
+            skipSpaces()
             try parseKeyValue(into: table)
-            skipBlank()
+            skipSpaces()
             switch peek() {
             case UInt8(ascii: ","): pos += 1
             case UInt8(ascii: "}"):
                 pos += 1
                 table.isInline = true
                 return .table(table)
-            case nil: throw error("inline table opened on line \(table.line) is not closed")
+            case nil, 0x0A, 0x0D, UInt8(ascii: "#"): throw error("inline table opened on line \(table.line) is not closed on its line")
             case let other?: throw error("expected ',' or '}' in an inline table, found '\(Self.describe(other))'")
             }
         }
@@ -389,7 +420,9 @@ private struct TOMLParser {
         let column = pos - lineStart + 1
         while let c = peek(), Self.isScalarByte(c) { pos += 1 }
         // A date and a time may be separated by one space (`1979-05-27 07:32:00`).
-        if pos - start == 10, peek() == 0x20, let next = peek(1), next >= 0x30 && next <= 0x39 {
+        if pos - start == 10, bytes[start + 4] == UInt8(ascii: "-"), peek() == 0x20, let next = peek(1),
+            next >= 0x30 && next <= 0x39
+        {
             pos += 1
             while let c = peek(), Self.isScalarByte(c) { pos += 1 }
         }
@@ -404,18 +437,83 @@ private struct TOMLParser {
         default: break
         }
         let utf8 = Array(token.utf8)
-        if utf8.count >= 8, utf8[4] == UInt8(ascii: "-") || utf8[2] == UInt8(ascii: ":") {
+        if utf8.count >= 5, utf8[4] == UInt8(ascii: "-") || utf8[2] == UInt8(ascii: ":") {
+            guard TOMLDatetime(token) != nil else {
+                throw error("invalid date or time '\(token)'", line: line, column: column)
+            }
             return .datetime(token)
         }
-        let digits = token.replacing("_", with: "")
-        let unsigned = digits.hasPrefix("+") || digits.hasPrefix("-") ? String(digits.dropFirst()) : digits
-        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where unsigned.hasPrefix(prefix) {
-            if let value = Int(unsigned.dropFirst(2), radix: radix) { return .integer(value) }
-            throw error("invalid number '\(token)'", line: line, column: column)
+        if let value = Self.integer(utf8) { return .integer(value) }
+        if let value = Self.float(utf8) { return .float(value) }
+        throw error("invalid value '\(token)' (strings need quotes; numbers as TOML writes them)", line: line, column: column)
+    }
+
+    /// Digits with single underscores between them (`1_000`), in `radix`; nil when malformed.
+    static func digits(_ text: ArraySlice<UInt8>, radix: Int) -> [UInt8]? {
+        guard let first = text.first, let last = text.last, first != UInt8(ascii: "_"), last != UInt8(ascii: "_") else {
+            return nil
         }
-        if let value = Int(digits) { return .integer(value) }
-        if let value = Double(digits), digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .float(value) }
-        throw error("invalid value '\(token)' (strings need quotes)", line: line, column: column)
+        var out: [UInt8] = []
+        var previous: UInt8 = 0
+        for c in text {
+            if c == UInt8(ascii: "_") {
+                guard previous != UInt8(ascii: "_") else { return nil }
+            } else {
+                guard let d = Int(String(UnicodeScalar(c)), radix: radix), d < radix else { return nil }
+                out.append(c)
+            }
+            previous = c
+        }
+        return out
+    }
+
+    /// A TOML integer: decimal without leading zeros, or `0x`/`0o`/`0b` without a sign; 64-bit.
+    static func integer(_ token: [UInt8]) -> Int? {
+        if token.count > 2, token[0] == UInt8(ascii: "0") {
+            let radix: Int
+            switch token[1] {
+            case UInt8(ascii: "x"): radix = 16
+            case UInt8(ascii: "o"): radix = 8
+            case UInt8(ascii: "b"): radix = 2
+            default: return nil
+            }
+            guard let d = digits(token[2...], radix: radix) else { return nil }
+            return Int(String(decoding: d, as: UTF8.self), radix: radix)
+        }
+        let signed = token.first == UInt8(ascii: "+") || token.first == UInt8(ascii: "-")
+        let body = token[(signed ? 1 : 0)...]
+        guard let d = digits(body, radix: 10), d.count == 1 || d[0] != UInt8(ascii: "0") else { return nil }
+        return Int((token.first == UInt8(ascii: "-") ? "-" : "") + String(decoding: d, as: UTF8.self))
+    }
+
+    /// A TOML float: an integer part as for integers, then a fraction, an exponent or both.
+    static func float(_ token: [UInt8]) -> Double? {
+        let signed = token.first == UInt8(ascii: "+") || token.first == UInt8(ascii: "-")
+        var text = token.first == UInt8(ascii: "-") ? "-" : ""
+        let body = token[(signed ? 1 : 0)...]
+        let exponentAt = body.firstIndex { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        let mantissa = body[..<(exponentAt ?? body.endIndex)]
+        let dot = mantissa.firstIndex(of: UInt8(ascii: "."))
+        guard dot != nil || exponentAt != nil else { return nil }
+        guard let whole = digits(mantissa[..<(dot ?? mantissa.endIndex)], radix: 10), whole.count == 1 || whole[0] != 0x30 else {
+            return nil
+        }
+        text += String(decoding: whole, as: UTF8.self)
+        if let dot {
+            guard let fraction = digits(mantissa[(dot + 1)...], radix: 10) else { return nil }
+            text += "." + String(decoding: fraction, as: UTF8.self)
+        }
+        if let exponentAt {
+            var exponent = body[(exponentAt + 1)...]
+            var sign = ""
+            if let first = exponent.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+                sign = first == UInt8(ascii: "-") ? "-" : ""
+                exponent = exponent.dropFirst()
+            }
+            guard let e = digits(exponent, radix: 10) else { return nil }
+            text += "e" + sign + String(decoding: e, as: UTF8.self)
+        }
+        return Double(text)
     }
 
     static func isScalarByte(_ c: UInt8) -> Bool {
@@ -537,5 +635,90 @@ private struct TOMLParser {
         default:
             throw error("invalid escape '\\\(Self.describe(c))' in a string", line: line, column: column)
         }
+    }
+}
+
+/// A TOML date-time as RFC 3339 (and TOML 1.0) allow it, checked field by field (days per month, leap years).
+struct TOMLDatetime {
+    enum Kind: String {
+        case offset = "datetime"
+        case local = "datetime-local"
+        case date = "date-local"
+        case time = "time-local"
+    }
+
+    let kind: Kind
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction]` with `Z` or `±hh:mm`, upper case, fraction without trailing zeros.
+    let normalized: String
+
+    init?(_ text: String) {
+        let b = Array(text.utf8)
+        var i = 0
+        var out = ""
+        func number(_ count: Int, max: Int, min: Int = 0) -> Int? {
+            guard i + count <= b.count else { return nil }
+            var v = 0
+            for k in i..<(i + count) {
+                guard b[k] &- 0x30 < 10 else { return nil }
+                v = v * 10 + Int(b[k] - 0x30)
+            }
+            guard v >= min && v <= max else { return nil }
+            out += String(decoding: b[i..<(i + count)], as: UTF8.self)
+            i += count
+            return v
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
+            out.append(Character(UnicodeScalar(c)))
+            i += 1
+            return true
+        }
+        var hasDate = false
+        if b.count >= 10, b[4] == UInt8(ascii: "-") {
+            guard let year = number(4, max: 9999), expect(UInt8(ascii: "-")), let month = number(2, max: 12, min: 1),
+                expect(UInt8(ascii: "-"))
+            else { return nil }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+            guard number(2, max: days, min: 1) != nil else { return nil }
+            hasDate = true
+            if i == b.count {
+                kind = .date
+                normalized = out
+                return
+            }
+            guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == 0x20, i + 1 < b.count else { return nil }
+            out += "T"
+            i += 1
+        }
+        guard number(2, max: 23) != nil, expect(UInt8(ascii: ":")), number(2, max: 59) != nil, expect(UInt8(ascii: ":")),
+            number(2, max: 60) != nil
+        else { return nil }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while i < b.count, b[i] &- 0x30 < 10 { i += 1 }
+            guard i > start else { return nil }
+            var fraction = Array(b[start..<i])
+            while fraction.last == 0x30 { fraction.removeLast() }
+            if !fraction.isEmpty { out += "." + String(decoding: fraction, as: UTF8.self) }
+        }
+        if i == b.count {
+            kind = hasDate ? .local : .time
+            normalized = out
+            return
+        }
+        guard hasDate else { return nil }
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            out += "Z"
+            i += 1
+        } else {
+            guard expect(UInt8(ascii: "+")) || expect(UInt8(ascii: "-")), number(2, max: 23) != nil,
+                expect(UInt8(ascii: ":")), number(2, max: 59) != nil
+            else { return nil }
+        }
+        guard i == b.count else { return nil }
+        kind = .offset
+        normalized = out
     }
 }
