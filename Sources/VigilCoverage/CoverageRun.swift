@@ -59,7 +59,10 @@ public struct CoverageSummary: Sendable, Codable {
     public var techniques: [String: Int]
     public var greenPercent: Double
     public var rulesBySource: [String: Int]
+    /// How many rules (or unreadable rule files) were rejected: the length of `rejectedRules`.
     public var rulesRejected: Int
+    /// Every rejected rule with the rejecting reader's reason; none of them counts for anything.
+    public var rejectedRules: [RejectedRule]
     public var blindRules: Int
     public var unresolvedTechniqueIDs: [String]
     public var actors: [String]
@@ -72,7 +75,7 @@ public struct CoverageSummary: Sendable, Codable {
         out += "techniques: " + CoverageStatus.allCases.map { "\(techniques[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         out += " — \(greenPercent)% of those in scope are green\n"
         out += "rules: " + rulesBySource.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        out += "; \(blindRules) blind (logs not collected); \(rulesRejected) files rejected\n"
+        out += "; \(blindRules) blind (logs not collected); \(rulesRejected) rejected\n"
         if !unresolvedTechniqueIDs.isEmpty {
             out += "technique IDs resolving nowhere: \(unresolvedTechniqueIDs.prefix(12).joined(separator: ", "))"
             out += unresolvedTechniqueIDs.count > 12 ? " (+\(unresolvedTechniqueIDs.count - 12))\n" : "\n"
@@ -93,8 +96,31 @@ public struct CoverageSummary: Sendable, Codable {
                 out += o.providers.isEmpty ? "\n" : " (e.g. \(o.providers.prefix(2).joined(separator: "; ")))\n"
             }
         }
+        if !rejectedRules.isEmpty {
+            out += "\nrejected rules (not counted):\n"
+            for r in rejectedRules { out += "  \(r.file):\(r.line ?? 1):\(r.column ?? 1): \(r.reason) [\(r.code)]\n" }
+        }
         if problems > 0 { out += "\n\(problems) problem(s) reported on standard error\n" }
         return out
+    }
+}
+
+/// A rule (or rule file) a reader rejected, and why: for Sigma the engine's verdict, as `vigil rules check` gives it.
+public struct RejectedRule: Sendable, Codable, Equatable {
+    public var source: RuleSource
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    public var code: String
+    public var reason: String
+
+    public init(source: RuleSource, _ diagnostic: Diagnostic) {
+        self.source = source
+        file = diagnostic.location.file
+        line = diagnostic.location.line
+        column = diagnostic.location.column
+        code = diagnostic.code
+        reason = diagnostic.message
     }
 }
 
@@ -118,11 +144,14 @@ public enum CoverageRun {
         let plan = GapPlan(report: report, kb: kb, map: inputs.map)
         var bySource: [String: Int] = [:]
         for r in rules { bySource[r.source.rawValue, default: 0] += 1 }
+        let rejected = inputs.repositories.imports.flatMap { i in
+            i.diagnostics.filter { $0.severity == .error }.map { RejectedRule(source: i.source, $0) }
+        }
         let diagnostics = inputs.repositories.allDiagnostics + inputs.actors.diagnostics + unresolvedActors + report.diagnostics
         let summary = CoverageSummary(
             attack: plan.attack, inventory: plan.inventory, threshold: options.threshold, techniques: plan.counts,
             greenPercent: plan.greenPercent,
-            rulesBySource: bySource, rulesRejected: inputs.repositories.allDiagnostics.count { $0.severity == .error },
+            rulesBySource: bySource, rulesRejected: rejected.count, rejectedRules: rejected,
             blindRules: plan.blindRules, unresolvedTechniqueIDs: plan.unresolvedTechniqueIDs, actors: inputs.actors.actors.map(\.name),
             topGaps: Array(plan.gaps.prefix(10)), nextLogSources: Array(plan.onboarding.prefix(5)), problems: diagnostics.count)
         return Result(report: report, plan: plan, summary: summary, diagnostics: diagnostics)

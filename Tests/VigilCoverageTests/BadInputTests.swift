@@ -53,8 +53,9 @@ import VigilCore
         let bad = try #require(result.diagnostics.first { $0.location.file.hasSuffix("bad.yml") })
         #expect(bad.code == "yaml-syntax")
         #expect(bad.location.line == 5)
+        // The Sigma engine's reason, as `vigil rules check` gives it (the first thing missing is the logsource).
         let missing = try #require(result.diagnostics.first { $0.location.file.hasSuffix("nodetection.yml") })
-        #expect(missing.code == "sigma-missing-field")
+        #expect(missing.code == "missing-logsource")
         #expect(missing.location.line == 1)
     }
 

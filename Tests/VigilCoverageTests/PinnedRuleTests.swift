@@ -32,7 +32,9 @@ import VigilCore
     @Test func sigmaLegacyGlobalDocumentIsMerged() throws {
         // unsupported/windows/win_apt_apt29_tor.yml: an `action: global` document and one more; the rule takes the
         // global title, tags and level, its own logsource, and keeps `attack.t1050` (a retired ID) as written.
-        let rules = try Repositories.read("sigma").rules.filter { $0.path == "unsupported/windows/win_apt_apt29_tor.yml" }
+        let path = "unsupported/windows/win_apt_apt29_tor.yml"
+        let root = try Repositories.path("sigma")
+        let rules = SigmaMetadataReader.readFile(root + "/" + path, base: root).rules
         #expect(rules.count == 1)
         let second = try #require(rules.first)
         #expect(second.id == "c069f460-2b87-4010-8dcf-e45bab362624")
@@ -42,6 +44,13 @@ import VigilCore
         #expect(second.severity == .high)
         #expect(second.qualifiers["unsupported"] == "true")
         #expect(second.logSources.first?.category == "process_creation")
+        // The merged rule inherits `condition: service_install | near process`, which the Sigma engine rejects
+        // (`vigil rules check`: legacy-aggregation at 25:32), so coverage does not count it.
+        let sigma = try Repositories.read("sigma")
+        #expect(!sigma.rules.contains { $0.path == path })
+        let rejection = try #require(sigma.diagnostics.first { $0.location.file.hasSuffix(path) })
+        #expect(rejection.code == "legacy-aggregation")
+        #expect(rejection.location.line == 25)
     }
 
     @Test func elasticOutlookCOM() throws {

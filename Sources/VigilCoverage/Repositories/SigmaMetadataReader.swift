@@ -1,5 +1,6 @@
 // Sigma rules read for coverage only: id, title, ATT&CK tags, level, status, logsource, and the field names and
-// values of the detection (for the Pyramid of Pain). Matching is VigilSigma's job; this reads no conditions.
+// values of the detection (for the Pyramid of Pain). Whether a rule counts is the Sigma engine's verdict
+// (SigmaEngineVerdict), not this reader's: it reads no conditions.
 
 import VigilCore
 import Yams
@@ -31,7 +32,9 @@ public enum SigmaMetadataReader: RuleRepositoryReader {
             FileBytes.isDirectory(path) && FileBytes.isDirectory(path + "/rules") ? topFolders(path).map { path + "/" + $0 } : [path]
         let files = folders.flatMap { RepositoryFiles.files($0, suffixes: [".yml", ".yaml"]) }
         let outcomes = RepositoryFiles.parallelMap(files) { readFile($0, base: base) }
-        return RepositoryFiles.collect(source, root: path, outcomes: outcomes)
+        // Coverage counts only what the engine would run: its verdict decides, rule by rule.
+        let verdict = SigmaEngineVerdict.check(files)
+        return RepositoryFiles.collect(source, root: path, outcomes: zip(files, outcomes).map { verdict.filter($1, file: $0) })
     }
 
     static func readFile(_ file: String, base: String) -> FileOutcome {
