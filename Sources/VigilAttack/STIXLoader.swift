@@ -205,10 +205,10 @@ public enum STIXLoader {
 
         mutating func finish(retaining bytes: [UInt8]) throws(Diagnostic) -> KnowledgeBase {
             kb.retained = [bytes]
-            // Domain: the collection's name, else the domain most objects declare.
+            // Domain: the collection's name, else the domain most objects declare (a tie: the first by name).
             if let name = collectionName?.lowercased() {
                 if name.contains("mobile") { kb.info.domain = .mobile } else if name.contains("ics") { kb.info.domain = .ics }
-            } else if let top = domainVotes.max(by: { $0.value < $1.value })?.key, let domain = Domain(rawValue: top) {
+            } else if let top = domainVotes.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key, let domain = Domain(rawValue: top) {
                 kb.info.domain = domain
             }
             kb.info.specVersion = sawSpec21 ? "2.1" : (bundleSpec ?? "2.0")

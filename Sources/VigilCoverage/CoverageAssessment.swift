@@ -234,8 +234,8 @@ public enum CoverageAssessment {
             techniques.append(t)
         }
         // A parent without its own detection but with detected sub-techniques is partly covered.
-        for (i, pos) in byIndex where !kb.objects[i].isSubtechnique && techniques[pos].status != .green && techniques[pos].status != .white
-        {
+        for (i, pos) in byIndex.sorted(by: { $0.key < $1.key })
+        where !kb.objects[i].isSubtechnique && techniques[pos].status != .green && techniques[pos].status != .white {
             let subs = kb.subtechniques(of: i).compactMap { byIndex[$0] }
             let green = subs.filter { techniques[$0].status == .green }
             if !green.isEmpty {

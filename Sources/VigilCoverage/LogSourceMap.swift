@@ -125,7 +125,7 @@ public struct LogSourceMap: Sendable {
         return map
     }
 
-    /// The most specific Sigma entry for a rule's logsource, if any.
+    /// The most specific Sigma entry for a rule's logsource, if any; of equally specific ones, the first in the map.
     public func entry(for logsource: SigmaLogsource) -> SigmaEntry? {
         sigma.filter { $0.logsource.matches(logsource) }.max { $0.logsource.specificity < $1.logsource.specificity }
     }
@@ -153,30 +153,44 @@ public struct LogSourceMap: Sendable {
             return car[key] ?? car[need.product?.lowercased() ?? ""]
         case .eqlEvent:
             return eql[need.product?.lowercased() ?? ""]
-        case .elasticIndex, .elasticIntegration:
+        case .elasticIndex:
             guard let name = need.product?.lowercased() else { return nil }
-            // Index patterns: `logs-endpoint.events.process-*` → longest known prefix.
-            let trimmed = name.hasSuffix("*") ? String(name.dropLast()) : name
-            let best = elasticIndex.keys.filter { trimmed.hasPrefix($0) || $0.hasPrefix(trimmed.trimmingSuffix("-")) }.max {
-                $0.count < $1.count
-            }
-            if let best { return elasticIndex[best] }
-            if need.kind == .elasticIntegration {
-                return elasticIndex.first { $0.key.contains(name) }?.value
-            }
-            return nil
+            return elasticComponents(index: name)
+        case .elasticIntegration:
+            guard let name = need.product?.lowercased() else { return nil }
+            // An integration writes the data streams `logs-<integration>.<dataset>-*`; a map key may also name it.
+            return elasticIndex[name] ?? elasticComponents(index: "logs-" + name + ".*")
         case .dataSource:
             guard let name = need.product else { return nil }
-            return dataSources[name.lowercased()] ?? dataSources.first { $0.key == name.lowercased() }?.value
+            return dataSources[name.lowercased()]
         }
+    }
+
+    /// Data components of an Elastic index name or pattern (`logs-endpoint.events.process-*`), by a rule that does
+    /// not depend on the order of the map:
+    /// 1. the longest map key that is a prefix of the pattern's literal part and ends where a name part ends (at
+    ///    the end, `.`, `-` or `*`): `logs-azure` for `logs-azure.activitylogs-*`, but not for `logs-azure_openai*`;
+    /// 2. else, for a pattern with a wildcard, every key the pattern covers (`logs-endpoint.events.*` covers
+    ///    `logs-endpoint.events.file`, `….network`, …): the rule reads all those indices, so any of their
+    ///    components serves it; the union, in key order, without repeats;
+    /// 3. else nil (unknown to the map).
+    public func elasticComponents(index pattern: String) -> [String]? {
+        let literal = String(pattern.prefix { $0 != "*" })
+        let boundaries: Set<Character> = [".", "-", "*"]
+        let containing = elasticIndex.keys.filter { key in
+            guard pattern.hasPrefix(key) else { return false }
+            let rest = pattern.dropFirst(key.count)
+            return rest.first.map(boundaries.contains) ?? true
+        }
+        // Two different keys that are both prefixes of one text differ in length: the longest is unique.
+        if let best = containing.max(by: { $0.count < $1.count }) { return elasticIndex[best] }
+        guard literal.count < pattern.count, !literal.isEmpty else { return nil }
+        let covered = elasticIndex.keys.filter { $0.hasPrefix(literal) }.sorted()
+        return covered.isEmpty ? nil : unique(covered.flatMap { elasticIndex[$0] ?? [] })
     }
 }
 
 func unique(_ items: [String]) -> [String] {
     var seen = Set<String>()
     return items.filter { seen.insert($0.lowercased()).inserted }
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }

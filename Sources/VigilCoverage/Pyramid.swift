@@ -46,8 +46,10 @@ public enum PyramidClassifier {
             default: break
             }
         }
-        let fields = Set(rule.fields.map { $0.lowercased().split(separator: "|").first.map(String.init) ?? $0.lowercased() })
-        func has(_ set: Set<String>) -> String? { fields.first { set.contains($0) } }
+        let ordered = rule.fields.map { $0.lowercased().split(separator: "|").first.map(String.init) ?? $0.lowercased() }
+        let fields = Set(ordered)
+        // The first such field in the rule's own order names the reason (a Set's order changes from run to run).
+        func has(_ set: Set<String>) -> String? { ordered.first { set.contains($0) } }
         if let f = has(hashFields) { return PyramidClassification(level: .hashValues, reason: "keys on \(f)") }
         if rule.values.contains(where: looksLikeHash) { return PyramidClassification(level: .hashValues, reason: "keys on hash values") }
         if let f = has(ipFields) { return PyramidClassification(level: .ipAddresses, reason: "keys on \(f)") }

@@ -195,6 +195,9 @@ enum DefaultLogSourceMap {
           registry: [Windows Registry Key Modification]
           image_load: [Module Load]
           dns: [Active DNS]
+        # Elastic index-name prefixes. An index pattern takes the longest key that is a prefix of it ending at `.`,
+        # `-` or `*`; a wildcard pattern broader than every such key (`logs-endpoint.events.*`) takes the union of
+        # the keys it covers, in key order. An integration (`endpoint`) reads as `logs-<integration>.*`.
         elastic_index:
           logs-endpoint.events.process: [Process Creation, Command Execution]
           logs-endpoint.events.network: [Network Connection Creation]
@@ -219,6 +222,7 @@ enum DefaultLogSourceMap {
           logs-kubernetes.audit_logs: [Container Creation, Pod Creation, Pod Modification]
           auditbeat: [Process Creation, File Modification, Network Connection Creation]
           logs-auditd: [Process Creation, Command Execution, File Access]
+          logs-auditd_manager: [Process Creation, Command Execution, File Access]
           packetbeat: [Network Traffic Content, Network Traffic Flow]
           logs-network_traffic: [Network Traffic Content, Network Traffic Flow]
           logs-zeek: [Network Traffic Content, Network Traffic Flow]
