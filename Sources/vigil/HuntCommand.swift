@@ -331,7 +331,9 @@ struct DetectionWriter {
         }
         if !byTactic.isEmpty {
             lines.append("by tactic:")
-            for (t, n) in byTactic.sorted(by: { $0.value > $1.value }) { lines.append("  \(pad(t, 22)) \(n)") }
+            for (t, n) in byTactic.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                lines.append("  \(pad(t, 22)) \(n)")
+            }
         }
         if !byTechnique.isEmpty {
             lines.append("by technique (top 15):")
@@ -339,7 +341,9 @@ struct DetectionWriter {
                 lines.append("  \(pad(t, 12)) \(n)")
             }
         }
-        let top = hunter.hitsPerRule.enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }.prefix(15)
+        let top = hunter.hitsPerRule.enumerated().filter { $0.element > 0 }.sorted {
+            $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset
+        }.prefix(15)
         if !top.isEmpty {
             lines.append("by rule (top 15):")
             for (i, n) in top { lines.append("  \(pad(String(n), 7)) \(ruleSet.rules[i].title)") }

@@ -44,6 +44,8 @@ struct RulesCommand: ParsableCommand {
             for d in errors { byCode[d.code, default: 0] += 1 }
             var warningCodes: [String: Int] = [:]
             for d in all where d.severity == .warning { warningCodes[d.code, default: 0] += 1 }
+            var noteCodes: [String: Int] = [:]
+            for d in all where d.severity == .note { noteCodes[d.code, default: 0] += 1 }
             let compileRejected = Set(ruleSet.diagnostics.filter { $0.severity == .error }.map(\.location.file))
             let loaded = collection.rules.count
 
@@ -54,6 +56,8 @@ struct RulesCommand: ParsableCommand {
                 out += byCode.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
                 out += "},\"warnings_by_reason\":{"
                 out += warningCodes.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
+                out += "},\"notes_by_reason\":{"
+                out += noteCodes.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
                 out += "},\"diagnostics\":["
                 out += shown.map { d in
                     "{\"file\":\(JSONString.quoted(d.location.file)),\"line\":\(d.location.line ?? 0),\"column\":\(d.location.column ?? 0),"
@@ -80,8 +84,13 @@ struct RulesCommand: ParsableCommand {
                 print(
                     "compiled: \(stats.units) units, \(stats.patterns) prefilter literals (\(stats.automatonStates) automaton states), \(stats.regexes) regexes"
                 )
-                for (code, count) in byCode.sorted(by: { $0.value > $1.value }) { print("  rejected  \(count)  \(code)") }
-                for (code, count) in warningCodes.sorted(by: { $0.value > $1.value }) { print("  not runnable  \(count)  \(code)") }
+                // Most frequent first, ties by code: the same output on every run.
+                func ranked(_ counts: [String: Int]) -> [(key: String, value: Int)] {
+                    counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                }
+                for (code, count) in ranked(byCode) { print("  rejected  \(count)  \(code)") }
+                for (code, count) in ranked(warningCodes) { print("  not runnable  \(count)  \(code)") }
+                for (code, count) in ranked(noteCodes) { print("  noted  \(count)  \(code) (--warnings lists them)") }
                 _ = compileRejected
             }
             if !errors.isEmpty { throw ExitCode(1) }
