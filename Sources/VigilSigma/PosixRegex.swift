@@ -136,19 +136,41 @@ enum PosixRegex {
 }
 
 /// A compiled POSIX regex; one per matching thread (glibc serialises concurrent use of one regex_t).
+///
+/// Compiled twice: in the C locale, where `.` and `[^…]` match one byte (fast, and exact on ASCII text), and
+/// in C.UTF-8, where they match one character as PCRE's do, for text with non-ASCII bytes (`.{150}` must
+/// count characters, not bytes).
 final class CompiledPosixRegex {
     private var regex = regex_t()
+    private var unicodeRegex = regex_t()
     let valid: Bool
+    private let unicodeValid: Bool
+
+    /// The C.UTF-8 locale, for compiling and running the character-wise regex.
+    nonisolated(unsafe) private static let utf8Locale: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
 
     init?(_ ere: String, ignoreCase: Bool, multiline: Bool) {
         var flags = REG_EXTENDED | REG_NOSUB
         if ignoreCase { flags |= REG_ICASE }
         if multiline { flags |= REG_NEWLINE }
         valid = regcomp(&regex, ere, flags) == 0
-        if !valid { return nil }
+        if !valid {
+            unicodeValid = false
+            return nil
+        }
+        if let locale = Self.utf8Locale {
+            let previous = uselocale(locale)
+            unicodeValid = regcomp(&unicodeRegex, ere, flags) == 0
+            uselocale(previous)
+        } else {
+            unicodeValid = false
+        }
     }
 
-    deinit { if valid { regfree(&regex) } }
+    deinit {
+        if valid { regfree(&regex) }
+        if unicodeValid { regfree(&unicodeRegex) }
+    }
 
     /// Searches `text` (no terminator needed).
     func matches(_ text: UnsafeRawBufferPointer) -> Bool {
@@ -159,6 +181,27 @@ final class CompiledPosixRegex {
         if text.isEmpty {
             return regexec(&regex, "", 0, nil, 0) == 0
         }
+        if unicodeValid && !Self.isASCII(text), let locale = Self.utf8Locale {
+            // Bracket expressions read the current locale while matching, not only while compiling.
+            let previous = uselocale(locale)
+            defer { uselocale(previous) }
+            return regexec(&unicodeRegex, base, 1, &range, REG_STARTEND) == 0
+        }
         return regexec(&regex, base, 1, &range, REG_STARTEND) == 0
+    }
+
+    /// No byte of `text` has its high bit set; eight bytes at a time.
+    @inline(__always) static func isASCII(_ text: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = text.count
+        while i + 8 <= n {
+            if text.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if text[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
     }
 }
