@@ -141,6 +141,18 @@ import Yams
         var description: String { "python3 (the reference regex engine) failed with status \(status)" }
     }
 
+    /// The cases the pairs above found: `.` and `[^…]` match one character of non-ASCII text, not one byte
+    /// (verdicts as Python's `re.search` gives them).
+    @Test(arguments: [
+        ("^.{3}$", "ééé", true), ("^.{4}$", "ééé", false), ("^[^/]{3}$", "ééé", true), ("^a.b$", "AéB", true),
+        ("^[^/]{3}$", "a/é", false),
+    ])
+    func nonASCIITextCountsCharacters(_ pattern: String, _ text: String, _ expected: Bool) throws {
+        let t = try #require(PosixRegex.translate(pattern))
+        let posix = try #require(CompiledPosixRegex(t.ere, ignoreCase: true, multiline: false))
+        #expect(Array(text.utf8).withUnsafeBytes { posix.matches($0) } == expected)
+    }
+
     @Test func fastPathAgreesWithPython() throws {
         let clock = ContinuousClock()
         let t0 = clock.now
