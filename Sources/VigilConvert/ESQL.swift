@@ -31,6 +31,7 @@ public struct ESQLPrinter: Sendable {
             let f = try field(name)
             switch condition {
             case .string(let s, let cased): return try string(f, s, cased: cased)
+            case .channel(let name): return try string(f, FieldCondition.channelText(name), cased: false)
             case .regex(let pattern, let i, let m, let s):
                 return "\(f) RLIKE " + (try Self.literal(LuceneRegex.translate(pattern, ignoreCase: i, multiline: m, dotAll: s)))
             case .compare(let op, let n, let part):

@@ -68,6 +68,11 @@ public struct EventFlattener: Sendable {
     /// The column with the event's time as seconds since 1970 (the local engine's reading of it), which
     /// correlation queries order and window by.
     public static let timeColumn = "vigil_time"
+    /// The channel and event ID that wrote the event (EVTX `System`, a flat export's header keys): the logsource
+    /// conditions read them, while a data field of the same name (event 104's cleared `Channel`) stays in its
+    /// own column for the rules' field tests, as in the local engine.
+    public static let channelColumn = "vigil_channel"
+    public static let eventIDColumn = "vigil_event_id"
 
     public init(mapping: LogsourceMapping = .builtin) {
         aliases = mapping.fieldAliases
@@ -88,6 +93,8 @@ public struct EventFlattener: Sendable {
         }
         set(Self.originColumn, .text("\(origin.file):\(origin.line)"), overwrite: true)
         if let time = event.timestamp.flatMap(Timestamp.epoch) { set(Self.timeColumn, .text(String(time)), overwrite: true) }
+        if let channel = event.channel { set(Self.channelColumn, .text(channel), overwrite: true) }
+        if let id = event.eventID { set(Self.eventIDColumn, .text(id), overwrite: true) }
         var aliased: [(String, FlatRow.FlatValue)] = []
         let view = event.view
         event.forEachField { rawName, node in

@@ -35,6 +35,7 @@ public struct KQLPrinter: Sendable {
             let f = try column(name)
             switch condition {
             case .string(let s, let cased): return try string(f, s, cased: cased)
+            case .channel(let name): return try string(f, FieldCondition.channelText(name), cased: false)
             case .regex(let pattern, let i, let m, let s):
                 if let feature = RegexDialect.unsupportedInRE2(pattern) {
                     throw Unsupported("the regular expression uses \(feature), which Kusto's RE2 engine does not support")

@@ -34,6 +34,7 @@ public struct LucenePrinter: Sendable {
             let f = try field(name)
             switch condition {
             case .string(let s, let cased): return try string(f, s, cased: cased)
+            case .channel(let name): return try string(f, FieldCondition.channelText(name), cased: false)
             case .regex(let pattern, let i, let m, let s):
                 return "\(f):/" + (try Self.oneLine(LuceneRegex.translate(pattern, ignoreCase: i, multiline: m, dotAll: s))) + "/"
             case .compare:

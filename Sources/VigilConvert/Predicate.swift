@@ -88,6 +88,12 @@ public enum FieldCondition: Sendable, Hashable {
     case fieldref(String, FieldRefMode, cased: Bool)
     /// The event ID, a decimal number, is one of these (logsource conditions).
     case eventID([Int])
+    /// The event was written to this channel, ignoring case (logsource conditions). On a table that keeps the
+    /// header apart (`vigil export`'s `vigil_channel`), it reads that column, never a data field named Channel.
+    case channel(String)
+
+    /// The channel test as the text test it prints as where the table has one Channel column.
+    public static func channelText(_ name: String) -> SigmaString { SigmaString(plain: Array(name.utf8)) }
 
     /// The test's value on an event without the field: only `null` and `exists: false` hold.
     public var holdsOnAbsentField: Bool {
@@ -132,7 +138,7 @@ public struct PredicateBuilder: Sendable {
             for source in sources {
                 var scope: [Predicate] = []
                 if let channel = source.channel {
-                    scope.append(.field("Channel", .string(SigmaString(plain: Array(channel.utf8)), cased: false)))
+                    scope.append(.field("Channel", .channel(channel)))
                     if !source.eventIDs.isEmpty { scope.append(.field("EventID", .eventID(source.eventIDs))) }
                 } else {
                     scope.append(.field("Channel", .exists(true)))

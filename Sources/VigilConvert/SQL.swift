@@ -154,6 +154,14 @@ public struct SQLPrinter: Sendable {
             case .not(let x): return .not(walk(x))
             case .constant, .keyword: return p
             case .field(let name, let condition):
+                // Logsource tests read the header columns `vigil export` writes, where the table has them.
+                switch condition {
+                case .channel where resolve(EventFlattener.channelColumn) != nil:
+                    return .field(EventFlattener.channelColumn, condition)
+                case .eventID where resolve(EventFlattener.eventIDColumn) != nil:
+                    return .field(EventFlattener.eventIDColumn, condition)
+                default: break
+                }
                 if resolve(name) == nil { return .constant(condition.holdsOnAbsentField) }
                 if case .fieldref(let other, _, _) = condition, resolve(other) == nil { return .constant(false) }
                 return p
@@ -283,6 +291,8 @@ public struct SQLPrinter: Sendable {
             return "\(column) IN (" + ids.map { dialect.literal(String($0)) }.joined(separator: ", ") + ")"
         case .string(let s, let cased):
             return try string(column, s, cased: cased)
+        case .channel(let name):
+            return try string(column, FieldCondition.channelText(name), cased: false)
         case .regex(let pattern, let i, let m, let s):
             if dialect != .spark, let feature = RegexDialect.unsupportedInRE2(pattern) {
                 throw Unsupported("the regular expression uses \(feature), which \(dialect.rawValue)'s RE2 engine does not support")

@@ -60,6 +60,10 @@ public struct SplunkPrinter: Sendable {
             case .string(let s, let cased):
                 guard !cased, Self.searchable(s) else { return nil }
                 return "\(field)=" + (try Self.searchValue(s))
+            case .channel(let name):
+                let s = FieldCondition.channelText(name)
+                guard Self.searchable(s) else { return nil }
+                return "\(field)=" + (try Self.searchValue(s))
             case .eventID(let ids):
                 return ids.count == 1 ? "\(field)=\(ids[0])" : "\(field) IN (" + ids.map(String.init).joined(separator: ", ") + ")"
             case .isNull, .exists(false): return "NOT \(field)=*"
@@ -164,6 +168,8 @@ public struct SplunkPrinter: Sendable {
                 return "isnotnull(mvfilter(cidrmatch(\(Self.literal(network.description)), \(f))))"
             case .isNull, .exists(false): return "isnull(\(f))"
             case .exists(true): return "isnotnull(\(f))"
+            case .channel(let name):
+                return "isnotnull(mvfind(\(f), \(Self.literal(try GlobRegex.pattern(FieldCondition.channelText(name), ignoreCase: true)))))"
             case .eventID(let ids):
                 return "isnotnull(mvfind(\(f), \(Self.literal("^(" + ids.map(String.init).joined(separator: "|") + ")\\z"))))"
             case .fieldref(let other, let mode, let cased):

@@ -143,14 +143,14 @@ public struct Event {
     }
 
     /// The node of the channel that wrote the event: `System/Channel` for EVTX, never a `Channel` in the event's
-    /// data (event 104 names the cleared log there); for flat events `Channel`, `channel` or `log_name` at the
-    /// top level or under `winlog`. Logsource checks read this, rule field tests read the fields.
+    /// data (event 104 names the cleared log there); for flat events `vigil_channel` (`vigil export`'s header
+    /// column), `Channel`, `channel` or `log_name` at the top level or under `winlog`. Logsource checks read this, rule field tests read the fields.
     public var headerChannelNode: Int? {
-        shape == .evtx ? systemValue("Channel") : flatValue(["Channel", "channel", "log_name"])
+        shape == .evtx ? systemValue("Channel") : flatValue(["vigil_channel", "Channel", "channel", "log_name"])
     }
     /// The node of the event ID from the same place as `headerChannelNode`.
     public var headerEventIDNode: Int? {
-        shape == .evtx ? systemValue("EventID") : flatValue(["EventID", "event_id", "EventId"])
+        shape == .evtx ? systemValue("EventID") : flatValue(["vigil_event_id", "EventID", "event_id", "EventId"])
     }
 
     public var channel: String? { text(headerChannelNode) }
