@@ -271,9 +271,12 @@ struct ProgramBuilder {
             let atom = RegexLiteral.required(pattern).map { (kind: TestKind.regex, bytes: Folding.fold($0)) }
             if let index = regexCache[key] { return (ValueTest(kind: .regex, cased: true, a: index, b: 0), atom) }
             var regex: Regex<AnyRegexOutput>
-            do { regex = try Regex(pattern) } catch {
+            do { regex = try Regex(PCRESyntax.swiftPattern(pattern, dotAll: s, multiline: m)) } catch {
                 throw fail("regex-unsupported", "regular expression '\(pattern)' cannot be compiled: \(error)")
             }
+            // PCRE (the Sigma regex dialect) matches code points; Swift's default, grapheme clusters, reads
+            // `\r\n` or a letter with its combining mark as one character.
+            regex = regex.matchingSemantics(.unicodeScalar)
             if i { regex = regex.ignoresCase() }
             if m { regex = regex.anchorsMatchLineEndings() }
             if s { regex = regex.dotMatchesNewlines() }
