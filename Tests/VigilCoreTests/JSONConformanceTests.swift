@@ -84,7 +84,7 @@ indirect enum JSONReferenceValue: Equatable, CustomStringConvertible {
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct JSONConformanceTests {
+@Suite struct JSONConformanceTests {
     static let folder = "conformance/json-test-suite/test_parsing"
 
     static func cases(_ prefix: String) -> [String] {

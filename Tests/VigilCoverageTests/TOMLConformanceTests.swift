@@ -7,7 +7,7 @@ import VigilCore
 
 @testable import VigilCoverage
 
-@Suite(.timeLimit(.minutes(1))) struct TOMLConformanceTests {
+@Suite struct TOMLConformanceTests {
     static let folder = "conformance/toml-test/tests"
 
     /// The cases toml-test lists for TOML 1.0, without the `.toml` suffix.
