@@ -3,16 +3,13 @@
 # clang (-sanitize=fuzzer,address), into .build-fuzz/evtx/fuzz-evtx.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source Fuzz/common.sh
 OUT=.build-fuzz/evtx
 mkdir -p "$OUT"
-FLAGS=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 6)
-swiftc "${FLAGS[@]}" -module-name VigilCore -I Sources/CZlib -emit-module -emit-module-path "$OUT/VigilCore.swiftmodule" \
-    -emit-library -static -o "$OUT/libVigilCore.a" Sources/VigilCore/*.swift
-clang -O2 -fsanitize=fuzzer-no-link,address -I Sources/CCRC32/include -c Sources/CCRC32/crc32_fold.c -o "$OUT/crc32_fold.o"
-ar rcs "$OUT/libCCRC32.a" "$OUT/crc32_fold.o"
+swift_library "$OUT" VigilCore -- Sources/VigilCore/*.swift
+crc32_library "$OUT"
 # -enable-testing: the target compares decoders with and without template programs (internal API).
-swiftc "${FLAGS[@]}" -enable-testing -module-name VigilEVTX -I "$OUT" -I Sources/CZlib -I Sources/CCRC32/include -emit-module \
-    -emit-module-path "$OUT/VigilEVTX.swiftmodule" -emit-library -static -o "$OUT/libVigilEVTX.a" Sources/VigilEVTX/*.swift
-swiftc "${FLAGS[@]}" -I "$OUT" -I Sources/CZlib -I Sources/CCRC32/include -L "$OUT" -lVigilEVTX -lVigilCore -lCCRC32 -lz \
+swift_library "$OUT" VigilEVTX -enable-testing -I Sources/CCRC32/include -- Sources/VigilEVTX/*.swift
+swiftc "${FUZZ_FLAGS[@]}" -I "$OUT" -I Sources/CZlib -I Sources/CCRC32/include -L "$OUT" -lVigilEVTX -lVigilCore -lCCRC32 -lz \
     Fuzz/evtx/FuzzEVTX.swift -o "$OUT/fuzz-evtx"
 echo "$OUT/fuzz-evtx"

@@ -4,12 +4,9 @@
 # Tests/VigilEVTXTests/FuzzRegressions.swift as a regression test once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SECONDS_TO_RUN=${1:-600}
-SHARED=${VIGIL_SHARED:-$PWD/../shared}
-CORPUS=Fuzz/corpus/evtx
-CRASHES=Fuzz/corpus/evtx-crashes
-mkdir -p "$CORPUS" "$CRASHES"
-[ -x .build-fuzz/evtx/fuzz-evtx ] || Fuzz/evtx/build.sh
+FUZZ_SECONDS=${1:-600}
+source Fuzz/common.sh
+fuzz_prepare evtx
 if [ -z "$(ls -A "$CORPUS")" ]; then
     python3 - "$SHARED" "$CORPUS" <<'PY'
 import hashlib, os, sys
@@ -25,5 +22,4 @@ for folder in ("logs/sigma-regression", "logs/evtx-attack-samples"):
                         open(os.path.join(corpus, hashlib.sha1(chunk).hexdigest()), "wb").write(chunk)
 PY
 fi
-.build-fuzz/evtx/fuzz-evtx -max_len=65536 -timeout=10 -rss_limit_mb=2048 -max_total_time="$SECONDS_TO_RUN" \
-    -artifact_prefix="$CRASHES/" -print_final_stats=1 "$CORPUS"
+fuzz_run 65536

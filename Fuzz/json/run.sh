@@ -5,12 +5,9 @@
 # as a regression test once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SECONDS_TO_RUN=${1:-600}
-SHARED=${VIGIL_SHARED:-$PWD/../shared}
-CORPUS=Fuzz/corpus/json
-CRASHES=Fuzz/corpus/json-crashes
-mkdir -p "$CORPUS" "$CRASHES"
-[ -x .build-fuzz/json/fuzz-json ] || Fuzz/json/build.sh
+FUZZ_SECONDS=${1:-600}
+source Fuzz/common.sh
+fuzz_prepare json
 if [ -z "$(ls -A "$CORPUS")" ]; then
     python3 - "$SHARED" "$CORPUS" <<'PY'
 import gzip, hashlib, os, sys
@@ -31,5 +28,4 @@ for d, _, fs in os.walk(os.path.join(shared, "logs/sigma-regression")):
             put(open(os.path.join(d, f), "rb").read())
 PY
 fi
-.build-fuzz/json/fuzz-json -max_len=16384 -timeout=10 -rss_limit_mb=2048 -max_total_time="$SECONDS_TO_RUN" \
-    -artifact_prefix="$CRASHES/" -print_final_stats=1 "$CORPUS"
+fuzz_run 16384

@@ -5,12 +5,9 @@
 # regression test once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SECONDS_TO_RUN=${1:-600}
-SHARED=${VIGIL_SHARED:-$PWD/../shared}
-CORPUS=Fuzz/corpus/sigma
-CRASHES=Fuzz/corpus/sigma-crashes
-mkdir -p "$CORPUS" "$CRASHES"
-[ -x .build-fuzz/sigma/fuzz-sigma ] || Fuzz/sigma/build.sh
+FUZZ_SECONDS=${1:-600}
+source Fuzz/common.sh
+fuzz_prepare sigma
 if [ -z "$(ls -A "$CORPUS")" ]; then
     python3 - "$SHARED" "$CORPUS" <<'PY'
 import hashlib, os, sys
@@ -23,5 +20,4 @@ for d, _, fs in os.walk(os.path.join(shared, "rules/sigma")):
                 open(os.path.join(corpus, hashlib.sha1(data).hexdigest()), "wb").write(data)
 PY
 fi
-.build-fuzz/sigma/fuzz-sigma -max_len=16384 -timeout=10 -rss_limit_mb=2048 -max_total_time="$SECONDS_TO_RUN" \
-    -dict=Fuzz/sigma/sigma.dict -artifact_prefix="$CRASHES/" -print_final_stats=1 "$CORPUS"
+fuzz_run 16384 -dict=Fuzz/sigma/sigma.dict
