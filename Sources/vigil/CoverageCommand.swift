@@ -16,7 +16,8 @@ struct CoverageCommand: ParsableCommand {
             their logs are missing, or only low-rated/experimental rules, or visibility without detection. \
             Red: no rule and the data to write one is not collected. White: not assessed (no system of its \
             platforms, excluded). Every colour comes with its reasons (in the layer comments and --json).
-            Exit 1 when --fail-under is missed; 2 when an input cannot be used.
+            Exit 1 when --fail-under is missed; 2 when an input cannot be used or an --actors name matches no \
+            group, campaign, software or file (the run still reports the others).
             """)
 
     @OptionGroup var source: AttackOptions
@@ -119,6 +120,8 @@ struct CoverageCommand: ParsableCommand {
         } else {
             print(result.summary.text)
         }
+        // An actor that names nothing is bad input: the run above goes on without it, and says so by its exit code.
+        if result.diagnostics.contains(where: { $0.code == "actor-unknown" }) { throw ExitCode.badInput }
         if let failUnder, result.report.greenPercent < failUnder {
             Output.error("coverage gate missed: \(result.report.greenPercent)% green, --fail-under \(failUnder)%")
             throw ExitCode.findings

@@ -33,6 +33,18 @@ import VigilCore
         #expect(r.stderr.contains("coverage gate missed"))
     }
 
+    /// An unknown actor is named, the run goes on with the others, and the exit status is 2.
+    @Test func unknownActorExitsTwo() throws {
+        let r = try VigilProcess.run([
+            "coverage", "--rules", Self.examples + "/rules", "--inventory", Self.examples + "/inventory.yaml", "--actors", "APT29",
+            "NOSUCHGROUP", "--json",
+        ])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("NOSUCHGROUP"))
+        let summary = try #require(r.json as? [String: Any])
+        #expect(((summary["techniques"] as? [String: Int])?["green"] ?? 0) > 0)
+    }
+
     @Test func unusableInputsExitTwo() throws {
         let missing = try VigilProcess.run(["coverage", "--rules", Self.examples + "/rules", "--inventory", "/no/such/inventory.yaml"])
         #expect(missing.status == 2)
