@@ -193,6 +193,8 @@ enum BuiltinMapping {
         field-aliases:
           Hostname: Computer
           SourceName: Provider_Name
+          vigil_channel: Channel
+          vigil_event_id: EventID
           winlog.channel: Channel
           winlog.event_id: EventID
           winlog.computer_name: Computer

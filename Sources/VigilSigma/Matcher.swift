@@ -28,8 +28,8 @@ public final class MatchContext {
     var arena = ByteArena()
     var view: JSONView?
     var event: Event?
-    /// Nodes of the channel and event ID that pick the event's candidate rules (-1 when absent): the header's
-    /// (`Event.headerChannelNode`), which a data field of the same name never replaces.
+    /// Nodes of the channel and event ID that pick the event's candidate rules (-1 when absent): the first the
+    /// event gives, which a data field of the same name never replaces.
     var logsourceChannelNode: Int32 = -1
     var logsourceEventIDNode: Int32 = -1
     /// Counters for reports.
@@ -151,24 +151,26 @@ public final class MatchContext {
         self.event = event
         let rs = ruleSet
         let flat = event.shape == .flat
+        // The logsource reads the first Channel and EventID the event gives: System's for EVTX (emitted before
+        // EventData/UserData), the header keys or `vigil_channel` (an alias) ahead of a flat export's data.
+        // Later fields of the same name (event 104's cleared `Channel`) only replace the slot rule tests read.
+        logsourceChannelNode = -1
+        logsourceEventIDNode = -1
+        @inline(__always) func fill(_ slot: Int32, _ value: Int) {
+            slotStamp[Int(slot)] = stamp
+            slotNode[Int(slot)] = Int32(value)
+            if slot == rs.channelSlot && logsourceChannelNode < 0 { logsourceChannelNode = Int32(value) }
+            if slot == rs.eventIDSlot && logsourceEventIDNode < 0 { logsourceEventIDNode = Int32(value) }
+        }
         event.forEachField { name, value in
             if let slot = rs.slot(forEventField: name) {
-                slotStamp[Int(slot)] = stamp
-                slotNode[Int(slot)] = Int32(value)
+                fill(slot, value)
                 if flat {
                     let target = rs.aliasTarget[Int(slot)]
-                    if target >= 0 && slotStamp[Int(target)] != stamp {
-                        slotStamp[Int(target)] = stamp
-                        slotNode[Int(target)] = Int32(value)
-                    }
+                    if target >= 0 && slotStamp[Int(target)] != stamp { fill(target, value) }
                 }
             }
         }
-        // EVTX: System's values only. Flat: the header keys, else whatever the aliases filled (`event.code`).
-        let channelNode = event.headerChannelNode ?? (flat && present(rs.channelSlot) ? Int(slotNode[Int(rs.channelSlot)]) : nil)
-        let eventIDNode = event.headerEventIDNode ?? (flat && present(rs.eventIDSlot) ? Int(slotNode[Int(rs.eventIDSlot)]) : nil)
-        logsourceChannelNode = channelNode.map { Int32($0) } ?? -1
-        logsourceEventIDNode = eventIDNode.map { Int32($0) } ?? -1
     }
 
     /// The folded text of a node (for logsource checks).

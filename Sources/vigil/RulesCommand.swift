@@ -40,12 +40,12 @@ struct RulesCommand: ParsableCommand {
             let all = collection.diagnostics + ruleSet.diagnostics
             let errors = all.filter { $0.severity == .error }
             let shown = warnings ? all : errors
-            var byCode: [String: Int] = [:]
-            for d in errors { byCode[d.code, default: 0] += 1 }
-            var warningCodes: [String: Int] = [:]
-            for d in all where d.severity == .warning { warningCodes[d.code, default: 0] += 1 }
-            var noteCodes: [String: Int] = [:]
-            for d in all where d.severity == .note { noteCodes[d.code, default: 0] += 1 }
+            func countsByCode(_ severity: DiagnosticSeverity) -> [String: Int] {
+                all.filter { $0.severity == severity }.reduce(into: [:]) { $0[$1.code, default: 0] += 1 }
+            }
+            let byCode = countsByCode(.error)
+            let warningCodes = countsByCode(.warning)
+            let noteCodes = countsByCode(.note)
             let compileRejected = Set(ruleSet.diagnostics.filter { $0.severity == .error }.map(\.location.file))
             let loaded = collection.rules.count
 
@@ -53,12 +53,11 @@ struct RulesCommand: ParsableCommand {
                 var out = "{\"files\":\(collection.filesRead),\"rules\":\(loaded),\"correlations\":\(collection.correlations.count),"
                 out += "\"filters\":\(collection.filters.count),\"rejected\":\(errors.count),\"runnable\":\(ruleSet.activeRules.count),"
                 out += "\"seconds\":\(elapsed),\"rejected_by_reason\":{"
-                out += byCode.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
-                out += "},\"warnings_by_reason\":{"
-                out += warningCodes.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
-                out += "},\"notes_by_reason\":{"
-                out += noteCodes.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
-                out += "},\"diagnostics\":["
+                func object(_ counts: [String: Int]) -> String {
+                    counts.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
+                }
+                out += object(byCode) + "},\"warnings_by_reason\":{" + object(warningCodes)
+                out += "},\"notes_by_reason\":{" + object(noteCodes) + "},\"diagnostics\":["
                 out += shown.map { d in
                     "{\"file\":\(JSONString.quoted(d.location.file)),\"line\":\(d.location.line ?? 0),\"column\":\(d.location.column ?? 0),"
                         + "\"severity\":\"\(d.severity.rawValue)\",\"code\":\(JSONString.quoted(d.code)),\"message\":\(JSONString.quoted(d.message))}"
