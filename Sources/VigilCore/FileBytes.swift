@@ -6,6 +6,9 @@
     import Darwin
 #endif
 
+/// The C library's `read`, which `FileBytes.read` hides inside the enum.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+
 public enum FileBytes {
     /// Upper bound on what one input may inflate to, so that a gzip bomb cannot exhaust memory.
     public static let defaultInflateLimit = 4 << 30
@@ -33,7 +36,7 @@ public enum FileBytes {
                 if expected > 0 && filled == expected {
                     // Check for growth since stat without losing what we have.
                     var probe: UInt8 = 0
-                    let n = Glibc.read(fd, &probe, 1)
+                    let n = systemRead(fd, &probe, 1)
                     if n <= 0 { break }
                     bytes.append(probe)
                     filled += 1
@@ -41,7 +44,7 @@ public enum FileBytes {
                 bytes.append(contentsOf: repeatElement(0, count: max(65536, bytes.count)))
             }
             let n = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                systemRead(fd, buffer.baseAddress! + filled, buffer.count - filled)
             }
             if n < 0 {
                 if errno == EINTR { continue }

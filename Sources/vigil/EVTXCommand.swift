@@ -36,7 +36,7 @@ struct EVTXCommand: ParsableCommand {
                 do {
                     file = try EVTXFile(path: path)
                 } catch {
-                    StandardError.write(error.description)
+                    printError(error.description)
                     unreadable = true
                     continue
                 }
@@ -47,7 +47,7 @@ struct EVTXCommand: ParsableCommand {
                     if lines { output.write(newline: ()) }
                 }
                 output.flush()
-                for diagnostic in diagnostics { StandardError.write(diagnostic.description) }
+                for diagnostic in diagnostics { printError(diagnostic.description) }
                 if !diagnostics.isEmpty { damaged = true }
             }
             output.flush()
@@ -72,7 +72,7 @@ struct EVTXCommand: ParsableCommand {
                 do {
                     info = try EVTXFile(path: path).info()
                 } catch {
-                    StandardError.write(error.description)
+                    printError(error.description)
                     unreadable = true
                     continue
                 }
@@ -195,23 +195,7 @@ struct StandardOutput {
     mutating func write(newline: Void) { buffer.append(0x0A) }
 
     mutating func flush() {
-        buffer.withUnsafeBytes { b in
-            var offset = 0
-            while offset < b.count {
-                let n = Glibc.write(1, b.baseAddress! + offset, b.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+        if let failure = buffer.withUnsafeBytes({ WriteAll.bytes($0, to: 1) }) { StandardStreams.failed(failure) }
         buffer.removeAll(keepingCapacity: true)
-    }
-}
-
-enum StandardError {
-    static func write(_ line: String) {
-        var text = line
-        text.append("\n")
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -211,11 +211,8 @@ struct HuntCommand: ParsableCommand {
     }
 }
 
-/// Writes to standard error without Foundation (the hunt and rules commands report progress here).
-func printError(_ text: String, newline: Bool = true) {
-    var line = newline ? text + "\n" : text
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
+/// Writes to standard error, unprefixed (the hunt and rules commands report progress here).
+func printError(_ text: String, newline: Bool = true) { _ = WriteAll.text(newline ? text + "\n" : text, to: 2) }
 
 struct DetectionWriter {
     let format: HuntCommand.Format

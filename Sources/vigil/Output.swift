@@ -4,6 +4,28 @@ import Foundation
 import VigilCore
 import VigilLogs
 
+/// The formats Vigil's commands write. Each command takes the ones that make sense for it with
+/// `--format`, and `--json` as an alias of `--format json`; `OutputFormat.chosen` checks the choice.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json, jsonl, csv, timesketch
+
+    /// The format asked for by `--format` and `--json`, or `fallback`. Asking for a format the command does
+    /// not write, or for two different ones, is a usage error (exit 2).
+    static func chosen(_ format: OutputFormat?, json: Bool, allowed: [OutputFormat], fallback: OutputFormat = .table) throws
+        -> OutputFormat
+    {
+        if json, let format, format != .json {
+            throw ValidationError("--json and --format \(format.rawValue) ask for different formats")
+        }
+        let chosen = json ? .json : format ?? fallback
+        guard allowed.contains(chosen) else {
+            throw ValidationError(
+                "this command writes --format \(allowed.map(\.rawValue).joined(separator: ", ")), not \(chosen.rawValue)")
+        }
+        return chosen
+    }
+}
+
 enum Output {
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
@@ -16,10 +38,10 @@ enum Output {
 
     /// Diagnostics go to standard error, one per line, `file:line:col: severity: message [code]`.
     static func report(_ diagnostics: [Diagnostic]) {
-        for d in diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
+        for d in diagnostics { _ = WriteAll.text(d.description + "\n", to: 2) }
     }
 
-    static func error(_ text: String) { FileHandle.standardError.write(Data(("vigil: " + text + "\n").utf8)) }
+    static func error(_ text: String) { _ = WriteAll.text("vigil: " + text + "\n", to: 2) }
 
     /// The log files under `paths` (files and folders); paths that do not exist are reported, and
     /// finding no log file at all is bad input (exit 2).
