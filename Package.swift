@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
         .target(
             name: "VigilConvert",
-            dependencies: ["VigilCore", "CZlib", "VigilSigma", "VigilLogs", "VigilHunt", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["VigilCore", "CZlib", "VigilSigma", "VigilLogs", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -63,8 +63,8 @@ let package = Package(
         .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
-        .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt", "VigilTestSupport", "vigil"]),
-        .testTarget(name: "VigilConvertTests", dependencies: ["VigilConvert", "VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt", "VigilLogs", "VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilConvertTests", dependencies: ["VigilConvert", "VigilLogs", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),

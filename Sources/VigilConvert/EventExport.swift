@@ -3,7 +3,7 @@
 // the mapping's prefixes stripped and aliases filled), every value as text. Loaded into Spark, ClickHouse or
 // DuckDB, these rows make a converted rule see what `vigil hunt` sees.
 import VigilCore
-import VigilHunt
+import VigilLogs
 import VigilSigma
 
 public struct FlatRow {

@@ -3,7 +3,7 @@
 // read twice: the first pass collects the columns (first-seen order, the order `--columns` writes), the second
 // writes row groups. Memory stays at one row group plus the column names, whatever the size of the logs.
 import VigilCore
-import VigilHunt
+import VigilLogs
 
 public enum ParquetExport {
     public struct Outcome {

@@ -1,6 +1,7 @@
 // `vigil search`: which events contain a text (any field value, ignoring case), match a regular expression,
 // or meet field conditions. Matching works on the parsed tape; only hits are turned into Strings.
 import VigilCore
+import VigilLogs
 
 /// What to look for.
 public enum SearchQuery {

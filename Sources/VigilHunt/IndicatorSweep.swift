@@ -1,6 +1,7 @@
 // `vigil ioc`: an indicator sweep over EVTX and JSON logs, folded on worker threads with results in file
 // order, and the tallies its summary reports.
 import VigilCore
+import VigilLogs
 
 /// The hits of one batch of events, found on one worker and handed to the caller afterwards.
 public struct IndicatorSweepBatch: @unchecked Sendable {

@@ -1,6 +1,7 @@
 // `vigil timeline`: Sigma detections, and optionally every event of chosen channels and event IDs, from many
 // files and hosts in one time order, with ATT&CK columns and per-host and per-tactic summaries.
 import VigilCore
+import VigilLogs
 import VigilSigma
 
 #if canImport(Glibc)

@@ -5,6 +5,7 @@ import Foundation
 import VigilConvert
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

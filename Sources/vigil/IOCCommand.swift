@@ -3,6 +3,7 @@
 import ArgumentParser
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,7 @@
 // of all, events so far and the file being read, on standard error and only when it is a terminal, so that
 // pipes and redirected output never see it.
 import VigilHunt
+import VigilLogs
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,7 @@
 import ArgumentParser
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

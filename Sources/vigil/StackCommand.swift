@@ -2,6 +2,7 @@
 import ArgumentParser
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 struct StackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

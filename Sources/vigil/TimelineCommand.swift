@@ -2,6 +2,7 @@
 import ArgumentParser
 import VigilCore
 import VigilHunt
+import VigilLogs
 import VigilSigma
 
 #if canImport(Glibc)

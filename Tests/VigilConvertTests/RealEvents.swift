@@ -7,6 +7,7 @@ import Testing
 import VigilConvert
 import VigilCore
 import VigilHunt
+import VigilLogs
 import VigilSigma
 
 enum RealEvents {

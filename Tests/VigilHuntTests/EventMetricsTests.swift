@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 @Suite struct EventMetricsTests {
     static func metrics(_ files: [String]) -> (EventMetrics, EventStreamReport) {

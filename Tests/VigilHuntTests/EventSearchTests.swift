@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 @Suite struct EventSearchTests {
     /// File and line of every hit.

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,7 @@
 import Testing
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 @Suite struct ParallelFoldTests {
     static func files() throws -> [String] {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHunt
+import VigilLogs
 
 @Suite struct StackTests {
     static func stack(_ files: [String], _ fields: [String], where text: String?, byHost: Bool = false) throws -> StackResult {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHunt
+import VigilLogs
 import VigilTestSupport
 
 @Suite struct TimelineCLITests {

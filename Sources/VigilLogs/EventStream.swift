@@ -1,7 +1,6 @@
 // The one event pipeline the hunting commands share: log files and folders (EVTX and JSON alike) read in
 // bounded batches, each document parsed once and handed out as an `Event` valid only during the callback.
 import VigilCore
-import VigilLogs
 
 /// Where an event came from: its file and line (EVTX: the EventRecordID).
 public struct EventOrigin: Sendable {

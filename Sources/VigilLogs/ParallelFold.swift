@@ -3,7 +3,6 @@
 // `threads + 1` batches.
 import Dispatch
 import VigilCore
-import VigilLogs
 
 #if canImport(Glibc)
     import Glibc
