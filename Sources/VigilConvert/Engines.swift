@@ -75,7 +75,7 @@ public final class ClickHouseHTTP: QueryEngine {
     public func close() {}
 
     final class ResponseBox: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var value: (Data?, HTTPURLResponse?, Error?) = (nil, nil, nil)
         func set(_ d: Data?, _ r: HTTPURLResponse?, _ e: Error?) { lock.withLock { value = (d, r, e) } }
         func get() -> (Data?, HTTPURLResponse?, Error?) { lock.withLock { value } }

@@ -33,7 +33,7 @@ public final class Correlator: @unchecked Sendable {
     /// Rules named only by correlations that do not `generate` them: no stand-alone detections.
     public let suppressed: Set<Int>
     public let diagnostics: [Diagnostic]
-    private let lock = NSLockLike()
+    private let lock = Lock()
     private var observations: [[Observation]]
 
     struct Observation {

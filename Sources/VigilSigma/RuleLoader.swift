@@ -89,7 +89,7 @@ public enum RuleLoader {
 /// Results written by index from concurrent workers.
 final class ParallelSlots<T>: @unchecked Sendable {
     private var storage: [T?]
-    private let lock = NSLockLike()
+    private let lock = Lock()
 
     init(count: Int) { storage = Array(repeating: nil, count: count) }
 
@@ -99,24 +99,6 @@ final class ParallelSlots<T>: @unchecked Sendable {
 
     var values: [T] { storage.compactMap { $0 } }
 }
-
-/// A pthread mutex (no Foundation).
-final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 enum PlaceholderFile {
     static func parse(_ text: String, file: String) throws(Diagnostic) -> Placeholders {
