@@ -31,8 +31,13 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = collection.correlationDiagnostics
     let ruleSet = RuleSet(rules: collection.rules, filters: collection.filters, correlations: collection.correlations)
     for diagnostic in ruleSet.diagnostics { _ = diagnostic.description }
-    let hunter = Hunter(ruleSet: ruleSet, threads: 1)
-    hunter.process(events)
-    for detection in hunter.drainDetections() { _ = detection }
+    let correlator = Correlator(correlations: ruleSet.correlations, rules: ruleSet.rules, mapping: ruleSet.mapping)
+    let context = MatchContext(ruleSet: ruleSet)
+    var tape = JSONTape()
+    events.forEachEvent(tape: &tape) { _ in
+    } _: { event, _ in
+        ruleSet.detect(event, context: context, correlator: correlator) { _ in }
+    }
+    _ = correlator.evaluate()
     return 0
 }

@@ -1,6 +1,7 @@
 // A hunt on an engine: the rule set converted for the table's real columns, run in batches, and the rows
 // turned back into the detections `vigil hunt` prints for local logs.
 import VigilCore
+import VigilLogs
 import VigilSigma
 
 public struct EngineHuntReport: Sendable {
@@ -96,8 +97,10 @@ public enum EngineHunt {
                 }
                 report.detections.append(
                     Detection(
-                        rule: batch.rules[k], file: file, line: line, timestamp: value("time"), computer: value("computer"),
-                        channel: value("channel"), eventID: value("eventID"), recordID: value("recordID")))
+                        rule: batch.rules[k],
+                        location: EventLocation(
+                            file: file, line: line, timestamp: value("time"), computer: value("computer"), channel: value("channel"),
+                            eventID: value("eventID"), recordID: value("recordID"))))
             }
         }
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }

@@ -47,19 +47,16 @@ public struct SearchBatch: @unchecked Sendable {
 }
 
 /// One matching event, with what a hunter needs to find it again and the field that matched.
+@dynamicMemberLookup
 public struct SearchHit: Sendable {
-    public var file: String
-    public var line: Int
-    public var timestamp: String?
-    public var computer: String?
-    public var channel: String?
-    public var eventID: String?
-    public var recordID: String?
+    public var location: EventLocation
     /// The first field whose value matched (for `--where`, the first condition's field).
     public var matchedField: String
     public var matchedValue: String
     /// Every field of the event, in document order.
     public var fields: [(name: String, value: String)]
+
+    public subscript<T>(dynamicMember path: KeyPath<EventLocation, T>) -> T { location[keyPath: path] }
 }
 
 public struct EventSearch {
@@ -93,9 +90,7 @@ public struct EventSearch {
     public func hit(_ event: Event, at origin: EventOrigin, collectFields: Bool = true) -> SearchHit? {
         guard let (field, value) = firstMatch(event) else { return nil }
         return SearchHit(
-            file: origin.file, line: origin.line, timestamp: event.timestamp, computer: event.computer, channel: event.channel,
-            eventID: event.eventID, recordID: event.recordID, matchedField: field, matchedValue: value,
-            fields: collectFields ? event.fields() : [])
+            location: EventLocation(event, origin), matchedField: field, matchedValue: value, fields: collectFields ? event.fields() : [])
     }
 
     /// The name and value of the first field that matches, or nil.

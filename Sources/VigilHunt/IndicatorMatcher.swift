@@ -2,21 +2,19 @@
 // pieces (hex runs, URL hosts, addresses, path tails, parent domains) are looked up in hash tables, so
 // the cost per event does not grow with the number of indicators. Strings are built only for hits.
 import VigilCore
+import VigilLogs
 
 /// One indicator found in one event, with where the event is and the field that showed it.
+@dynamicMemberLookup
 public struct IndicatorHit: Sendable {
-    public var file: String
-    public var line: Int
-    public var timestamp: String?
-    public var computer: String?
-    public var channel: String?
-    public var eventID: String?
-    public var recordID: String?
+    public var location: EventLocation
     public var field: String
     /// The field's whole value (a command line, a Hashes list), as the event has it.
     public var value: String
     /// Index into `IndicatorSet.indicators`.
     public var indicator: Int
+
+    public subscript<T>(dynamicMember path: KeyPath<EventLocation, T>) -> T { location[keyPath: path] }
 }
 
 /// A class, not a struct: the hot path's helpers capture it, and copying a struct of a dozen arrays costs a

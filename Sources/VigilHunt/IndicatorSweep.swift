@@ -17,15 +17,13 @@ public struct IndicatorSweepBatch: @unchecked Sendable {
 
     public mutating func add(_ event: Event, _ origin: EventOrigin) {
         file = origin.file
-        var header: (String?, String?, String?, String?, String?)?
+        var location: EventLocation?
         var found: [IndicatorHit] = []
         matcher.scan(event, scratch) { indicator, name, v in
-            if header == nil { header = (event.timestamp, event.computer, event.channel, event.eventID, event.recordID) }
-            let h = header!
+            if location == nil { location = EventLocation(event, origin) }
             found.append(
                 IndicatorHit(
-                    file: origin.file, line: origin.line, timestamp: h.0, computer: h.1, channel: h.2, eventID: h.3, recordID: h.4,
-                    field: JSONString.unescape(name), value: event.text(v) ?? "", indicator: Int(indicator)))
+                    location: location!, field: JSONString.unescape(name), value: event.text(v) ?? "", indicator: Int(indicator)))
         }
         if !found.isEmpty { hits += found }
     }

@@ -393,12 +393,7 @@ struct TimelineBatch: @unchecked Sendable {
     ) {
         var firing: [Int] = []
         if let ruleSet, let context, let correlator {
-            // As `Hunter` does: matches feed correlations, and rules that only feed them are not reported.
-            ruleSet.match(event, context: context) { rule in
-                if correlator.uses(rule: rule) {
-                    correlator.observe(rule: rule, ruleName: ruleSet.rules[rule].name, event: event)
-                    if correlator.suppressed.contains(rule) { return }
-                }
+            ruleSet.detect(event, context: context, correlator: correlator) { rule in
                 firing.append(rule)
             }
         }
@@ -473,27 +468,3 @@ struct TimelineBatch: @unchecked Sendable {
 
 /// Match contexts for the workers, reused across batches so that lazily compiled regexes are compiled once per
 /// context rather than once per batch. About `threads + 1` exist at a time.
-final class MatchContextPool: @unchecked Sendable {
-    private let ruleSet: RuleSet
-    private var idle: [MatchContext] = []
-    private var mutex = pthread_mutex_t()
-
-    init(ruleSet: RuleSet) {
-        self.ruleSet = ruleSet
-        pthread_mutex_init(&mutex, nil)
-    }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func take() -> MatchContext {
-        pthread_mutex_lock(&mutex)
-        let context = idle.popLast()
-        pthread_mutex_unlock(&mutex)
-        return context ?? MatchContext(ruleSet: ruleSet)
-    }
-
-    func give(_ context: MatchContext) {
-        pthread_mutex_lock(&mutex)
-        idle.append(context)
-        pthread_mutex_unlock(&mutex)
-    }
-}

@@ -2,6 +2,7 @@
 import ArgumentParser
 import VigilConvert
 import VigilCore
+import VigilHunt
 import VigilLogs
 import VigilSigma
 
@@ -26,8 +27,6 @@ struct HuntCommand: ParsableCommand {
             every branch needs a column the table lacks, are listed and skipped.
             Exit status: 0 no detections, 1 detections, 2 error.
             """)
-
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
 
     @Option(name: .customLong("rules"), help: "A Sigma rule file or folder; repeat for more.")
     var rules: [String]
@@ -65,8 +64,11 @@ struct HuntCommand: ParsableCommand {
     @Option(help: "Skip rules whose id or title matches this pattern; repeat for more.")
     var exclude: [String] = []
 
-    @Option(help: "Output format.")
-    var format: Format = .table
+    @Option(help: "Output format: table, json, jsonl or csv (the summary goes to standard error for all but table).")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
+    var json = false
 
     @OptionGroup var sigmaInputs: SigmaInputs
 
@@ -80,6 +82,7 @@ struct HuntCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json, .jsonl, .csv])
         guard let minimum = Severity(lenient: minLevel) else {
             printError("unknown level '\(minLevel)'")
             throw ExitCode(2)
@@ -95,7 +98,7 @@ struct HuntCommand: ParsableCommand {
                 && !exclude.contains { Self.glob($0, rule) }
         }
         if let engine {
-            try runOnEngine(engine, selected, collection, logsources)
+            try runOnEngine(engine, selected, collection, logsources, format: format)
             return
         }
         let ruleSet = RuleSet(rules: selected, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
@@ -113,48 +116,38 @@ struct HuntCommand: ParsableCommand {
             printError("no log files found")
             throw ExitCode(2)
         }
-        let hunter = Hunter(ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table)
-        var report = LogReadReport()
+        var report = EventStreamReport()
         var progress = ProgressLine()
         var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
-        output.header()
+        output.begin()
         let huntStart = Clock.now
         let cpuStart = Clock.cpuSeconds
-        // Documents handed to the matcher so far: counted here, on the reading thread, for the progress line.
-        var submitted = 0
-        for (index, file) in files.enumerated() {
-            progress.update(filesDone: index, files: files.count, events: submitted, file: file)
-            func submit(_ batch: EventBatch) {
-                hunter.submit(batch)
-                let found = hunter.drainDetections()
-                // Detections go to stdout, which may be the same terminal: erase the progress line before them.
-                if !found.isEmpty && !quiet { progress.clear() }
-                output.write(found)
-                submitted += batch.documents.count
-                progress.update(filesDone: index, files: files.count, events: submitted, file: file)
-            }
-            switch LogFormat.of(file) {
-            case .evtx: LogReader.readEVTX(file, threads: 1, report: &report, submit)
-            default: LogReader.readJSON(file, report: &report, submit)
-            }
+        let result = Hunt.run(
+            files, ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table, report: &report,
+            onProgress: { progress.update($0) }
+        ) { found in
+            // Detections go to stdout, which may be the same terminal: erase the progress line before them.
+            if !quiet { progress.clear() }
+            output.write(found)
         }
-        hunter.finish()
-        output.write(hunter.drainDetections())
-        output.write(correlations: hunter.correlator.evaluate(), hunter.correlator)
+        output.write(correlations: result.correlationHits, result.correlator)
+        output.end()
         progress.clear()
         let seconds = Clock.seconds(since: huntStart)
         let cpuSeconds = Clock.cpuSeconds - cpuStart
-        for d in (report.diagnostics + hunter.diagnostics).prefix(50) { printError("\(d)") }
+        for d in report.diagnostics.prefix(50) { printError("\(d)") }
         output.summary(
-            hunter: hunter, report: report, seconds: seconds, cpuSeconds: cpuSeconds, compileSeconds: compileSeconds,
+            hitsPerRule: result.hitsPerRule, report: report, seconds: seconds, cpuSeconds: cpuSeconds, compileSeconds: compileSeconds,
             rulesLoaded: collection.rules.count,
             rulesRunning: ruleSet.activeRules.count, rejected: rejected.count)
-        if report.files == 0 && !files.isEmpty { throw ExitCode(2) }
+        if report.read.files == 0 && !files.isEmpty { throw ExitCode(2) }
         if output.count > 0 { throw ExitCode(1) }
     }
 
     /// `--engine`: convert, run in batches on the engine, print the detections as for local logs.
-    func runOnEngine(_ name: String, _ rules: [SigmaRule], _ collection: RuleCollection, _ mapping: LogsourceMapping) throws {
+    func runOnEngine(
+        _ name: String, _ rules: [SigmaRule], _ collection: RuleCollection, _ mapping: LogsourceMapping, format: OutputFormat
+    ) throws {
         guard let target = ConversionTarget(rawValue: name.lowercased()), target.sqlDialect != nil else {
             printError("unknown engine '\(name)' (clickhouse, spark or duckdb)")
             throw ExitCode(2)
@@ -189,9 +182,10 @@ struct HuntCommand: ParsableCommand {
         }
         let ruleSet = RuleSet(rules: rules, mapping: mapping)
         var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
-        output.header()
+        output.begin()
         output.write(report.detections)
         output.write(correlations: report.correlationHits, Correlator(correlations: collection.correlations, rules: rules))
+        output.end()
         let lines = [
             "", "== summary ==",
             "engine: \(target.rawValue), table \(table): \(report.rulesRun) rule(s) in \(report.queries) quer\(report.queries == 1 ? "y" : "ies"), \(format3(Clock.seconds(since: started))) s",
@@ -214,31 +208,44 @@ struct HuntCommand: ParsableCommand {
 /// Writes to standard error, unprefixed (the hunt and rules commands report progress here).
 func printError(_ text: String, newline: Bool = true) { _ = WriteAll.text(newline ? text + "\n" : text, to: 2) }
 
+/// Hunt's detections through the one record writer: the same keys in every format; the table shows a few.
 struct DetectionWriter {
-    let format: HuntCommand.Format
+    static let keys = [
+        "kind", "timestamp", "computer", "channel", "event_id", "record_id", "level", "status", "rule_id", "rule_title", "techniques",
+        "tactics", "file", "line", "fields",
+    ]
+
+    let format: OutputFormat
     let ruleSet: RuleSet
     let quiet: Bool
-    let colour = isatty(1) != 0
+    private var records: RecordWriter
     private(set) var count = 0
     var byLevel: [Severity: Int] = [:]
     var byTactic: [String: Int] = [:]
     var byTechnique: [String: Int] = [:]
 
-    init(format: HuntCommand.Format, ruleSet: RuleSet, quiet: Bool) {
+    init(format: OutputFormat, ruleSet: RuleSet, quiet: Bool) {
         self.format = format
         self.ruleSet = ruleSet
         self.quiet = quiet
+        let colour = isatty(1) != 0
+        records = RecordWriter(
+            format: format.records, keys: Self.keys,
+            table: [
+                TableColumn("TIMESTAMP", key: "timestamp", width: 27),
+                TableColumn(
+                    "LEVEL", key: "level", width: 13,
+                    style: { cell, value in
+                        guard colour, let level = Severity(rawValue: value) else { return cell }
+                        return DetectionWriter.paint(level) + cell + "\u{1B}[0m"
+                    }),
+                TableColumn("COMPUTER", key: "computer", width: 20), TableColumn("EVENT", key: "event_id", width: 6),
+                TableColumn("RULE") { $0["rule_title"] },
+            ], emit: { print($0, terminator: "") })
     }
 
-    func header() {
-        guard !quiet else { return }
-        switch format {
-        case .csv:
-            print("timestamp,computer,channel,event_id,record_id,level,status,rule_id,rule_title,techniques,tactics,file,line,fields")
-        case .table: print(pad("TIMESTAMP", 24) + "  " + pad("LEVEL", 13) + "  " + pad("COMPUTER", 20) + "  " + pad("EVENT", 10) + "  RULE")
-        case .jsonl: break
-        }
-    }
+    mutating func begin() { if !quiet { records.begin() } }
+    mutating func end() { if !quiet { records.end() } }
 
     mutating func write(_ detections: [Detection]) {
         for d in detections {
@@ -249,37 +256,17 @@ struct DetectionWriter {
             for t in rule.tactics { byTactic[t, default: 0] += 1 }
             for t in rule.techniques { byTechnique[t.description, default: 0] += 1 }
             guard !quiet else { continue }
-            let techniques = rule.techniques.map(\.description)
-            switch format {
-            case .table:
-                let levelText = pad(level.rawValue, 13)
-                let painted = colour ? Self.paint(level) + levelText + "\u{1B}[0m" : levelText
-                print(
-                    pad(d.timestamp ?? "-", 24) + "  " + painted + "  " + pad(d.computer ?? "-", 20) + "  " + pad(d.eventID ?? "-", 10)
-                        + "  " + rule.title)
-            case .jsonl:
-                var o =
-                    "{\"timestamp\":\(q(d.timestamp)),\"computer\":\(q(d.computer)),\"channel\":\(q(d.channel)),\"event_id\":\(q(d.eventID)),"
-                o +=
-                    "\"record_id\":\(q(d.recordID)),\"rule_id\":\(q(rule.id)),\"rule_title\":\(q(rule.title)),\"level\":\(q(level.rawValue)),"
-                o += "\"status\":\(q(rule.status?.rawValue)),\"techniques\":[\(techniques.map { q($0) }.joined(separator: ","))],"
-                o +=
-                    "\"tactics\":[\(rule.tactics.map { q($0) }.joined(separator: ","))],\"file\":\(q(d.file)),\"line\":\(d.line),\"fields\":{"
-                o += d.fields.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",")
-                o += "}}"
-                print(o)
-            case .csv:
-                let fields = d.fields.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
-                let columns = [
-                    d.timestamp ?? "", d.computer ?? "", d.channel ?? "", d.eventID ?? "", d.recordID ?? "", level.rawValue,
-                    rule.status?.rawValue ?? "", rule.id ?? "", rule.title, techniques.joined(separator: " "),
-                    rule.tactics.joined(separator: " "), d.file, String(d.line), fields,
-                ]
-                print(columns.map(Self.csv).joined(separator: ","))
-            }
+            let at = d.location
+            records.write([
+                .text("rule"), .text(at.timestamp), .text(at.computer), .text(at.channel), .text(at.eventID), .text(at.recordID),
+                .text(level.rawValue), .text(rule.status?.rawValue), .text(rule.id), .text(rule.title),
+                .list(rule.techniques.map(\.description)), .list(rule.tactics), .text(at.file), .number(at.line), .pairs(d.fields),
+            ])
         }
     }
 
+    /// Correlation firings as rows of kind "correlation": the rule columns name the correlation, the computer
+    /// column holds the group, and the fields its type, window and value.
     mutating func write(correlations hits: [CorrelationHit], _ correlator: Correlator) {
         for hit in hits {
             let c = correlator.correlations[hit.correlation]
@@ -289,38 +276,28 @@ struct DetectionWriter {
             guard !quiet else { continue }
             let first = Timestamp.iso(hit.firstTimestamp)
             let last = Timestamp.iso(hit.lastTimestamp)
-            switch format {
-            case .table:
-                print(
-                    pad(last, 24) + "  " + pad(level.rawValue, 13) + "  " + pad(hit.group.joined(separator: ","), 20) + "  "
-                        + pad("corr", 10) + "  " + c.title + " (\(c.type.rawValue) = \(hit.value))")
-            case .jsonl:
-                print(
-                    "{\"correlation_id\":\(q(c.id)),\"title\":\(q(c.title)),\"type\":\(q(c.type.rawValue)),\"level\":\(q(level.rawValue)),\"first\":\(q(first)),\"last\":\(q(last)),\"group\":[\(hit.group.map { q($0) }.joined(separator: ","))],\"value\":\(hit.value)}"
-                )
-            case .csv:
-                print(
-                    [
-                        last, hit.group.joined(separator: " "), "", "", "", level.rawValue, c.status?.rawValue ?? "", c.id ?? "", c.title,
-                        "", "", "", "", "\(c.type.rawValue)=\(hit.value)",
-                    ].map(Self.csv).joined(separator: ","))
-            }
+            let group = hit.group.joined(separator: ",")
+            records.write([
+                .text("correlation"), .text(last), .text(group), .text(nil), .text(nil), .text(nil), .text(level.rawValue),
+                .text(c.status?.rawValue), .text(c.id), .text(c.title), .list([]), .list([]), .text(nil), .text(nil),
+                .pairs([("type", c.type.rawValue), ("first", first), ("last", last), ("group", group), ("value", String(hit.value))]),
+            ])
         }
     }
 
     func summary(
-        hunter: Hunter, report: LogReadReport, seconds: Double, cpuSeconds: Double, compileSeconds: Double, rulesLoaded: Int,
+        hitsPerRule: [Int], report: EventStreamReport, seconds: Double, cpuSeconds: Double, compileSeconds: Double, rulesLoaded: Int,
         rulesRunning: Int, rejected: Int
     ) {
         var lines: [String] = []
         lines.append("")
         lines.append("== summary ==")
-        let rate = seconds > 0 ? Int(Double(hunter.events) / seconds) : 0
+        let rate = seconds > 0 ? Int(Double(report.events) / seconds) : 0
         lines.append(
             "rules: \(rulesLoaded) loaded, \(rulesRunning) running, \(rejected) rejected (compiled in \(format3(compileSeconds)) s)")
-        let perCPU = cpuSeconds > 0 ? Int(Double(hunter.events) / cpuSeconds) : 0
+        let perCPU = cpuSeconds > 0 ? Int(Double(report.events) / cpuSeconds) : 0
         lines.append(
-            "events: \(hunter.events) in \(report.files) file(s), \(hunter.badEvents + report.badDocuments) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)"
+            "events: \(report.events) in \(report.read.files) file(s), \(report.bad) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)"
         )
         lines.append("detections: \(count)")
         for level in Severity.allCases.reversed() where byLevel[level] != nil {
@@ -338,7 +315,7 @@ struct DetectionWriter {
                 lines.append("  \(pad(t, 12)) \(n)")
             }
         }
-        let top = hunter.hitsPerRule.enumerated().filter { $0.element > 0 }.sorted {
+        let top = hitsPerRule.enumerated().filter { $0.element > 0 }.sorted {
             $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset
         }.prefix(15)
         if !top.isEmpty {
@@ -360,10 +337,6 @@ struct DetectionWriter {
         }
     }
 
-    static func csv(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
-    }
 }
 
 func q(_ s: String?) -> String { s.map(JSONString.quoted) ?? "null" }

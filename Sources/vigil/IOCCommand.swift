@@ -55,21 +55,23 @@ struct IOCCommand: ParsableCommand {
             Exit status: 0 no hits, 1 hits, 2 no readable indicators or logs.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
-
     @Option(name: .customLong("file"), help: "Indicator file (text, CSV, JSON or STIX 2.1); repeat for more.")
     var files: [String] = []
 
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]
 
-    @Option(help: "Output format: table, jsonl, csv.")
-    var format: Format = .table
+    @Option(help: "Output format: table, json, jsonl or csv.")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
+    var json = false
 
     @Option(help: "Threads parsing and matching events.")
     var threads: Int = 2
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json, .jsonl, .csv])
         guard !files.isEmpty else {
             Output.error("give at least one indicator file with --file")
             throw ExitCode.badInput
@@ -93,17 +95,19 @@ struct IOCCommand: ParsableCommand {
         var summary = IndicatorSweepSummary()
         var report = EventStreamReport()
         let started = Clock.now
-        Self.header(format)
+        var output = Output.records(format, keys: Self.keys, table: Self.table)
+        output.begin()
         matcher.sweep(logFiles, threads: threads, report: &report) { hits, file in
             if terminal, !hits.isEmpty { printError("\u{1B}[2K\r", newline: false) }
             for hit in hits {
                 summary.count(hit, in: set)
-                print(Self.render(hit, set.indicators[hit.indicator], format))
+                output.write(Self.values(hit, set.indicators[hit.indicator]))
             }
             if terminal, let file {
                 printError("\u{1B}[2K\r[\(index[file] ?? 0)/\(logFiles.count)] \(file)  \(summary.hits) hit(s)", newline: false)
             }
         }
+        output.end()
         if terminal { printError("\u{1B}[2K\r", newline: false) }
         Output.report(Array(report.diagnostics.prefix(50)))
         let text = Self.summary(summary, set, report, seconds: Clock.seconds(since: started))
@@ -112,46 +116,23 @@ struct IOCCommand: ParsableCommand {
         if summary.hits > 0 { throw ExitCode.findings }
     }
 
-    static func header(_ format: Format) {
-        switch format {
-        case .table:
-            print(
-                pad("TIMESTAMP", 24) + "  " + pad("COMPUTER", 20) + "  " + pad("EVENT", 6) + "  " + pad("FILE:LINE", 30) + "  "
-                    + pad("LEVEL", 8) + "  " + pad("INDICATOR", 36) + "  FIELD=VALUE")
-        case .csv:
-            print(
-                "timestamp,computer,channel,event_id,record_id,file,line,field,value,indicator,indicator_type,pyramid_level,"
-                    + "indicator_name,indicator_id,indicator_source")
-        case .jsonl: break
-        }
-    }
+    static let keys =
+        EventLocation.keys + [
+            "field", "value", "indicator", "indicator_type", "pyramid_level", "indicator_name", "indicator_id", "indicator_source",
+        ]
 
-    static func render(_ hit: IndicatorHit, _ indicator: Indicator, _ format: Format) -> String {
-        switch format {
-        case .table:
-            let file = hit.file.split(separator: "/").last.map(String.init) ?? hit.file
-            var value = hit.value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-            if value.count > 100 { value = String(value.prefix(100)) + "…" }
-            var shown = indicator.type.rawValue + ":" + indicator.value
-            if shown.count > 36 { shown = String(shown.prefix(35)) + "…" }
-            return pad(hit.timestamp ?? "-", 24) + "  " + pad(hit.computer ?? "-", 20) + "  " + pad(hit.eventID ?? "-", 6) + "  "
-                + pad("\(file):\(hit.line)", 30) + "  " + pad(indicator.level.key, 8) + "  " + pad(shown, 36) + "  " + hit.field + "="
-                + value
-        case .jsonl:
-            var o = "{\"timestamp\":\(q(hit.timestamp)),\"computer\":\(q(hit.computer)),\"channel\":\(q(hit.channel)),"
-            o += "\"event_id\":\(q(hit.eventID)),\"record_id\":\(q(hit.recordID)),\"file\":\(q(hit.file)),\"line\":\(hit.line),"
-            o += "\"field\":\(q(hit.field)),\"value\":\(q(hit.value)),\"indicator\":\(q(indicator.value)),"
-            o += "\"indicator_type\":\(q(indicator.type.rawValue)),\"pyramid_level\":\(q(indicator.level.key)),"
-            o += "\"indicator_name\":\(q(indicator.name)),\"indicator_id\":\(q(indicator.id)),"
-            o += "\"indicator_source\":\(q(indicator.source.description))}"
-            return o
-        case .csv:
-            return [
-                hit.timestamp ?? "", hit.computer ?? "", hit.channel ?? "", hit.eventID ?? "", hit.recordID ?? "", hit.file,
-                String(hit.line), hit.field, hit.value, indicator.value, indicator.type.rawValue, indicator.level.key, indicator.name ?? "",
-                indicator.id ?? "", indicator.source.description,
-            ].map(DetectionWriter.csv).joined(separator: ",")
-        }
+    static let table =
+        EventLocation.tableColumns + [
+            TableColumn("LEVEL", key: "pyramid_level", width: 8),
+            TableColumn("INDICATOR", width: 36, limit: 36) { $0["indicator_type"] + ":" + $0["indicator"] },
+            TableColumn("FIELD=VALUE", limit: 120) { $0["field"] + "=" + $0["value"] },
+        ]
+
+    static func values(_ hit: IndicatorHit, _ indicator: Indicator) -> [RecordValue] {
+        hit.location.values + [
+            .text(hit.field), .text(hit.value), .text(indicator.value), .text(indicator.type.rawValue), .text(indicator.level.key),
+            .text(indicator.name), .text(indicator.id), .text(indicator.source.description),
+        ]
     }
 
     static func summary(_ s: IndicatorSweepSummary, _ set: IndicatorSet, _ report: EventStreamReport, seconds: Double) -> String {

@@ -26,6 +26,43 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     }
 }
 
+extension OutputFormat {
+    /// The record writer's format (a Timesketch file is CSV with Timesketch's columns).
+    var records: RecordWriter.Format {
+        switch self {
+        case .table: .table
+        case .json: .json
+        case .jsonl: .jsonl
+        case .csv, .timesketch: .csv
+        }
+    }
+}
+
+/// The event-location keys and table columns that every finding command writes the same way.
+extension EventLocation {
+    static let keys = ["timestamp", "computer", "channel", "event_id", "record_id", "file", "line"]
+
+    var values: [RecordValue] {
+        [.text(timestamp), .text(computer), .text(channel), .text(eventID), .text(recordID), .text(file), .number(line)]
+    }
+
+    /// Timestamp (EVTX's 28 characters), computer, event ID and file:line.
+    static let tableColumns = [
+        TableColumn("TIMESTAMP", key: "timestamp", width: 28), TableColumn("COMPUTER", key: "computer", width: 20),
+        TableColumn("EVENT", key: "event_id", width: 6),
+        TableColumn("FILE:LINE", width: 30) { row in
+            (row["file"].split(separator: "/").last.map(String.init) ?? row["file"]) + ":" + row["line"]
+        },
+    ]
+}
+
+extension Output {
+    /// A record writer printing to standard output.
+    static func records(_ format: OutputFormat, keys: [String], table: [TableColumn]) -> RecordWriter {
+        RecordWriter(format: format.records, keys: keys, table: table, emit: { print($0, terminator: "") })
+    }
+}
+
 enum Output {
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()

@@ -24,19 +24,18 @@ struct SearchCommand: ParsableCommand {
             plain or gzip) from files and folders, in bounded memory.
 
             Hits are printed as they are found: table shows where each hit is and
-            the field that matched; jsonl and csv add every field of the event.
+            the field that matched; json, jsonl and csv add every field of the
+            event.
             The number of hits goes to standard error.
 
             Examples:
               vigil search mimikatz logs/
-              vigil search --regex '(?i)-enc(odedcommand)? ' logs/ --format jsonl
+              vigil search --regex '(?i)-enc(odedcommand)? ' logs/ --json
               vigil search --where 'EventID=4625 TargetUserName=admin*' logs/ \\
                 --format csv > failures.csv
 
             Exit status: 0 no hits, 1 hits, 2 bad arguments or no readable logs.
             """)
-
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
 
     @Argument(help: "TEXT to find (omit with --regex or --where), then log files or folders.")
     var arguments: [String]
@@ -47,13 +46,17 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("where"), help: "Conditions every hit must meet: 'Field=value Field!=value …'.")
     var condition: String?
 
-    @Option(help: "Output format: table, jsonl, csv.")
-    var format: Format = .table
+    @Option(help: "Output format: table, json, jsonl or csv.")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
+    var json = false
 
     @Option(help: "Threads parsing and searching events.")
     var threads: Int = 2
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json, .jsonl, .csv])
         var logs = arguments
         let spec: SearchSpec
         switch (regex, condition) {
@@ -81,13 +84,10 @@ struct SearchCommand: ParsableCommand {
         let files = try Output.logFiles(logs)
         var report = EventStreamReport()
         var hits = 0
-        switch format {
-        case .table:
-            print(pad("TIMESTAMP", 24) + "  " + pad("COMPUTER", 20) + "  " + pad("EVENT", 6) + "  " + pad("FILE:LINE", 30) + "  MATCH")
-        case .csv: print("timestamp,computer,channel,event_id,record_id,file,line,matched_field,fields")
-        case .jsonl: break
-        }
-        let format = format
+        var output = Output.records(
+            format, keys: EventLocation.keys + ["matched_field", "matched_value", "fields"],
+            table: EventLocation.tableColumns + [TableColumn("MATCH", limit: 120) { $0["matched_field"] + "=" + $0["matched_value"] }])
+        output.begin()
         var progress = ProgressLine()
         // The pattern compiled once above, so compiling again per batch cannot fail.
         EventStream.fold(
@@ -97,37 +97,17 @@ struct SearchCommand: ParsableCommand {
             merge: { batch in
                 // Hits go to stdout, which may be the same terminal: erase the progress line before them.
                 if !batch.hits.isEmpty { progress.clear() }
-                for hit in batch.hits { print(Self.render(hit, format)) }
+                for hit in batch.hits {
+                    output.write(hit.location.values + [.text(hit.matchedField), .text(hit.matchedValue), .pairs(hit.fields)])
+                }
                 hits += batch.hits.count
             }, onProgress: { progress.update($0) })
+        output.end()
         progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         printError(
             "\(hits) hit(s) in \(report.events) event(s) from \(report.read.files) file(s); \(report.bad) unreadable", newline: true)
         if report.read.files == 0 { throw ExitCode.badInput }
         if hits > 0 { throw ExitCode.findings }
-    }
-
-    static func render(_ hit: SearchHit, _ format: Format) -> String {
-        switch format {
-        case .table:
-            let file = hit.file.split(separator: "/").last.map(String.init) ?? hit.file
-            var value = hit.matchedValue.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-            if value.count > 100 { value = String(value.prefix(100)) + "…" }
-            return pad(hit.timestamp ?? "-", 24) + "  " + pad(hit.computer ?? "-", 20) + "  " + pad(hit.eventID ?? "-", 6) + "  "
-                + pad("\(file):\(hit.line)", 30) + "  " + hit.matchedField + "=" + value
-        case .jsonl:
-            var o = "{\"timestamp\":\(q(hit.timestamp)),\"computer\":\(q(hit.computer)),\"channel\":\(q(hit.channel)),"
-            o += "\"event_id\":\(q(hit.eventID)),\"record_id\":\(q(hit.recordID)),\"file\":\(q(hit.file)),\"line\":\(hit.line),"
-            o += "\"matched_field\":\(q(hit.matchedField)),\"fields\":{"
-            o += hit.fields.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",")
-            return o + "}}"
-        case .csv:
-            let fields = hit.fields.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
-            return [
-                hit.timestamp ?? "", hit.computer ?? "", hit.channel ?? "", hit.eventID ?? "", hit.recordID ?? "", hit.file,
-                String(hit.line), hit.matchedField, fields,
-            ].map(DetectionWriter.csv).joined(separator: ",")
-        }
     }
 }

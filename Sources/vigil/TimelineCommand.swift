@@ -50,8 +50,6 @@ struct TimelineCommand: ParsableCommand {
             rules or no readable logs.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, jsonl, timesketch }
-
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]
 
@@ -61,8 +59,11 @@ struct TimelineCommand: ParsableCommand {
     @Option(help: "Plain events to add: Channel or Channel:ID,ID …; repeat for more channels.")
     var events: [String] = []
 
-    @Option(help: "Output format: table, csv, jsonl, timesketch.")
-    var format: Format = .table
+    @Option(help: "Output format: table, json, jsonl, csv or timesketch.")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
+    var json = false
 
     @Option(help: "Lowest rule level to run: informational, low, medium, high, critical.")
     var minLevel: String = "informational"
@@ -76,6 +77,7 @@ struct TimelineCommand: ParsableCommand {
     var summaryOnly = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json, .jsonl, .csv, .timesketch])
         let started = Clock.now
         guard let minimum = Severity(lenient: minLevel) else {
             Output.error("unknown level '\(minLevel)'")
@@ -100,7 +102,7 @@ struct TimelineCommand: ParsableCommand {
             files, ruleSet: ruleSet, events: selectors, threads: threads, report: &report, onProgress: { progress.update($0) })
         progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
-        if !summaryOnly { write(timeline) }
+        if !summaryOnly { write(timeline, format) }
         let summary = summaryText(timeline, report: report, seconds: Clock.seconds(since: started))
         if format == .table { print(summary, terminator: "") } else { printError(summary, newline: false) }
         if report.read.files == 0 { throw ExitCode.badInput }
@@ -123,13 +125,14 @@ struct TimelineCommand: ParsableCommand {
         return ruleSet
     }
 
-    /// The columns csv and jsonl print, in order; `values` gives one entry's.
+    /// The keys of csv, json and jsonl, in order; `values` gives one entry's. `timestamp` is the time in
+    /// microseconds since 1970.
     static let columnNames = [
-        "datetime", "host", "channel", "event_id", "record_id", "kind", "level", "rule_title", "rule_id", "tactics", "techniques",
-        "message", "file", "line",
+        "datetime", "timestamp", "host", "channel", "event_id", "record_id", "kind", "level", "rule_title", "rule_id", "tactics",
+        "techniques", "message", "file", "line",
     ]
 
-    private static func values(_ t: Timeline, _ e: TimelineEntry) -> [String?] {
+    private static func values(_ t: Timeline, _ e: TimelineEntry) -> [RecordValue] {
         let rule = t.rule(of: e)
         let kind: String
         switch e.source {
@@ -138,61 +141,62 @@ struct TimelineCommand: ParsableCommand {
         case .event: kind = "event"
         }
         return [
-            e.hasTime ? TimelineTime.iso(e.time) : nil, t.host(e), t.channel(e), t.eventID(e), e.recordID >= 0 ? String(e.recordID) : nil,
-            kind, rule.level?.rawValue, e.source == .event ? nil : rule.title, rule.id, rule.tactics.joined(separator: " "),
-            rule.techniques.joined(separator: " "), e.message, t.file(e), e.file >= 0 ? String(e.line) : nil,
+            .text(e.hasTime ? TimelineTime.iso(e.time) : nil), e.hasTime ? .number(Int(e.time)) : .text(nil), .text(t.host(e)),
+            .text(t.channel(e)), .text(t.eventID(e)), .text(e.recordID >= 0 ? String(e.recordID) : nil), .text(kind),
+            .text(rule.level?.rawValue), .text(e.source == .event ? nil : rule.title), .text(rule.id), .list(rule.tactics),
+            .list(rule.techniques), .text(e.message), .text(t.file(e)), e.file >= 0 ? .number(e.line) : .text(nil),
         ]
     }
 
-    private func write(_ t: Timeline) {
-        switch format {
-        case .table:
+    private func write(_ t: Timeline, _ format: OutputFormat) {
+        guard format == .timesketch else {
             let colour = isatty(1) != 0
-            print(pad("TIME (UTC)", 27) + "  " + pad("LEVEL", 13) + "  " + pad("HOST", 20) + "  " + pad("EVENT", 6) + "  WHAT")
-            for e in t.entries {
-                let rule = t.rule(of: e)
-                let level = pad(rule.level?.rawValue ?? "event", 13)
-                let painted = colour && rule.level != nil ? DetectionWriter.paint(rule.level!) + level + "\u{1B}[0m" : level
-                var what = e.source == .event ? (t.channel(e) ?? "-") : rule.title
-                if !rule.tactics.isEmpty { what += " [\(rule.tactics.joined(separator: ","))]" }
-                if !e.message.isEmpty { what += "  " + String(e.message.prefix(100)) }
-                print(
-                    pad(e.hasTime ? TimelineTime.iso(e.time) : "-", 27) + "  " + painted + "  " + pad(t.host(e) ?? "-", 20) + "  "
-                        + pad(t.eventID(e) ?? "-", 6) + "  " + what)
-            }
-        case .csv:
-            print(Self.columnNames.joined(separator: ","))
-            for e in t.entries { print(Self.values(t, e).map { DetectionWriter.csv($0 ?? "") }.joined(separator: ",")) }
-        case .jsonl:
-            for e in t.entries {
-                var fields = zip(Self.columnNames, Self.values(t, e)).map { "\(q($0)):\(q($1))" }
-                fields.insert("\"timestamp\":\(e.hasTime ? String(e.time) : "null")", at: 1)
-                print("{" + fields.joined(separator: ",") + "}")
-            }
-        case .timesketch:
-            // Timesketch's importer needs message, datetime (ISO 8601) and timestamp_desc; timestamp in
-            // microseconds since 1970 is read when present; every other column becomes an attribute.
-            let others = Self.columnNames.indices.filter { !["datetime", "message"].contains(Self.columnNames[$0]) }
-            print((["message", "datetime", "timestamp_desc", "timestamp"] + others.map { Self.columnNames[$0] }).joined(separator: ","))
-            var untimed = 0
-            for e in t.entries {
-                guard e.hasTime else {
-                    untimed += 1
-                    continue
-                }
-                let values = Self.values(t, e)
-                let rule = t.rule(of: e)
-                let headline =
-                    e.source == .event
-                    ? "\(t.channel(e) ?? "-") \(t.eventID(e) ?? "-")" : "[\(rule.level?.rawValue ?? "")] \(rule.title)"
-                let message = e.message.isEmpty ? headline : headline + ": " + e.message
-                let row =
-                    [message, TimelineTime.iso(e.time), "Event Recorded", String(e.time)]
-                    + others.map { values[$0] ?? "" }
-                print(row.map(DetectionWriter.csv).joined(separator: ","))
-            }
-            if untimed > 0 { printError("\(untimed) entr\(untimed == 1 ? "y" : "ies") without a time left out (Timesketch needs one)") }
+            var output = Output.records(
+                format, keys: Self.columnNames,
+                table: [
+                    TableColumn("TIME (UTC)", key: "datetime", width: 27),
+                    TableColumn(
+                        "LEVEL", width: 13,
+                        style: { cell, value in
+                            guard colour, let level = Severity(rawValue: value) else { return cell }
+                            return DetectionWriter.paint(level) + cell + "\u{1B}[0m"
+                        }, cell: { $0.text("level", or: "event") }),
+                    TableColumn("HOST", key: "host", width: 20), TableColumn("EVENT", key: "event_id", width: 6),
+                    TableColumn("WHAT", limit: 200) { row in
+                        var what = row["kind"] == "event" ? row.text("channel", or: "-") : row["rule_title"]
+                        if !row["tactics"].isEmpty { what += " [\(row["tactics"].replacingOccurrences(of: ", ", with: ","))]" }
+                        let message = row["message"]
+                        return message.isEmpty ? what : what + "  " + String(message.prefix(100))
+                    },
+                ])
+            output.begin()
+            for e in t.entries { output.write(Self.values(t, e)) }
+            output.end()
+            return
         }
+        // Timesketch's importer needs message, datetime (ISO 8601) and timestamp_desc; timestamp in
+        // microseconds since 1970 is read when present; every other column becomes an attribute.
+        let others = Self.columnNames.indices.filter { !["datetime", "timestamp", "message"].contains(Self.columnNames[$0]) }
+        var output = Output.records(
+            .csv, keys: ["message", "datetime", "timestamp_desc", "timestamp"] + others.map { Self.columnNames[$0] }, table: [])
+        output.begin()
+        var untimed = 0
+        for e in t.entries {
+            guard e.hasTime else {
+                untimed += 1
+                continue
+            }
+            let values = Self.values(t, e)
+            let rule = t.rule(of: e)
+            let headline =
+                e.source == .event
+                ? "\(t.channel(e) ?? "-") \(t.eventID(e) ?? "-")" : "[\(rule.level?.rawValue ?? "")] \(rule.title)"
+            let message = e.message.isEmpty ? headline : headline + ": " + e.message
+            output.write(
+                [.text(message), .text(TimelineTime.iso(e.time)), .text("Event Recorded"), .number(Int(e.time))] + others.map { values[$0] }
+            )
+        }
+        if untimed > 0 { printError("\(untimed) entr\(untimed == 1 ? "y" : "ies") without a time left out (Timesketch needs one)") }
     }
 
     private func summaryText(_ t: Timeline, report: EventStreamReport, seconds: Double) -> String {

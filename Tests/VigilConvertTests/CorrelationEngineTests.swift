@@ -139,9 +139,19 @@ import VigilTestSupport
         return try EngineCase(logs: logs, rules: [folder + "/correlations.yml"])
     }
 
-    /// Correlation firings in hunt's JSON lines, as sorted lines (every key: id, type, first, last, group, value).
+    /// Correlation firings in hunt's JSON lines (rows of kind "correlation"), as sorted lines with every key:
+    /// id, type, first, last, group, value.
     static func firings(_ jsonl: String) -> [String] {
-        jsonl.split(separator: "\n").filter { $0.hasPrefix("{\"correlation_id\"") }.map(String.init).sorted()
+        jsonl.split(separator: "\n").compactMap { line -> String? in
+            guard let row = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                row["kind"] as? String == "correlation",
+                let fields = row["fields"] as? [String: String]
+            else { return nil }
+            let id = row["rule_id"] as? String ?? ""
+            let group = (fields["group"] ?? "").split(separator: ",").map { "\"\($0)\"" }.joined(separator: ",")
+            return "{\"correlation_id\":\"\(id)\",\"type\":\"\(fields["type"] ?? "")\",\"first\":\"\(fields["first"] ?? "")\","
+                + "\"last\":\"\(fields["last"] ?? "")\",\"group\":[\(group)],\"value\":\(fields["value"] ?? "")}"
+        }.sorted()
     }
 
     @Test func localFiringsCoverEveryTypeAndRepeatedFirings() throws {

@@ -133,8 +133,8 @@ import VigilTestSupport
         #expect(Self.parseCSV(csv.stdout).count == lines.count + 1)
         #expect(
             Self.parseCSV(csv.stdout).first == [
-                "datetime", "host", "channel", "event_id", "record_id", "kind", "level", "rule_title", "rule_id", "tactics",
-                "techniques", "message", "file", "line",
+                "datetime", "timestamp", "host", "channel", "event_id", "record_id", "kind", "level", "rule_title", "rule_id",
+                "tactics", "techniques", "message", "file", "line",
             ])
         let summaryOnly = try ProcessRunner.vigil(["timeline", logs, "--rules", rules, "--format", "jsonl", "--summary-only"])
         #expect(summaryOnly.status == 1 && summaryOnly.stdout.isEmpty && summaryOnly.stderr.contains("by host"))

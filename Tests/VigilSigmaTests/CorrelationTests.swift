@@ -42,7 +42,8 @@ import VigilSigma
         let loaded = RuleCollection(documents: documents)
         let (rules, correlations) = (loaded.rules, loaded.correlations)
         let set = RuleSet(rules: rules, correlations: correlations)
-        let hunter = Hunter(ruleSet: set, threads: 1, collectFields: false)
+        let correlator = Correlator(correlations: set.correlations, rules: set.rules, mapping: set.mapping)
+        let context = MatchContext(ruleSet: set)
         var text = ""
         for (id, user, ip, second) in events {
             let minute = second / 60
@@ -60,8 +61,13 @@ import VigilSigma
             start = i + 1
             line += 1
         }
-        hunter.process(EventBatch(file: "t", bytes: bytes, documents: spans))
-        return (hunter.correlator.evaluate(), hunter.drainDetections().count)
+        var tape = JSONTape()
+        var detections = 0
+        EventBatch(file: "t", bytes: bytes, documents: spans).forEachEvent(tape: &tape) { _ in
+        } _: { event, _ in
+            set.detect(event, context: context, correlator: correlator) { _ in detections += 1 }
+        }
+        return (correlator.evaluate(), detections)
     }
 
     @Test func eventCountByGroupWithinTimespan() {
