@@ -22,34 +22,44 @@ public struct EngineHuntReport: Sendable {
 }
 
 public enum EngineHunt {
-    /// Columns reported for each detection, in order of preference.
+    /// Columns reported for each detection, in order of preference: the header `Event` reads for local logs
+    /// (EVTX's System values flattened, else the flat exports' names, in `Event`'s order).
     static let header: [(key: String, names: [String])] = [
         ("origin", [EventFlattener.originColumn]),
-        ("time", ["TimeCreated_SystemTime", "UtcTime", "@timestamp", "TimeCreated", "timestamp"]),
-        ("computer", ["Computer", "Hostname"]),
+        ("time", ["TimeCreated_SystemTime", "@timestamp", "TimeCreated", "UtcTime", "timestamp"]),
+        ("computer", ["Computer", "Hostname", "computer_name", "host"]),
         ("channel", ["Channel"]),
         ("eventID", ["EventID"]),
         ("recordID", ["EventRecordID"]),
     ]
 
     /// Runs `rules` on `engine`'s `table` (flat layout). `columns`: the table's columns, asked of the engine when nil.
+    /// `collectFields` also fetches every column of a matching row, and reports its non-null values (Vigil's own
+    /// `vigil_` columns left out) as the detection's fields, as `vigil hunt` does for local logs.
     public static func run(
         _ rules: [SigmaRule], engine: QueryEngine, target: ConversionTarget, table: String, mapping: LogsourceMapping = .builtin,
-        filters: [SigmaFilter] = [], correlations: [SigmaCorrelation] = [], columns given: [String]? = nil, batchSize: Int = 100
+        filters: [SigmaFilter] = [], correlations: [SigmaCorrelation] = [], columns given: [String]? = nil, batchSize: Int = 100,
+        collectFields: Bool = false
     ) throws(EngineError) -> EngineHuntReport {
         guard let dialect = target.sqlDialect else { throw EngineError("\(target.rawValue) is not an engine Vigil can run") }
         let quotedTable = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
         let columns: [String]
         if let given { columns = given } else { columns = try engine.columns(table: quotedTable) }
         let layout = FieldLayout.named("flat")!
+        // Every candidate column the table has, so that each row reports the first one it fills (a table of
+        // EVTX and flat JSON rows has both TimeCreated_SystemTime and @timestamp, each null on the other's rows).
         var select: [String] = []
-        var positions: [String: Int] = [:]
+        var positions: [String: [Int]] = [:]
         for (key, names) in header {
-            guard let found = names.lazy.compactMap({ n in columns.first { SQLPrinter.normalised($0) == SQLPrinter.normalised(n) } }).first
-            else { continue }
-            positions[key] = select.count
-            select.append(found)
+            for name in names {
+                guard let found = columns.first(where: { SQLPrinter.normalised($0) == SQLPrinter.normalised(name) }) else { continue }
+                positions[key, default: []].append(select.count)
+                select.append(found)
+            }
         }
+        let fieldsFrom = select.count
+        if collectFields { select += columns.filter { !$0.hasPrefix("vigil_") } }
+        let fieldNames = Array(select[fieldsFrom...])
         let converter = Converter(
             target: target, layout: layout, columns: columns, table: table, select: select.isEmpty ? [columns.first ?? "*"] : select,
             mapping: mapping, filters: filters)
@@ -86,7 +96,7 @@ public enum EngineHunt {
             for row in rows {
                 guard let tag = row.last ?? nil, let k = Int(tag), k >= 0, k < batch.rules.count, !suppressed.contains(batch.rules[k])
                 else { continue }
-                func value(_ key: String) -> String? { positions[key].flatMap { $0 < row.count ? row[$0] : nil } }
+                func value(_ key: String) -> String? { positions[key]?.lazy.compactMap { $0 < row.count ? row[$0] : nil }.first }
                 var file = table
                 var line = 0
                 if let origin = value("origin"), let colon = origin.lastIndex(of: ":"), let n = Int(origin[origin.index(after: colon)...]) {
@@ -95,12 +105,16 @@ public enum EngineHunt {
                 } else if let record = value("recordID"), let n = Int(record) {
                     line = n
                 }
+                var fields: [(name: String, value: String)] = []
+                for (i, name) in fieldNames.enumerated() where fieldsFrom + i < row.count - 1 {
+                    if let v = row[fieldsFrom + i] { fields.append((name, v)) }
+                }
                 report.detections.append(
                     Detection(
                         rule: batch.rules[k],
                         location: EventLocation(
                             file: file, line: line, timestamp: value("time"), computer: value("computer"), channel: value("channel"),
-                            eventID: value("eventID"), recordID: value("recordID"))))
+                            eventID: value("eventID"), recordID: value("recordID")), fields: fields))
             }
         }
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }

@@ -306,15 +306,9 @@ public final class ParquetWriter {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws(Diagnostic) {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw Diagnostic(
-                    SourceLocation(file: path, offset: offset), code: "parquet-write", "cannot write: \(String(cString: strerror(errno)))")
-            }
-            done += n
+        if let failure = bytes.withUnsafeBytes({ WriteAll.bytes($0, to: fd) }) {
+            throw Diagnostic(
+                SourceLocation(file: path, offset: offset), code: "parquet-write", "cannot write: \(WriteAll.message(failure))")
         }
         offset += bytes.count
     }

@@ -39,8 +39,6 @@ struct ConvertCommand: ParsableCommand {
             bad input.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @Option(help: "Target: \(ConversionTarget.allCases.map(\.rawValue).joined(separator: ", ")).")
     var target: String
 
@@ -62,8 +60,11 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Columns the SQL queries return, comma-separated (default *).")
     var select: String = "*"
 
-    @Option(help: "Output format.")
-    var format: Format = .text
+    @Option(help: "Output format: text (the queries) or json.")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
+    var json = false
 
     @OptionGroup var sigmaInputs: SigmaInputs
 
@@ -74,6 +75,7 @@ struct ConvertCommand: ParsableCommand {
     var listLayouts = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.text, .json], fallback: .text)
         let extra = try ConvertInputs.layouts(layoutFile)
         if listLayouts {
             for l in extra + FieldLayout.builtin { print("\(l.name): \(l.description)") }
@@ -120,7 +122,7 @@ struct ConvertCommand: ParsableCommand {
             }
         }
         switch format {
-        case .text where batch != nil:
+        case _ where format != .json && batch != nil:
             for b in batches {
                 print(
                     "-- "
@@ -128,7 +130,7 @@ struct ConvertCommand: ParsableCommand {
                             separator: ", "))
                 print(b.query + ";")
             }
-        case .text:
+        case _ where format != .json:
             let comment = target.sqlDialect != nil ? "--" : target == .splunk ? "```" : "//"
             for c in conversions {
                 guard let query = c.query else { continue }
@@ -143,7 +145,7 @@ struct ConvertCommand: ParsableCommand {
                 print("-- correlation \(correlation.id ?? "-") \(correlation.title): windows meeting the condition, by group and start")
                 print(query + ";")
             }
-        case .json:
+        default:
             var out = "{\"target\":\(q(target.rawValue)),\"layout\":\(q(chosen.name)),"
             out += "\"converted\":\(conversions.count - refused.count),\"refused\":\(refused.count),\"rules\":["
             for (k, c) in conversions.enumerated() {

@@ -24,10 +24,15 @@ struct EVTXCommand: ParsableCommand {
                 """)
 
         @Argument(help: "EVTX files.") var files: [String]
-        @Flag(help: "Write XML documents instead of JSON lines.") var xml = false
+        @Option(help: "Output format: jsonl (default) or xml.") var format: OutputFormat?
+        @Flag(help: "Same as --format jsonl (the JSON dump writes).") var json = false
+        @Flag(help: "Same as --format xml.") var xml = false
         @Option(help: "Threads decoding chunks (0: one per core, 1: single-threaded).") var threads = 0
 
         func run() throws {
+            if xml, json || (format != nil && format != .xml) { throw ValidationError("--xml asks for a different format") }
+            let format = try OutputFormat.chosen(xml ? .xml : format, json: json, allowed: [.jsonl, .xml], fallback: .jsonl)
+            let xml = format == .xml
             var output = StandardOutput()
             var damaged = false
             var unreadable = false
@@ -61,10 +66,13 @@ struct EVTXCommand: ParsableCommand {
             abstract: "Describe files: header, chunks, record count and range, dirty/full flags, damage.")
 
         @Argument(help: "EVTX files.") var files: [String]
-        @Flag(help: "Write one JSON object per file.") var json = false
+        @Option(help: "Output format: table, json (one array) or jsonl (one object per file).") var format: OutputFormat?
+        @Flag(help: "Same as --format json.") var json = false
         @Flag(help: "List every chunk.") var chunks = false
 
         func run() throws {
+            let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json, .jsonl])
+            var written = 0
             var damaged = false
             var unreadable = false
             for path in files {
@@ -77,12 +85,14 @@ struct EVTXCommand: ParsableCommand {
                     continue
                 }
                 if !info.diagnostics.isEmpty { damaged = true }
-                if json {
-                    print(Self.json(info))
-                } else {
-                    print(Self.text(info, chunks: chunks))
+                switch format {
+                case .json: print((written == 0 ? "[\n" : ",\n") + Self.json(info), terminator: "")
+                case .jsonl: print(Self.json(info))
+                default: print(Self.text(info, chunks: chunks))
                 }
+                written += 1
             }
+            if format == .json { print(written == 0 ? "[]" : "\n]") }
             if unreadable { throw ExitCode(2) }
             if damaged { throw ExitCode(1) }
         }

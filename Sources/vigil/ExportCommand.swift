@@ -45,7 +45,6 @@ struct ExportCommand: ParsableCommand {
             """)
 
     enum Layout: String, ExpressibleByArgument, CaseIterable { case flat, evtx }
-    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, parquet }
 
     @Argument(help: "Log files or folders.")
     var logs: [String]
@@ -60,7 +59,10 @@ struct ExportCommand: ParsableCommand {
     var columns: String?
 
     @Option(help: "Output format: jsonl or parquet.")
-    var format: Format = .jsonl
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format jsonl (the JSON export writes).")
+    var json = false
 
     @Option(help: "Parquet page compression: none or gzip.")
     var compression: ParquetCompression = .gzip
@@ -69,6 +71,7 @@ struct ExportCommand: ParsableCommand {
     var mapping: String?
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.jsonl, .parquet], fallback: .jsonl)
         let files = try Output.logFiles(logs)
         let (_, logsources) = try SigmaInputs.load(placeholders: nil, mapping: mapping)
         let flattener = EventFlattener(mapping: logsources)
@@ -84,15 +87,9 @@ struct ExportCommand: ParsableCommand {
         var written = 0
         var buffer = ""
         buffer.reserveCapacity(1 << 20)
+        var failure: Int32?
         func flush() {
-            buffer.withUTF8 { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let n = write(sink, bytes.baseAddress! + done, bytes.count - done)
-                    if n <= 0 { break }
-                    done += n
-                }
-            }
+            if failure == nil { failure = WriteAll.text(buffer, to: sink) }
             buffer.removeAll(keepingCapacity: true)
         }
         EventStream.forEach(files, threads: 2, report: &report) { event, origin in
@@ -113,7 +110,11 @@ struct ExportCommand: ParsableCommand {
             if buffer.utf8.count > 1 << 20 { flush() }
         }
         flush()
-        if output != nil { close(sink) }
+        if output != nil, close(sink) != 0, failure == nil { failure = errno }
+        if let failure {
+            Output.error("writing \(output ?? "standard output") failed: \(WriteAll.message(failure))")
+            throw ExitCode.badInput
+        }
         Output.report(Array(report.diagnostics.prefix(50)))
         try writeColumns(columnNames.names)
         try summary(written: written, skipped: skipped, report: report)

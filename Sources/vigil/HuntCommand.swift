@@ -28,8 +28,10 @@ struct HuntCommand: ParsableCommand {
             Exit status: 0 no detections, 1 detections, 2 error.
             """)
 
-    @Option(name: .customLong("rules"), help: "A Sigma rule file or folder; repeat for more.")
-    var rules: [String]
+    @Option(
+        name: .customLong("rules"),
+        help: "A Sigma rule file or folder; repeat for more. Default: the rules `vigil rules update` installed.")
+    var rules: [String] = []
 
     @Argument(help: "Log files or folders (none with --engine).")
     var logs: [String] = []
@@ -89,7 +91,7 @@ struct HuntCommand: ParsableCommand {
         }
         let (values, logsources) = try sigmaInputs.load()
         let started = Clock.now
-        let collection = RuleLoader.load(rules, placeholders: values)
+        let collection = RuleLoader.load(try InstalledRules.required(rules), placeholders: values)
         let statuses = Set(status.map { $0.lowercased() })
         let selected = collection.rules.filter { rule in
             (rule.level ?? .medium) >= minimum
@@ -163,7 +165,7 @@ struct HuntCommand: ParsableCommand {
             defer { session.close() }
             report = try EngineHunt.run(
                 rules, engine: session, target: target, table: table, mapping: mapping, filters: collection.filters,
-                correlations: collection.correlations, batchSize: batch)
+                correlations: collection.correlations, batchSize: batch, collectFields: !noFields && format != .table)
         } catch {
             printError("\(target.rawValue): \(error.message)")
             throw ExitCode(2)

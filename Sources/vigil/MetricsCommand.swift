@@ -35,16 +35,20 @@ struct MetricsCommand: ParsableCommand {
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]
 
-    @Option(help: "Rows per table on the terminal (0: all). --json always prints all.")
+    @Option(help: "Rows per table on the terminal (0: all). json always prints all.")
     var top: Int = 20
 
     @Option(help: "Threads parsing and counting events.")
     var threads: Int = 2
 
-    @Flag(help: "Print the counts as JSON.")
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
     var json = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json])
         let files = try Output.logFiles(logs)
         var metrics = EventMetrics()
         var report = EventStreamReport()
@@ -55,7 +59,7 @@ struct MetricsCommand: ParsableCommand {
         progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         let summary = metrics.summary()
-        if json {
+        if format == .json {
             Output.printJSON(summary)
         } else {
             func cut<T>(_ rows: [T]) -> ArraySlice<T> { top > 0 ? rows.prefix(top) : rows[...] }

@@ -7,17 +7,19 @@ import VigilLogs
 /// The formats Vigil's commands write. Each command takes the ones that make sense for it with
 /// `--format`, and `--json` as an alias of `--format json`; `OutputFormat.chosen` checks the choice.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case table, json, jsonl, csv, timesketch
+    case table, json, jsonl, csv, timesketch, text, xml, parquet
 
-    /// The format asked for by `--format` and `--json`, or `fallback`. Asking for a format the command does
-    /// not write, or for two different ones, is a usage error (exit 2).
+    /// The format asked for by `--format` and `--json`, or `fallback`. `--json` means json, or jsonl for a
+    /// command that writes only JSON lines. Asking for a format the command does not write, or for two
+    /// different ones, is a usage error (exit 2).
     static func chosen(_ format: OutputFormat?, json: Bool, allowed: [OutputFormat], fallback: OutputFormat = .table) throws
         -> OutputFormat
     {
-        if json, let format, format != .json {
+        let jsonFormat: OutputFormat = allowed.contains(.json) || !allowed.contains(.jsonl) ? .json : .jsonl
+        if json, let format, format != jsonFormat {
             throw ValidationError("--json and --format \(format.rawValue) ask for different formats")
         }
-        let chosen = json ? .json : format ?? fallback
+        let chosen = json ? jsonFormat : format ?? fallback
         guard allowed.contains(chosen) else {
             throw ValidationError(
                 "this command writes --format \(allowed.map(\.rawValue).joined(separator: ", ")), not \(chosen.rawValue)")
@@ -34,6 +36,7 @@ extension OutputFormat {
         case .json: .json
         case .jsonl: .jsonl
         case .csv, .timesketch: .csv
+        case .text, .xml, .parquet: preconditionFailure("\(self) is not a record format")
         }
     }
 }
@@ -94,7 +97,7 @@ enum Output {
 
     /// Left-aligned columns; the last column is not padded.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(RecordWriter.cleanCell) }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         var out = ""

@@ -55,7 +55,7 @@ struct StackCommand: ParsableCommand {
     @Option(name: .customLong("z"), help: "Flag tuples whose robust z-score of counts is at least this in absolute value.")
     var zThreshold: Double = 3.5
 
-    @Option(help: "Rows on the terminal (0: all), rarest first. --json always prints all.")
+    @Option(help: "Rows on the terminal (0: all), rarest first. json always prints all.")
     var limit: Int = 50
 
     @Flag(help: "Print only the flagged rows.")
@@ -64,10 +64,14 @@ struct StackCommand: ParsableCommand {
     @Option(help: "Threads parsing and counting events.")
     var threads: Int = 2
 
-    @Flag(help: "Print the result as JSON.")
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat?
+
+    @Flag(help: "Same as --format json.")
     var json = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json])
         let names = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else {
             Output.error("no fields to stack")
@@ -92,7 +96,7 @@ struct StackCommand: ParsableCommand {
         Output.report(Array(report.diagnostics.prefix(50)))
         var result = stacker.result(maxHosts: maxHosts, zThreshold: zThreshold)
         if outliersOnly { result.rows = result.rows.filter { !$0.outlier.isEmpty } }
-        if json {
+        if format == .json {
             Output.printJSON(result)
         } else {
             let shown = limit > 0 ? Array(result.rows.prefix(limit)) : result.rows

@@ -217,6 +217,49 @@ final class EngineCase: @unchecked Sendable {
         #expect(run.stderr.contains("0 refused, 0 without their columns, 0 in failed queries"))
     }
 
+    /// A table of EVTX and flat JSON rows (TimeCreated_SystemTime on some, @timestamp on others): each
+    /// detection reports the timestamp and fields the local hunt reports for its event. The engine's fields are
+    /// the row's non-null columns, so the export's alias columns (Computer for Hostname, …) may come on top.
+    @Test func mixedTableGivesLocalTimestampsAndFields() throws {
+        let folder = ConvertFixtures.temporaryFolder()
+        let logs = try [
+            SharedData.path("logs/sysmon-json/aptsimulator_cobaltstrike_2021-06-11T21081492.json.gz"),
+            SharedData.path("logs/evtx-attack-samples/Defense Evasion"),
+        ]
+        let rules = try SharedData.path("rules/sigma/rules/windows/process_creation")
+        let events = folder + "/events.jsonl"
+        let export = try ProcessRunner.vigil(["export"] + logs + ["-o", events])
+        #expect(export.status == 0, "\(export.stderr)")
+        let local = try ProcessRunner.vigil(["hunt", "--rules", rules, "--format", "jsonl"] + logs)
+        let engine = try ProcessRunner.vigil(
+            ["hunt", "--engine", "duckdb", "--python", try Engines.python.get(), "--load", events, "--format", "jsonl", "--rules", rules])
+        #expect(engine.status == 1, "\(engine.stderr.suffix(2000))")
+        func rows(_ jsonl: String) throws -> [String: [String: Any]] {
+            var out: [String: [String: Any]] = [:]
+            for line in jsonl.split(separator: "\n") {
+                let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                out["\(o["rule_id"] as? String ?? "") \(o["file"] as? String ?? ""):\(o["line"] as? Int ?? -1)"] = o
+            }
+            return out
+        }
+        let expected = try rows(local.stdout)
+        let found = try rows(engine.stdout)
+        #expect(Set(found.keys) == Set(expected.keys))
+        #expect(Set(expected.values.compactMap { $0["file"] as? String }.map { $0.hasSuffix(".evtx") }) == [true, false])
+        let aliases: Set<String> = ["Computer", "Provider_Name"]
+        for (key, want) in expected {
+            guard let got = found[key] else { continue }
+            for column in ["timestamp", "computer", "channel", "event_id", "record_id"] {
+                #expect(got[column] as? String == want[column] as? String, "\(key) \(column)")
+            }
+            #expect(want["timestamp"] as? String != nil, "\(key): the local hunt has a time")
+            let wanted = (want["fields"] as? [String: String] ?? [:]).filter { !$0.value.isEmpty }
+            let gotten = got["fields"] as? [String: String] ?? [:]
+            #expect(wanted.allSatisfy { gotten[$0.key] == $0.value }, "\(key): fields differ")
+            #expect(Set(gotten.keys).subtracting(wanted.keys).subtracting(aliases).isEmpty, "\(key): extra fields")
+        }
+    }
+
     @Test func unreachableEngineIsExitTwoWithTheReason() throws {
         let run = try ProcessRunner.vigil(
             [
