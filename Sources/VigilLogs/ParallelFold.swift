@@ -4,12 +4,6 @@
 import Dispatch
 import VigilCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension EventStream {
     /// Calls `add` for every event on worker threads, each batch into a fresh `partial()`, then hands every
     /// batch's partial to `merge` on the calling thread in file order. `threads` workers parse and fold;
@@ -83,18 +77,11 @@ final class FoldState<Partial: Sendable>: @unchecked Sendable {
         var diagnostics: [Diagnostic]
     }
 
-    private var mutex = pthread_mutex_t()
+    private let lock = Lock()
     private var finished: [Int: Done] = [:]
     private var tapes: [JSONTape] = []
 
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+    private func locked<R>(_ body: () -> R) -> R { lock.withLock(body) }
 
     func tape() -> JSONTape { locked { tapes.popLast() } ?? JSONTape() }
 

@@ -1,12 +1,6 @@
 // A rule set applied to one event as hunting reports it, and the match contexts that worker threads share.
 import VigilCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension RuleSet {
     /// Calls `body` with each rule that fires on `event` and is reported: every match also feeds `correlator`,
     /// and a rule that only serves correlations (`generate: false`) is not reported on its own.
@@ -26,24 +20,11 @@ extension RuleSet {
 public final class MatchContextPool: @unchecked Sendable {
     private let ruleSet: RuleSet
     private var idle: [MatchContext] = []
-    private var mutex = pthread_mutex_t()
+    private let lock = Lock()
 
-    public init(ruleSet: RuleSet) {
-        self.ruleSet = ruleSet
-        pthread_mutex_init(&mutex, nil)
-    }
-    deinit { pthread_mutex_destroy(&mutex) }
+    public init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
 
-    public func take() -> MatchContext {
-        pthread_mutex_lock(&mutex)
-        let context = idle.popLast()
-        pthread_mutex_unlock(&mutex)
-        return context ?? MatchContext(ruleSet: ruleSet)
-    }
+    public func take() -> MatchContext { lock.withLock { idle.popLast() } ?? MatchContext(ruleSet: ruleSet) }
 
-    public func give(_ context: MatchContext) {
-        pthread_mutex_lock(&mutex)
-        idle.append(context)
-        pthread_mutex_unlock(&mutex)
-    }
+    public func give(_ context: MatchContext) { lock.withLock { idle.append(context) } }
 }
