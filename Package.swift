@@ -22,22 +22,24 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "VigilCore", dependencies: ["CZlib"]),
-        .target(name: "VigilAttack", dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilHTTP", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        .target(name: "VigilAttack", dependencies: ["VigilCore", "VigilHTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "CCRC32"),
         .target(name: "VigilEVTX", dependencies: ["VigilCore", "CCRC32"]),
         .target(name: "VigilSigma", dependencies: ["VigilCore", "VigilAttack", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),
         .target(
             name: "VigilCoverage",
-            dependencies: ["VigilCore", "VigilAttack", "VigilSigma", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["VigilCore", "VigilAttack", "VigilSigma", "VigilHTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
         .target(
             name: "VigilConvert",
-            dependencies: ["VigilCore", "CZlib", "VigilSigma", "VigilLogs", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["VigilCore", "CZlib", "VigilHTTP", "VigilSigma", "VigilLogs", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,12 +1,8 @@
 // `vigil attack update`: fetch the latest bundles from MITRE's public attack-stix-data repository
 // (or any mirror with the same layout, e.g. inside an air-gapped network) and install them.
 
-import Foundation
 import VigilCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import VigilHTTP
 
 public enum AttackUpdate {
     /// MITRE's repository layout: `<base>/<domain>/<domain>.json` is the latest release of each domain.
@@ -51,35 +47,15 @@ public enum AttackUpdate {
         return (installed, failures)
     }
 
-    /// A blocking HTTP(S) GET; non-2xx answers and transport errors become diagnostics.
+    /// A blocking HTTP(S) GET (redirects followed); non-2xx answers and transport errors become diagnostics.
     static func download(_ address: String, timeout: Double) throws(Diagnostic) -> [UInt8] {
-        guard let url = URL(string: address), url.scheme == "http" || url.scheme == "https" else {
-            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "not an http(s) URL")
+        let response: HTTP.Response
+        do { response = try HTTP.get(address, timeout: timeout, maxBytes: 1 << 30) } catch {
+            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "download failed: \(error.reason)")
         }
-        final class Box: @unchecked Sendable {
-            var data: Data?
-            var status = 0
-            var error: String?
+        guard response.isSuccess else {
+            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "server answered HTTP \(response.status)")
         }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        var request = URLRequest(url: url)
-        request.timeoutInterval = timeout
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            box.data = data
-            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            box.error = error.map { "\($0.localizedDescription)" }
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
-            task.cancel()
-            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "timed out after \(Int(timeout)) s")
-        }
-        if let error = box.error { throw Diagnostic(SourceLocation(file: address), code: "attack-download", "download failed: \(error)") }
-        guard (200..<300).contains(box.status), let data = box.data else {
-            throw Diagnostic(SourceLocation(file: address), code: "attack-download", "server answered HTTP \(box.status)")
-        }
-        return [UInt8](data)
+        return response.body
     }
 }

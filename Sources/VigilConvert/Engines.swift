@@ -3,10 +3,7 @@
 // small script Vigil ships. Each engine answers two questions: a table's columns, and a query's rows.
 import Foundation
 import VigilCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import VigilHTTP
 
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     public var message: String
@@ -51,35 +48,21 @@ public final class ClickHouseHTTP: QueryEngine {
     }
 
     public func rows(_ sql: String) throws(EngineError) -> [[String?]] {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = Data((sql + "\nFORMAT JSONCompactEachRow").utf8)
-        request.timeoutInterval = 3600
-        let box = ResponseBox()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            box.set(data, response as? HTTPURLResponse, error)
-            done.signal()
-        }.resume()
-        done.wait()
-        let (data, response, error) = box.get()
-        if let error { throw EngineError("ClickHouse at \(url.host ?? "?") is not reachable: \(error.localizedDescription)") }
-        guard let response, let data else { throw EngineError("ClickHouse returned no response") }
-        let text = String(decoding: data, as: UTF8.self)
-        guard response.statusCode == 200 else {
-            throw EngineError("ClickHouse: " + (text.split(separator: "\n").first.map(String.init) ?? "HTTP \(response.statusCode)"))
+        let response: HTTP.Response
+        do {
+            response = try HTTP.post(
+                url.absoluteString, body: Array((sql + "\nFORMAT JSONCompactEachRow").utf8), timeout: 3600, maxBytes: Int(UInt32.max))
+        } catch {
+            throw EngineError("ClickHouse at \(url.host ?? "?") is not reachable: \(error.reason)")
+        }
+        let text = String(decoding: response.body, as: UTF8.self)
+        guard response.status == 200 else {
+            throw EngineError("ClickHouse: " + (text.split(separator: "\n").first.map(String.init) ?? "HTTP \(response.status)"))
         }
         return try JSONRows.parse(lines: text)
     }
 
     public func close() {}
-
-    final class ResponseBox: @unchecked Sendable {
-        private let lock = Lock()
-        private var value: (Data?, HTTPURLResponse?, Error?) = (nil, nil, nil)
-        func set(_ d: Data?, _ r: HTTPURLResponse?, _ e: Error?) { lock.withLock { value = (d, r, e) } }
-        func get() -> (Data?, HTTPURLResponse?, Error?) { lock.withLock { value } }
-    }
 }
 
 /// Spark or DuckDB through their Python clients, one long-lived process answering one JSON request per line.

@@ -24,7 +24,9 @@ struct CoverageCommand: ParsableCommand {
 
     @Option(
         name: .long, parsing: .upToNextOption,
-        help: ArgumentHelp("Rule repositories or files (Sigma, Elastic, CAR, EQL, Sentinel, THP).", valueName: "path"))
+        help: ArgumentHelp(
+            "Rule repositories or files (Sigma, Elastic, CAR, EQL, Sentinel, THP). Default: the rules `vigil rules update` installed.",
+            valueName: "path"))
     var rules: [String] = []
     @Option(help: ArgumentHelp("Log-source inventory: Vigil YAML or a DeTT&CT data-source administration file.", valueName: "file"))
     var inventory: String
@@ -59,6 +61,7 @@ struct CoverageCommand: ParsableCommand {
     }
 
     func run() throws {
+        let rules = InstalledRules.orDefault(self.rules)
         let kb = try source.load()
         let crosswalk = try source.loadCrosswalk()
         let input: CoverageInputs

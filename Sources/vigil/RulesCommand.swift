@@ -1,4 +1,5 @@
 // `vigil rules check PATH...`: load and compile Sigma rules, say exactly why any rule cannot be used.
+// `vigil rules update` (RulesUpdateCommand.swift): install SigmaHQ's release rules as the default set.
 import ArgumentParser
 import VigilCore
 import VigilSigma
@@ -9,7 +10,8 @@ import VigilSigma
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rules", abstract: "Load and check detection rules.", subcommands: [Check.self])
+        commandName: "rules", abstract: "Check detection rules, and install SigmaHQ's release rules.",
+        subcommands: [Check.self, RulesUpdateCommand.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

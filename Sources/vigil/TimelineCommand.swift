@@ -53,7 +53,9 @@ struct TimelineCommand: ParsableCommand {
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]
 
-    @Option(name: .customLong("rules"), help: "A Sigma rule file or folder; repeat for more.")
+    @Option(
+        name: .customLong("rules"),
+        help: "A Sigma rule file or folder; repeat for more. Default: the rules `vigil rules update` installed.")
     var rules: [String] = []
 
     @Option(help: "Plain events to add: Channel or Channel:ID,ID …; repeat for more channels.")
@@ -90,11 +92,13 @@ struct TimelineCommand: ParsableCommand {
                 throw ExitCode.badInput
             }
         }
+        // No --rules: the installed rules, unless --events asks for plain events alone.
+        let rules = self.rules.isEmpty && selectors.isEmpty ? InstalledRules.orDefault([]) : self.rules
         guard !rules.isEmpty || !selectors.isEmpty else {
-            Output.error("give --rules, --events or both")
+            Output.error("give --rules, --events or both (or install SigmaHQ's release rules with `vigil rules update`)")
             throw ExitCode.badInput
         }
-        let ruleSet = try rules.isEmpty ? nil : loadRules(minimum)
+        let ruleSet = try rules.isEmpty ? nil : loadRules(minimum, rules)
         let files = try Output.logFiles(logs)
         var report = EventStreamReport()
         var progress = ProgressLine()
@@ -110,7 +114,7 @@ struct TimelineCommand: ParsableCommand {
     }
 
     /// The rules at or above `minimum`, compiled; rejected rules are reported, none runnable is bad input.
-    private func loadRules(_ minimum: Severity) throws -> RuleSet {
+    private func loadRules(_ minimum: Severity, _ rules: [String]) throws -> RuleSet {
         let (values, logsources) = try sigmaInputs.load()
         let collection = RuleLoader.load(rules, placeholders: values)
         let selected = collection.rules.filter { ($0.level ?? .medium) >= minimum }
