@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "VigilStore", targets: ["VigilStore"]),
         .library(name: "VigilServer", targets: ["VigilServer"]),
         .library(name: "VigilConvert", targets: ["VigilConvert"]),
+        .library(name: "VigilExport", targets: ["VigilExport"]),
+        .library(name: "VigilEngines", targets: ["VigilEngines"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -31,15 +33,16 @@ let package = Package(
         .target(name: "VigilAttack", dependencies: ["VigilCore", "VigilHTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "CCRC32"),
         .target(name: "VigilEVTX", dependencies: ["VigilCore", "CCRC32"]),
-        .target(name: "VigilSigma", dependencies: ["VigilCore", "VigilAttack", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilSigma", dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),
         .target(
             name: "VigilCoverage",
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", "VigilHTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
-        .target(
-            name: "VigilConvert",
-            dependencies: ["VigilCore", "CZlib", "VigilHTTP", "VigilSigma", "VigilLogs", .product(name: "Yams", package: "Yams")]),
+        // Query printing needs only the Sigma model; exporting events and driving engines build on it.
+        .target(name: "VigilConvert", dependencies: ["VigilCore", "VigilSigma", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilExport", dependencies: ["VigilCore", "CZlib", "VigilLogs", "VigilSigma", "VigilConvert"]),
+        .target(name: "VigilEngines", dependencies: ["VigilCore", "VigilHTTP", "VigilLogs", "VigilSigma", "VigilConvert"]),
         .target(
             name: "VigilStore",
             dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -52,7 +55,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage", "VigilStore", "VigilServer",
-                "VigilHunt", "VigilConvert",
+                "VigilHunt", "VigilConvert", "VigilExport", "VigilEngines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test targets (not part of any product).
@@ -66,7 +69,9 @@ let package = Package(
         .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
         .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
         .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt", "VigilLogs", "VigilTestSupport", "vigil"]),
-        .testTarget(name: "VigilConvertTests", dependencies: ["VigilConvert", "VigilLogs", "VigilTestSupport", "vigil"]),
+        .testTarget(
+            name: "VigilConvertTests",
+            dependencies: ["VigilConvert", "VigilExport", "VigilEngines", "VigilLogs", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),

@@ -101,3 +101,17 @@ enum BuiltinLayouts {
               Provider_Name: winlog.provider_name
         """#
 }
+
+/// The columns `vigil export` adds to every flat row, which converted queries and engine hunts read.
+public enum ExportColumns {
+    /// The event's origin (`file:line`, as `vigil hunt` reports it).
+    public static let origin = "vigil_event"
+    /// The event's time as seconds since 1970 (the local engine's reading of it), which correlation queries
+    /// order and window by.
+    public static let time = "vigil_time"
+    /// The channel and event ID that wrote the event (EVTX `System`, a flat export's header keys): the logsource
+    /// conditions read them, while a data field of the same name (event 104's cleared `Channel`) stays in its
+    /// own column for the rules' field tests, as in the local engine.
+    public static let channel = "vigil_channel"
+    public static let eventID = "vigil_event_id"
+}

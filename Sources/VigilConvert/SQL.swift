@@ -8,7 +8,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     case spark, clickhouse, duckdb
 
     /// `"`-quoted for DuckDB, backquoted for Spark and ClickHouse; the quote itself doubled.
-    func identifier(_ name: String) -> String {
+    public func identifier(_ name: String) -> String {
         switch self {
         case .duckdb: "\"" + name.replacing("\"", with: "\"\"") + "\""
         case .spark, .clickhouse: "`" + name.replacing("`", with: "``") + "`"
@@ -156,10 +156,10 @@ public struct SQLPrinter: Sendable {
             case .field(let name, let condition):
                 // Logsource tests read the header columns `vigil export` writes, where the table has them.
                 switch condition {
-                case .channel where resolve(EventFlattener.channelColumn) != nil:
-                    return .field(EventFlattener.channelColumn, condition)
-                case .eventID where resolve(EventFlattener.eventIDColumn) != nil:
-                    return .field(EventFlattener.eventIDColumn, condition)
+                case .channel where resolve(ExportColumns.channel) != nil:
+                    return .field(ExportColumns.channel, condition)
+                case .eventID where resolve(ExportColumns.eventID) != nil:
+                    return .field(ExportColumns.eventID, condition)
                 default: break
                 }
                 if resolve(name) == nil { return .constant(condition.holdsOnAbsentField) }
@@ -235,7 +235,7 @@ public struct SQLPrinter: Sendable {
             guard let columns else {
                 throw Unsupported("a keyword search needs the table's column list (give --columns FILE)")
             }
-            let searched = columns.filter { $0 != EventFlattener.originColumn && $0 != EventFlattener.timeColumn }
+            let searched = columns.filter { $0 != ExportColumns.origin && $0 != ExportColumns.time }
             if !searched.isEmpty, let text = Self.containedText(condition) {
                 // A text inside any column is a text inside all of them joined by a character it does not hold:
                 // one test instead of one per column (a wide table has hundreds).
@@ -262,7 +262,7 @@ public struct SQLPrinter: Sendable {
     }
 
     /// The column of a field, or nil when the table is known not to have it.
-    func resolve(_ field: String) -> String? {
+    public func resolve(_ field: String) -> String? {
         let path = layout.column(field)
         if let columns, !layout.nested {
             // As in the local engine, names match ignoring ASCII case and spaces (`Source Name` is `SourceName`).
@@ -274,7 +274,7 @@ public struct SQLPrinter: Sendable {
         return column(path: path)
     }
 
-    static func normalised(_ name: String) -> String { String(name.lowercased().filter { $0 != " " }) }
+    public static func normalised(_ name: String) -> String { String(name.lowercased().filter { $0 != " " }) }
 
     func column(path: [String]) -> String { path.map(dialect.identifier).joined(separator: ".") }
 

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import VigilConvert
 import VigilCore
+import VigilExport
 import VigilHunt
 import VigilLogs
 

@@ -2,6 +2,7 @@
 import ArgumentParser
 import VigilConvert
 import VigilCore
+import VigilEngines
 import VigilHunt
 import VigilLogs
 import VigilSigma

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import VigilConvert
 import VigilCore
+import VigilEngines
 import VigilSigma
 import VigilTestSupport
 

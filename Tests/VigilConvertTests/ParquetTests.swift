@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import VigilConvert
 import VigilCore
+import VigilExport
 import VigilTestSupport
 
 enum ParquetSupport {

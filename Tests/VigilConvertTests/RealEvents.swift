@@ -6,9 +6,11 @@
 import Testing
 import VigilConvert
 import VigilCore
+import VigilExport
 import VigilHunt
 import VigilLogs
 import VigilSigma
+import VigilTestSupport
 
 enum RealEvents {
     struct Sample: Sendable {

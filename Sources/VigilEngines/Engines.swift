@@ -2,6 +2,7 @@
 // through their Python clients (pyspark — local, a cluster master or Spark Connect — and duckdb), driven by a
 // small script Vigil ships. Each engine answers two questions: a table's columns, and a query's rows.
 import Foundation
+import VigilConvert
 import VigilCore
 import VigilHTTP
 

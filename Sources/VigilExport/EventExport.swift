@@ -2,6 +2,7 @@
 // local engine gives it (EVTX System elements and attributes, EventData/UserData members, flat JSON paths with
 // the mapping's prefixes stripped and aliases filled), every value as text. Loaded into Spark, ClickHouse or
 // DuckDB, these rows make a converted rule see what `vigil hunt` sees.
+import VigilConvert
 import VigilCore
 import VigilLogs
 import VigilSigma
@@ -63,16 +64,10 @@ public struct FlatColumns {
 public struct EventFlattener: Sendable {
     let aliases: [String: String]
     let stripPrefixes: [String]
-    /// The column naming the event's origin (`file:line`, as `vigil hunt` reports it).
-    public static let originColumn = "vigil_event"
-    /// The column with the event's time as seconds since 1970 (the local engine's reading of it), which
-    /// correlation queries order and window by.
-    public static let timeColumn = "vigil_time"
-    /// The channel and event ID that wrote the event (EVTX `System`, a flat export's header keys): the logsource
-    /// conditions read them, while a data field of the same name (event 104's cleared `Channel`) stays in its
-    /// own column for the rules' field tests, as in the local engine.
-    public static let channelColumn = "vigil_channel"
-    public static let eventIDColumn = "vigil_event_id"
+    public static let originColumn = ExportColumns.origin
+    public static let timeColumn = ExportColumns.time
+    public static let channelColumn = ExportColumns.channel
+    public static let eventIDColumn = ExportColumns.eventID
 
     public init(mapping: LogsourceMapping = .builtin) {
         aliases = mapping.fieldAliases

@@ -1,5 +1,6 @@
 // A hunt on an engine: the rule set converted for the table's real columns, run in batches, and the rows
 // turned back into the detections `vigil hunt` prints for local logs.
+import VigilConvert
 import VigilCore
 import VigilLogs
 import VigilSigma
@@ -25,7 +26,7 @@ public enum EngineHunt {
     /// Columns reported for each detection, in order of preference: the header `Event` reads for local logs
     /// (EVTX's System values flattened, else the flat exports' names, in `Event`'s order).
     static let header: [(key: String, names: [String])] = [
-        ("origin", [EventFlattener.originColumn]),
+        ("origin", [ExportColumns.origin]),
         ("time", ["TimeCreated_SystemTime", "@timestamp", "TimeCreated", "UtcTime", "timestamp"]),
         ("computer", ["Computer", "Hostname", "computer_name", "host"]),
         ("channel", ["Channel"]),
