@@ -34,7 +34,7 @@ import VigilTestSupport
         #expect(!lines.isEmpty)
         for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil) }
         let csv = try ProcessRunner.vigil(["search", "bitsadmin", path, "--format", "csv"])
-        #expect(csv.stdout.split(separator: "\n").count >= lines.count + 1)
+        #expect(csv.stdout.split(whereSeparator: \.isNewline).count >= lines.count + 1)
         #expect(try ProcessRunner.vigil(["search", "no-such-text-anywhere-4f1c", path]).status == 0)
         #expect(try ProcessRunner.vigil(["search", "--regex", "a(", path]).status == 2)
         #expect(try ProcessRunner.vigil(["search", "--where", "Image", path]).status == 2)

@@ -41,7 +41,8 @@ import VigilTestSupport
 
         let csv = try ProcessRunner.vigil(["ioc", "--file", iocs, try Self.log, "--format", "csv", "--threads", "1"])
         #expect(csv.status == 1)
-        let lines = csv.stdout.split(separator: "\n")
+        // CSV records end with CRLF (RFC 4180): one Character, so split on newlines of either kind.
+        let lines = csv.stdout.split(whereSeparator: \.isNewline)
         #expect(lines.first?.hasPrefix("timestamp,computer,channel,event_id,record_id,file,line,field,value,indicator,") ?? false)
         #expect(lines.count == expected + 1)
 

@@ -121,7 +121,7 @@ import VigilTestSupport
         }
         #expect(found == expected)
         // The README's Timesketch CSV has a row per event (and per detection) after its header.
-        #expect(readme.stdout.split(separator: "\n").count > expected.values.reduce(0, +))
+        #expect(readme.stdout.split(whereSeparator: \.isNewline).count > expected.values.reduce(0, +))
     }
 
     @Test func iocFilesRepeatAsInTheReadme() throws {

@@ -37,7 +37,7 @@ import VigilTestSupport
             } else if ch == "," {
                 row.append(field)
                 field = ""
-            } else if ch == "\n" {
+            } else if ch == "\n" || ch == "\r\n" {
                 row.append(field)
                 rows.append(row)
                 row = []
