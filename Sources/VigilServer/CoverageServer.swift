@@ -3,14 +3,17 @@
 
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 
 public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
+    public var limits: ConnectionLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, limits: ConnectionLimits = ConnectionLimits()) {
         self.host = host
         self.port = port
+        self.limits = limits
     }
 }
 
@@ -55,8 +58,11 @@ public enum CoverageServer {
     /// Serves `site` until the process gets SIGINT or SIGTERM. `onRunning` receives the bound port
     /// (useful with port 0, which picks a free one).
     public static func run(_ site: CoverageSite, settings: ServerSettings, onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        let limits = settings.limits
+        let table = ConnectionTable(capacity: limits.maxConnections)
         let app = Application(
             responder: SiteResponder(site: site),
+            server: HTTPServerBuilder { LimitedHTTP1Channel(responder: $0, limits: limits, table: table) },
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "Vigil"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? settings.port) })
         try await app.runService()
