@@ -62,12 +62,12 @@ let package = Package(
         .target(
             name: "VigilTestSupport", dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", "VigilStore"],
             path: "Tests/VigilTestSupport"),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-        .testTarget(name: "VigilAttackTests", dependencies: ["VigilAttack"]),
-        .testTarget(name: "VigilEVTXTests", dependencies: ["VigilEVTX"]),
-        .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma"]),
-        .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs"]),
-        .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage"]),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTestSupport"]),
+        .testTarget(name: "VigilAttackTests", dependencies: ["VigilAttack", "VigilTestSupport"]),
+        .testTarget(name: "VigilEVTXTests", dependencies: ["VigilEVTX", "VigilTestSupport"]),
+        .testTarget(name: "VigilSigmaTests", dependencies: ["VigilSigma", "VigilTestSupport"]),
+        .testTarget(name: "VigilLogsTests", dependencies: ["VigilLogs", "VigilTestSupport"]),
+        .testTarget(name: "VigilCoverageTests", dependencies: ["VigilCoverage", "VigilTestSupport"]),
         .testTarget(name: "VigilHuntTests", dependencies: ["VigilHunt", "VigilLogs", "VigilTestSupport", "vigil"]),
         .testTarget(
             name: "VigilConvertTests",

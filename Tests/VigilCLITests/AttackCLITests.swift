@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @Suite struct AttackCLITests {
     @Test func infoOnTheEmbeddedIndex() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @Suite struct CoverageCLITests {
     static let examples = SharedData.packageRoot() + "/Examples"

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @Suite(.serialized) struct DeterminismTests {
     static let runs = 3

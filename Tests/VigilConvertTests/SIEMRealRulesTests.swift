@@ -6,6 +6,7 @@ import Testing
 import VigilConvert
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @Suite struct SIEMRealRulesTests {
     static let folder: String? = try? SharedData.path("rules/sigma/rules/windows")

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 
 /// A JSON value as both readers see it, for comparison.
 indirect enum JSONReferenceValue: Equatable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Testing
 import VigilAttack
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @testable import VigilCoverage
 

@@ -1,6 +1,7 @@
 import Testing
 import VigilAttack
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilCoverage
 

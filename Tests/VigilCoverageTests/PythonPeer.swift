@@ -2,6 +2,7 @@
 // output with a peer's own code (mitreattack-python's navlayers for Navigator layers).
 import Foundation
 import VigilCore
+import VigilTestSupport
 
 enum PythonPeer {
     struct Failure: Error, CustomStringConvertible {

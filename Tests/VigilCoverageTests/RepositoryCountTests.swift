@@ -3,6 +3,7 @@
 
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilCoverage
 

@@ -5,6 +5,7 @@ import Testing
 import VigilAttack
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @testable import VigilCoverage
 

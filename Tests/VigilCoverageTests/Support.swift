@@ -2,6 +2,7 @@
 
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilCoverage
 

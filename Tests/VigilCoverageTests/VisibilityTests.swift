@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilAttack
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilCoverage
 

@@ -2,6 +2,7 @@
 // to the undamaged read) plus a diagnostic naming the file, chunk and offset; never a crash or hang.
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilEVTX
 

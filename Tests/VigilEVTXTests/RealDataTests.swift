@@ -2,6 +2,7 @@
 // shipped beside SigmaHQ's regression samples, and the record counts of the ATT&CK samples manifest.
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilEVTX
 

@@ -3,6 +3,7 @@
 // folded CRC-32 against a bit-at-a-time CRC written here.
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @testable import VigilEVTX
 

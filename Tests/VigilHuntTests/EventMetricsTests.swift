@@ -4,6 +4,7 @@ import Testing
 import VigilCore
 import VigilHunt
 import VigilLogs
+import VigilTestSupport
 
 @Suite struct EventMetricsTests {
     static func metrics(_ files: [String]) -> (EventMetrics, EventStreamReport) {

@@ -4,6 +4,7 @@ import Testing
 import VigilCore
 import VigilHunt
 import VigilLogs
+import VigilTestSupport
 
 @Suite struct EventSearchTests {
     /// File and line of every hit.

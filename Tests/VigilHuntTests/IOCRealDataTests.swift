@@ -7,6 +7,7 @@ import Testing
 import VigilCore
 import VigilHunt
 import VigilLogs
+import VigilTestSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -3,6 +3,7 @@
 import Foundation
 import VigilCore
 import VigilHunt
+import VigilTestSupport
 
 enum Independent {
     /// Every line of a gzip NDJSON file as a Foundation dictionary.

@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilHunt
 import VigilLogs
+import VigilTestSupport
 
 @Suite struct ParallelFoldTests {
     static func files() throws -> [String] {

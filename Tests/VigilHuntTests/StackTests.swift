@@ -5,6 +5,7 @@ import Testing
 import VigilCore
 import VigilHunt
 import VigilLogs
+import VigilTestSupport
 
 @Suite struct StackTests {
     static func stack(_ files: [String], _ fields: [String], where text: String?, byHost: Bool = false) throws -> StackResult {

@@ -6,6 +6,7 @@ import VigilCore
 import VigilHunt
 import VigilLogs
 import VigilSigma
+import VigilTestSupport
 
 @Suite struct TimelineTests {
     static let rules = "rules/sigma/rules/windows/builtin"

@@ -1,6 +1,7 @@
 import Testing
 import VigilCore
 import VigilLogs
+import VigilTestSupport
 
 // The JSON log reader: every layout evtx_dump and exporters write, gzip, and bad input reported by line.
 #if canImport(Glibc)

@@ -8,6 +8,7 @@ import VigilAttack
 import VigilCore
 import VigilCoverage
 import VigilStore
+import VigilTestSupport
 
 @Suite(.serialized) struct BrowserTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {

@@ -2,6 +2,7 @@
 import Testing
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @Suite struct DiagnosticsTests {
     func diagnose(_ yaml: String) -> [Diagnostic] {

@@ -4,6 +4,7 @@
 import Testing
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @Suite struct LogsourceHeaderTests {
     static let folder = "rules/sigma/rules/windows/builtin/system/microsoft_windows_eventlog/"

@@ -4,6 +4,7 @@
 import Testing
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @Suite struct PathFormTests {
     static func kerberos5156(_ application: String) -> String {

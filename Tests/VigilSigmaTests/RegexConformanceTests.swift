@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 import Yams
 
 @testable import VigilSigma

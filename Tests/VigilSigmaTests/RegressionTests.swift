@@ -3,6 +3,7 @@
 import Testing
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 struct RegressionCase: CustomStringConvertible {
     var folder: String

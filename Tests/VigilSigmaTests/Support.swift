@@ -2,6 +2,7 @@
 // concatenated JSON events.
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 enum Fixtures {
     /// Every rule folder of the SigmaHQ snapshot under `shared/rules/sigma`.

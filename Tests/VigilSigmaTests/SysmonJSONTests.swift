@@ -3,6 +3,7 @@
 import Testing
 import VigilCore
 import VigilSigma
+import VigilTestSupport
 
 @Suite struct SysmonJSONTests {
     @Test func pinnedRulesAndLogsourceDiscipline() throws {

@@ -1,5 +1,7 @@
 // The one locator for the read-only reference data (ATT&CK bundles, rule repositories, logs)
-// that tests and benchmarks use: env VIGIL_SHARED, else `../shared` beside the package root.
+// that tests use: env VIGIL_SHARED, else `../shared` beside the package root. Test support, not product:
+// nothing Vigil ships looks for this folder.
+import VigilCore
 
 #if canImport(Glibc)
     import Glibc
