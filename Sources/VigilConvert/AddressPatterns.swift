@@ -1,14 +1,16 @@
 // `|cidr` for engines without an address type: regular expressions over the address text that accept exactly
 // the texts the local engine's parser reads as an address inside the network — every way of writing an IPv6
-// address (leading zeros, `::` anywhere it may stand, a dotted IPv4 tail, a `%zone`), applied to the
-// lower-cased value. Patterns use only what Java, RE2 and DuckDB's RE2 share.
+// address (leading zeros, `::` for one or more zero groups anywhere it may stand, a dotted IPv4 tail, a `%zone`
+// on IPv6 text), applied to the lower-cased value. Patterns use only what Java, RE2 and DuckDB's RE2 share.
+import VigilCore
 import VigilSigma
 
 enum AddressPatterns {
     static let hex = "[0-9a-f]{1,4}"
     static let octet = "(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])"
     static let quad = "\(octet)(?:\\.\(octet)){3}"
-    static let zone = "(?:%[\\s\\S]*)?"
+    /// A zone after IPv6 text: not empty, without `%` or `/`.
+    static let zone = "(?:%[^%/]+)?"
 
     /// The five zero groups and `ffff` that start an IPv4-mapped IPv6 address (`::ffff:`, `0:0:0:0:0:ffff:`, `0::ffff:` …).
     static let mappedPrefix: String = {
@@ -26,7 +28,7 @@ enum AddressPatterns {
     static func ipv4(_ network: CIDRNetwork) -> String {
         let g = groups(network)
         let dotted = tail(g[6], g[7])
-        return "^(?:\(mappedPrefix)(?:\(dotted)|\(group(g[6])):\(group(g[7])))|\(dotted))\(zone)$"
+        return "^(?:\(mappedPrefix)(?:\(dotted)|\(group(g[6])):\(group(g[7])))\(zone)|\(dotted))$"
     }
 
     /// What a group position of the network requires: any value, or values in lo...hi.
@@ -44,7 +46,7 @@ enum AddressPatterns {
         (0..<8).map { i in
             let bits = network.prefix - i * 16
             if bits <= 0 { return .any }
-            let value = Int(network.address[2 * i]) << 8 | Int(network.address[2 * i + 1])
+            let value = Int(network.network.address.group(i))
             let fixed = min(bits, 16)
             let mask = (0xFFFF << (16 - fixed)) & 0xFFFF
             return .range(value & mask, (value & mask) | (~mask & 0xFFFF))
@@ -117,11 +119,11 @@ enum AddressPatterns {
             exact.append("^" + g[0..<6].map(group).joined(separator: ":") + ":" + tail(g[6], g[7]) + zone + "$")
             limit = 9
         }
-        // `::` after `head` groups, `count` groups after it; the zeros it stands for must be allowed.
+        // `::` after `head` groups, `count` groups after it; the zeros it stands for (one or more) must be allowed.
         for dotted in [false, true] {
             let width = dotted ? 6 : 8
-            for head in 0...width where head < limit {
-                for count in 0...(width - head) {
+            for head in 0..<width where head < limit {
+                for count in 0..<(width - head) {
                     let zerosEnd = width - count
                     guard (head..<zerosEnd).allSatisfy({ g[$0].allows(0) }) else { continue }
                     let headText = (0..<head).map { group(g[$0]) }.joined(separator: ":")
@@ -132,21 +134,22 @@ enum AddressPatterns {
             }
         }
         // A network over the IPv4-mapped range also holds the plain dotted quads.
-        if (0..<6).allSatisfy({ g[$0].allows($0 == 5 ? 0xFFFF : 0) }) { exact.append("^" + tail(g[6], g[7]) + zone + "$") }
+        if (0..<6).allSatisfy({ g[$0].allows($0 == 5 ? 0xFFFF : 0) }) { exact.append("^" + tail(g[6], g[7]) + "$") }
         return (prefixed, Array(Set(exact)).sorted())
     }
 
-    /// Any IPv6 text the local engine's parser accepts (eight groups, or `::` with fewer, optionally a dotted tail).
+    /// Any IPv6 text the local engine's parser accepts (eight groups, or `::` for at least one zero group with
+    /// fewer written, optionally a dotted tail).
     static let validIPv6: String = {
         var forms = ["(?:\(hex):){7}\(hex)", "(?:\(hex):){6}\(quad)"]
-        for head in 0...8 {
+        for head in 0...7 {
             let h = head == 0 ? "" : "(?:\(hex):){\(head - 1)}\(hex)"
-            let t = head < 8 ? "(?:\(hex)(?::\(hex)){0,\(7 - head)})?" : ""
+            let t = head < 7 ? "(?:\(hex)(?::\(hex)){0,\(6 - head)})?" : ""
             forms.append(h + "::" + t)
         }
-        for head in 0...6 {
+        for head in 0...5 {
             let h = head == 0 ? "" : "(?:\(hex):){\(head - 1)}\(hex)"
-            forms.append(h + "::" + "(?:\(hex):){0,\(6 - head)}" + quad)
+            forms.append(h + "::" + "(?:\(hex):){0,\(5 - head)}" + quad)
         }
         return "^(?:" + forms.joined(separator: "|") + ")" + zone + "$"
     }()

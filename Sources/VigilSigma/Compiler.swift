@@ -37,7 +37,7 @@ struct ProgramBuilder {
     var pool: [UInt8] = []
     var globs: [GlobPattern] = []
     var regexes: [RegexBox] = []
-    var cidrs: [CIDRNetwork] = []
+    var cidrs: [IPNetwork] = []
     var fields = ByteKeyTable(capacity: 1024)
     var slotNames: [String] = []
     var regexCache: [String: Int32] = [:]
@@ -287,7 +287,7 @@ struct ProgramBuilder {
         case .compare(let op, let n, let part):
             return (ValueTest(kind: .compare, cased: true, a: 0, b: 0, number: n, op: op, part: part), nil)
         case .cidr(let net):
-            cidrs.append(net)
+            cidrs.append(net.network)
             return (ValueTest(kind: .cidr, cased: true, a: Int32(cidrs.count - 1), b: 0), nil)
         case .null:
             return (ValueTest(kind: .null, cased: true, a: 0, b: 0), nil)

@@ -391,7 +391,7 @@ extension RuleSet {
             guard let number = Self.number(original, part: t.part) else { return false }
             return t.op.holds(number, t.number)
         case .cidr:
-            guard let address = IPAddress.parse(String(decoding: original, as: UTF8.self)) else { return false }
+            guard let address = IPAddress.parse(original) else { return false }
             return cidrs[Int(t.a)].contains(address)
         case .fieldref:
             guard ctx.present(t.a) else { return false }

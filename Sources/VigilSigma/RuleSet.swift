@@ -18,7 +18,7 @@ public final class RuleSet: Sendable {
     let pool: FrozenBuffer<UInt8>
     let globs: [GlobPattern]
     let regexes: [RegexBox]
-    let cidrs: [CIDRNetwork]
+    let cidrs: [IPNetwork]
     let fields: ByteKeyTable
     let slotNames: [String]
     /// Flat events only: a field also fills this slot (e.g. `Hostname` → `Computer`); -1 when none.

@@ -2,6 +2,7 @@
 // engine's parser reads as an address inside the network. Checked here with Swift's regex engine over every
 // pair of a corpus of address texts and networks; EngineTests run the same patterns on Java and RE2.
 import Testing
+import VigilCore
 import VigilSigma
 
 @testable import VigilConvert

@@ -3,6 +3,7 @@
 // against the local engine's verdicts. The evaluator reads the query text; it shares no code with the printer.
 import Testing
 import VigilConvert
+import VigilCore
 import VigilSigma
 
 struct KQLEvaluator: CallParser {

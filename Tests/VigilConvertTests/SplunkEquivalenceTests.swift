@@ -5,6 +5,7 @@
 // it shares no code with the printer.
 import Testing
 import VigilConvert
+import VigilCore
 import VigilSigma
 
 struct SplunkEvaluator: TokenCursor {
