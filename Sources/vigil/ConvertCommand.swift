@@ -9,7 +9,8 @@ import VigilSigma
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert", abstract: "Convert Sigma rules to Spark, ClickHouse, DuckDB, ES|QL, Lucene, Splunk or KQL queries.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             A converted rule means what it means to `vigil hunt`: the same logsource
             mapping (channel and event IDs), field renames, case-insensitive matching
             and modifiers. What a target cannot express is refused per rule with the
@@ -37,7 +38,7 @@ struct ConvertCommand: ParsableCommand {
 
             Exit status: 0 all converted, 1 some rules refused, 2 none converted or
             bad input.
-            """)
+            """))
 
     @Option(help: "Target: \(ConversionTarget.allCases.map(\.rawValue).joined(separator: ", ")).")
     var target: String

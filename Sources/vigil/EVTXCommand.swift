@@ -17,11 +17,12 @@ struct EVTXCommand: ParsableCommand {
     struct Dump: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write every record, one JSON object per line (evtx_dump's JSON tree), or as XML.",
-            discussion: """
+            discussion: Help.reflow(
+                """
                 JSON lines match `evtx_dump -o jsonl` and PyPI evtx `records_json()`: Event.System…,
                 Event.EventData… with Data Name attributes as keys, #attributes and #text.
                 Damaged chunks and records are skipped and reported on standard error.
-                """)
+                """))
 
         @Argument(help: "EVTX files.") var files: [String]
         @Option(help: "Output format: jsonl (default) or xml.") var format: OutputFormat?

@@ -11,7 +11,8 @@ import VigilLogs
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write events as JSON lines or Parquet in the column layout converted queries expect.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             flat (default): one object per event, one key per field under the name
             `vigil hunt` gives it (EVTX System and EventData fields, flat JSON with
             winlog./event_data. prefixes stripped and aliases such as Hostname →
@@ -43,7 +44,7 @@ struct ExportCommand: ParsableCommand {
 
             Exit status: 0 written, 2 no readable logs, an unwritable output, or
             Parquet to standard output.
-            """)
+            """))
 
     enum Layout: String, ExpressibleByArgument, CaseIterable { case flat, evtx }
 

@@ -14,7 +14,8 @@ import VigilSigma
 struct HuntCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hunt", abstract: "Run Sigma rules over event logs (JSON, NDJSON, evtx_dump output, gzip).",
-        discussion: """
+        discussion: Help.reflow(
+            """
             Each detection names the rule (id, title, level, status, ATT&CK techniques and tactics) and the event
             (timestamp, computer, channel, event id, record id, fields). A summary by level, tactic and technique ends the run.
             With --engine the rules run where the logs are, converted to SQL for the table's
@@ -27,7 +28,7 @@ struct HuntCommand: ParsableCommand {
             export` JSON lines as the table. Rules the target cannot express, and rules whose
             every branch needs a column the table lacks, are listed and skipped.
             Exit status: 0 no detections, 1 detections, 2 error.
-            """)
+            """))
 
     @Option(
         name: .customLong("rules"),

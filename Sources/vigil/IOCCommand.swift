@@ -12,7 +12,8 @@ import VigilLogs
 struct IOCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ioc", abstract: "Sweep event logs for indicators of compromise.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             Indicator files (--file, repeatable):
               text   one per line, # comments; the type is inferred (32/40/64
                      hex digits MD5/SHA1/SHA256, addresses, CIDR blocks, URLs,
@@ -53,7 +54,7 @@ struct IOCCommand: ParsableCommand {
                 --format jsonl > hits.jsonl
 
             Exit status: 0 no hits, 1 hits, 2 no readable indicators or logs.
-            """)
+            """))
 
     @Option(name: .customLong("file"), help: "Indicator file (text, CSV, JSON or STIX 2.1); repeat for more.")
     var files: [String] = []

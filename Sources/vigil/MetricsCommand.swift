@@ -7,7 +7,8 @@ import VigilLogs
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics", abstract: "Count events by channel, event ID and host, and summarise logons.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             Reads EVTX and JSON logs (NDJSON, evtx_dump output, flat exports such
             as Sysmon JSON; plain or gzip) from files and folders, in bounded
             memory, and counts events by channel, by event ID within a channel,
@@ -30,7 +31,7 @@ struct MetricsCommand: ParsableCommand {
               vigil metrics logs/ --json | jq '.logons[] | select(.failure > 10)'
 
             Exit status: 0 read, 2 no readable logs.
-            """)
+            """))
 
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]

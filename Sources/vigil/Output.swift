@@ -116,3 +116,24 @@ enum Output {
         return out
     }
 }
+
+/// Help texts: prose written across several source lines, printed as one paragraph that ArgumentParser wraps
+/// at the terminal's width.
+enum Help {
+    /// `text` with each prose paragraph on one line: a line at the left margin that does not end a sentence
+    /// (`.`, `:`, `!`, `?`) is joined with the next line at the margin. Indented lines (lists, examples, the
+    /// continuation of a list item) keep their breaks.
+    static func reflow(_ text: String) -> String {
+        var out: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if let last = out.last, !last.isEmpty, !last.hasPrefix(" "), !line.isEmpty, !line.hasPrefix(" "),
+                let end = last.last, !".:!?".contains(end)
+            {
+                out[out.count - 1] = last + " " + line
+            } else {
+                out.append(line)
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}

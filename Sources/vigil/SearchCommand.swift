@@ -7,7 +7,8 @@ import VigilLogs
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Find events by text, regular expression or field values.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             Give exactly one of:
               TEXT          events with TEXT in any field value, ignoring case
                             (field names are not searched)
@@ -35,7 +36,7 @@ struct SearchCommand: ParsableCommand {
                 --format csv > failures.csv
 
             Exit status: 0 no hits, 1 hits, 2 bad arguments or no readable logs.
-            """)
+            """))
 
     @Argument(help: "TEXT to find (omit with --regex or --where), then log files or folders.")
     var arguments: [String]

@@ -7,7 +7,8 @@ import VigilLogs
 struct StackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stack", abstract: "Count field-value tuples across logs, rarest first, and flag outliers.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             Stacking (least frequency of occurrence): what runs everywhere is
             usually benign, what runs once on one host deserves a look. FIELDS is
             one field or several separated by commas, named as in Sigma rules
@@ -35,7 +36,7 @@ struct StackCommand: ParsableCommand {
               vigil stack TargetUserName,IpAddress logs/ --where EventID=4625 --json
 
             Exit status: 0 done, 2 bad arguments or no readable logs.
-            """)
+            """))
 
     @Argument(help: "Fields to stack, separated by commas.")
     var fields: String

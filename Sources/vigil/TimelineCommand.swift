@@ -14,7 +14,8 @@ import VigilSigma
 struct TimelineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timeline", abstract: "Sort Sigma detections and chosen events by time across files and hosts.",
-        discussion: """
+        discussion: Help.reflow(
+            """
             Runs Sigma rules over EVTX and JSON logs (NDJSON, evtx_dump output,
             flat exports such as Sysmon JSON; plain or gzip) and puts every
             detection on one timeline, sorted by time across all files and hosts,
@@ -48,7 +49,7 @@ struct TimelineCommand: ParsableCommand {
 
             Exit status: 0 no entries, 1 entries, 2 bad arguments, no runnable
             rules or no readable logs.
-            """)
+            """))
 
     @Argument(help: "Log files or folders (EVTX, JSON, NDJSON; .gz allowed).")
     var logs: [String]
