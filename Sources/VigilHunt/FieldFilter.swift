@@ -24,8 +24,8 @@ public struct FieldFilterError: Error, Sendable, CustomStringConvertible {
 public struct FieldFilter: Sendable {
     public struct Condition: Sendable {
         public var field: String
-        /// The value lowercased, as UTF-8.
-        public var pattern: [UInt8]
+        /// The value as a case-insensitive glob.
+        public var pattern: Glob
         public var negated: Bool
     }
 
@@ -43,7 +43,7 @@ public struct FieldFilter: Sendable {
             guard !field.isEmpty else { throw FieldFilterError(description: "'\(token)' has no field name") }
             var value = token[token.index(after: eq)...]
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
-            conditions.append(Condition(field: String(field), pattern: Array(value.lowercased().utf8), negated: negated))
+            conditions.append(Condition(field: String(field), pattern: Glob(value, ignoringCase: true), negated: negated))
         }
         guard !conditions.isEmpty else { throw FieldFilterError(description: "empty condition") }
         self.conditions = conditions
@@ -51,7 +51,7 @@ public struct FieldFilter: Sendable {
 
     public func matches(_ event: Event) -> Bool {
         for c in conditions {
-            let found = EventField.value(event, c.field).map { Glob.matches(c.pattern, Array($0.lowercased().utf8)) } ?? false
+            let found = EventField.value(event, c.field).map { c.pattern.matches($0) } ?? false
             if found == c.negated { return false }
         }
         return true
@@ -73,33 +73,5 @@ public struct FieldFilter: Sendable {
         }
         if !current.isEmpty { out.append(current) }
         return out
-    }
-}
-
-/// `*` (any run) and `?` (one byte) wildcards over bytes; linear backtracking on the last star.
-enum Glob {
-    static func matches(_ pattern: [UInt8], _ text: [UInt8]) -> Bool {
-        var p = 0
-        var t = 0
-        var star = -1
-        var mark = 0
-        while t < text.count {
-            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
-                p += 1
-                t += 1
-            } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
-                star = p
-                mark = t
-                p += 1
-            } else if star >= 0 {
-                p = star + 1
-                mark += 1
-                t = mark
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.count
     }
 }

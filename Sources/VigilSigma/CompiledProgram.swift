@@ -1,5 +1,5 @@
 // The compiled form of rules: flat arrays of condition nodes, field tests and value tests that the
-// matcher walks by index, plus the literal pool, globs and regexes they point into.
+// matcher walks by index, plus the literal pool, globs (VigilCore's `Glob`) and regexes they point into.
 
 /// How one value is compared with a field.
 enum TestKind: UInt8, Sendable {
@@ -35,42 +35,6 @@ struct ProgramNode: Sendable {
     var a: Int32
     /// and/or: child count.
     var b: Int32
-}
-
-/// A wildcard pattern on folded (or cased) bytes.
-struct GlobPattern: Sendable {
-    enum Token: Sendable {
-        case literal([UInt8])
-        case anyRun
-        case anyOne
-    }
-    var tokens: [Token]
-
-    func matches(_ text: UnsafeRawBufferPointer) -> Bool { match(0, text, 0) }
-
-    private func match(_ t: Int, _ text: UnsafeRawBufferPointer, _ i: Int) -> Bool {
-        if t == tokens.count { return i == text.count }
-        switch tokens[t] {
-        case .literal(let lit):
-            guard i + lit.count <= text.count else { return false }
-            for k in 0..<lit.count where text[i + k] != lit[k] { return false }
-            return match(t + 1, text, i + lit.count)
-        case .anyOne:
-            guard i < text.count else { return false }
-            // One character: a whole UTF-8 sequence.
-            var j = i + 1
-            while j < text.count && text[j] & 0xC0 == 0x80 { j += 1 }
-            return match(t + 1, text, j)
-        case .anyRun:
-            if t + 1 == tokens.count { return true }
-            var j = i
-            while j <= text.count {
-                if match(t + 1, text, j) { return true }
-                j += 1
-            }
-            return false
-        }
-    }
 }
 
 /// A rule's regular expression: Swift `Regex` (full PCRE-style syntax) plus, when the pattern translates

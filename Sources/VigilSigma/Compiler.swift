@@ -35,7 +35,7 @@ struct ProgramBuilder {
     var fieldTests: [FieldTest] = []
     var valueTests: [ValueTest] = []
     var pool: [UInt8] = []
-    var globs: [GlobPattern] = []
+    var globs: [Glob] = []
     var regexes: [RegexBox] = []
     var cidrs: [IPNetwork] = []
     var fields = ByteKeyTable(capacity: 1024)
@@ -246,14 +246,14 @@ struct ProgramBuilder {
             }
             var test = ValueTest(kind: kind, cased: cased, a: 0, b: 0)
             if kind == .glob {
-                let tokens: [GlobPattern.Token] = parts.map {
+                let tokens: [Glob.Token] = parts.map {
                     switch $0 {
                     case .literal(let b): .literal(fold(b))
                     case .anyRun: .anyRun
                     case .anyOne: .anyOne
                     }
                 }
-                globs.append(GlobPattern(tokens: tokens))
+                globs.append(Glob(tokens: tokens))
                 test.a = Int32(globs.count - 1)
                 let longest = literalParts.max(by: { $0.count < $1.count }) ?? []
                 let atom: (TestKind, [UInt8])? = longest.isEmpty ? nil : (.contains, cased ? Folding.fold(longest) : longest)

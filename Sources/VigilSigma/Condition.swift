@@ -1,5 +1,6 @@
 // The `condition:` language: and/or/not, parentheses, `1 of`/`any of`/`all of` with patterns and `them`,
 // parsed with the specification's precedence (or < and < not < x of < parentheses).
+import VigilCore
 
 public indirect enum ConditionExpr: Sendable, Hashable, CustomStringConvertible {
     case and([ConditionExpr])
@@ -24,7 +25,7 @@ public indirect enum ConditionExpr: Sendable, Hashable, CustomStringConvertible 
     /// Identifiers a pattern names, in detection order.
     public static func resolve(_ pattern: String, in names: [String]) -> [String] {
         if pattern == "them" { return names.filter { !$0.hasPrefix("_") } }
-        return names.filter { SigmaGlob.matches(pattern, $0) }
+        return names.filter { Glob.matches(pattern, $0) }
     }
 }
 
@@ -143,35 +144,8 @@ enum ConditionParser {
     }
 }
 
-/// `*` (any run) and `?` (one character) matching for identifier patterns (and rule selection by id/title).
-public enum SigmaGlob {
-    public static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.unicodeScalars)
-        let t = Array(text.unicodeScalars)
-        var pi = 0
-        var ti = 0
-        var star = -1
-        var mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-                pi += 1
-                ti += 1
-            } else if pi < p.count && p[pi] == "*" {
-                star = pi
-                mark = ti
-                pi += 1
-            } else if star >= 0 {
-                pi = star + 1
-                mark += 1
-                ti = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
-    }
-}
+/// The name rule selection (hunt --include/--exclude) still uses for `Glob`.
+public typealias SigmaGlob = Glob
 
 extension StringProtocol {
     var trimmingSpaces: String {

@@ -16,7 +16,7 @@ public final class RuleSet: Sendable {
     let fieldTests: FrozenBuffer<FieldTest>
     let valueTests: FrozenBuffer<ValueTest>
     let pool: FrozenBuffer<UInt8>
-    let globs: [GlobPattern]
+    let globs: [Glob]
     let regexes: [RegexBox]
     let cidrs: [IPNetwork]
     let fields: ByteKeyTable

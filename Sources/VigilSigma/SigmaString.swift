@@ -1,5 +1,6 @@
 // A Sigma string value: literal text with `*` and `?` wildcards, parsed with the specification's
-// backslash escaping (`\*`, `\?`, `\\`; a backslash before anything else is itself).
+// backslash escaping (`\*`, `\?`, `\\`; a backslash before anything else is itself), read by VigilCore's `Glob`.
+import VigilCore
 
 public struct SigmaString: Sendable, Hashable, CustomStringConvertible {
     public enum Part: Sendable, Hashable {
@@ -16,40 +17,13 @@ public struct SigmaString: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses rule text. `*` and `?` are wildcards unless escaped.
     public init(sigma text: String) {
-        var parts: [Part] = []
-        var literal: [UInt8] = []
-        let bytes = Array(text.utf8)
-        var i = 0
-        func flush() {
-            if !literal.isEmpty { parts.append(.literal(literal)) }
-            literal.removeAll()
-        }
-        while i < bytes.count {
-            let c = bytes[i]
-            switch c {
-            case UInt8(ascii: "\\"):
-                let next = i + 1 < bytes.count ? bytes[i + 1] : 0
-                if next == UInt8(ascii: "*") || next == UInt8(ascii: "?") || next == UInt8(ascii: "\\") {
-                    literal.append(next)
-                    i += 2
-                } else {
-                    literal.append(c)
-                    i += 1
-                }
-            case UInt8(ascii: "*"):
-                flush()
-                parts.append(.anyRun)
-                i += 1
-            case UInt8(ascii: "?"):
-                flush()
-                parts.append(.anyOne)
-                i += 1
-            default:
-                literal.append(c)
-                i += 1
+        let parts = Glob.tokens(text, escaping: .sigma).map { token -> Part in
+            switch token {
+            case .literal(let bytes): .literal(bytes)
+            case .anyRun, .anyPath: .anyRun
+            case .anyOne: .anyOne
             }
         }
-        flush()
         self.init(parts: parts)
     }
 

@@ -70,7 +70,7 @@ import VigilTestSupport
     @Test func filterSyntax() throws {
         let filter = try FieldFilter(parsing: #"Image="C:\Program Files\*" EventID!=3"#)
         #expect(filter.conditions.count == 2)
-        #expect(filter.conditions[0].pattern == Array(#"c:\program files\*"#.utf8))
+        #expect(filter.conditions[0].pattern.tokens == [.literal(Array(#"c:\program files\"#.utf8)), .anyRun])
         #expect(filter.conditions[1].negated)
         #expect(throws: FieldFilterError.self) { try FieldFilter(parsing: "Image") }
     }

@@ -25,7 +25,7 @@ public struct RatingOverride: Sendable, Hashable {
         if let ruleID { return ruleID == rule.id }
         if let pathGlob {
             let subject = pathGlob.contains("/") ? rule.path : String(RepositoryFiles.name(rule.path))
-            return Glob.matches(pathGlob, subject)
+            return Glob(pathGlob, separator: UInt8(ascii: "/")).matches(subject)
         }
         return false
     }
@@ -155,40 +155,5 @@ public struct RuleRater: Sendable {
             + "table said: \(rating.reason)"
         rating.origin = .override(entry.location)
         return rating
-    }
-}
-
-/// Path globs: `*` and `?` within one folder, `**` across folders.
-enum Glob {
-    static func matches(_ pattern: String, _ text: String) -> Bool {
-        matches(Array(pattern.utf8)[...], Array(text.utf8)[...])
-    }
-
-    private static func matches(_ p: ArraySlice<UInt8>, _ t: ArraySlice<UInt8>) -> Bool {
-        var p = p
-        var t = t
-        while let c = p.first {
-            if c == UInt8(ascii: "*") {
-                let double = p.dropFirst().first == UInt8(ascii: "*")
-                p = p.dropFirst(double ? 2 : 1)
-                // `**/` also matches no folder at all.
-                if double, p.first == UInt8(ascii: "/"), matches(p.dropFirst(), t) { return true }
-                var rest = t
-                while true {
-                    if matches(p, rest) { return true }
-                    guard let next = rest.first, double || next != UInt8(ascii: "/") else { return false }
-                    rest = rest.dropFirst()
-                }
-            }
-            guard let d = t.first else { return false }
-            if c == UInt8(ascii: "?") {
-                if d == UInt8(ascii: "/") { return false }
-            } else if c != d {
-                return false
-            }
-            p = p.dropFirst()
-            t = t.dropFirst()
-        }
-        return t.isEmpty
     }
 }
