@@ -1,6 +1,7 @@
 // The history store: an embedded SQLite database (GRDB, WAL) of coverage snapshots. Each save is one
 // IMMEDIATE transaction, so a second writer waits its turn (busy timeout) and a process killed in the
-// middle of a save leaves the store exactly as it was before that save.
+// middle of a save leaves the store exactly as it was before that save. What snapshots share is stored
+// once (SnapshotStorage, ContentStore), so a year of daily snapshots costs about what changed in it.
 
 import Foundation
 import GRDB
@@ -16,6 +17,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case labelTaken(String)
     case badLabel(String)
     case corrupt(String)
+    case invalidSnapshot(String)
 
     public var code: String {
         switch self {
@@ -26,6 +28,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .labelTaken: "store-label-taken"
         case .badLabel: "store-bad-label"
         case .corrupt: "store-corrupt"
+        case .invalidSnapshot: "store-invalid-snapshot"
         }
     }
 
@@ -39,6 +42,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .labelTaken(let label): "a snapshot is already labelled \"\(label)\""
         case .badLabel(let label): "label \"\(label)\" would be read as an id or a keyword: use letters too"
         case .corrupt(let reason): "the history store holds a damaged row: \(reason)"
+        case .invalidSnapshot(let reason): "not a valid snapshot: \(reason)"
         }
     }
 }
@@ -56,21 +60,24 @@ public struct TechniqueHistoryPoint: Sendable, Codable, Equatable {
 public final class HistoryStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    let decoded = DecodedBlobs()
 
     /// `$XDG_DATA_HOME/vigil/history.sqlite`.
     public static var defaultPath: String { AttackSource.dataFolder() + "/history.sqlite" }
 
-    /// Opens (creating and migrating when writable) the store at `path`. A read-only store must exist.
-    public init(path: String = HistoryStore.defaultPath, readOnly: Bool = false) throws {
+    /// Opens the store at `path`, migrating it to this Vigil's schema unless `readOnly`. A store that does not
+    /// exist is created only when `create` (and not `readOnly`); otherwise it is `StoreError.missing`.
+    public init(path: String = HistoryStore.defaultPath, readOnly: Bool = false, create: Bool = true) throws {
         self.path = path
         var config = Configuration()
         // Another `vigil coverage --save` may hold the write lock for a moment: wait rather than fail.
         config.busyMode = .timeout(15)
         config.readonly = readOnly
         config.foreignKeysEnabled = true
-        if readOnly {
+        if readOnly || !create {
             guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
-        } else {
+        }
+        if !readOnly {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         }
@@ -88,7 +95,10 @@ public final class HistoryStore: Sendable {
                 throw StoreError.open(path: path, reason: "schema version \(version) needs upgrading: run `vigil history` once")
             }
         } else {
-            try immediate { db in try Schema.migrate(db, path: path) }
+            let before = try immediate { db in try Schema.migrate(db, path: path) }
+            // Converting schema 1 rows frees most of the file's pages: give them back to the disk. Best effort, as a
+            // reader in another process keeps VACUUM from running; the pages are reused by later saves anyway.
+            if before == 1 { try? pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
         }
     }
 
@@ -121,67 +131,14 @@ public final class HistoryStore: Sendable {
     @discardableResult
     public func save(_ snapshot: Snapshot) throws -> SnapshotSummary {
         if let label = snapshot.summary.label { try Self.validate(label: label) }
-        return try immediate { db in
-            var s = snapshot.summary
-            if let label = s.label, try Int.fetchOne(db, sql: "SELECT 1 FROM snapshot WHERE label = ?", arguments: [label]) != nil {
-                throw StoreError.labelTaken(label)
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO snapshot (label, createdAt, attackDomain, attackVersion, inventoryName, threshold, actors, inputs,
-                        greenPercent, green, yellow, red, white, ruleCount, techniqueCount, logSourceCount, tactics, plan)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    s.label, s.createdAt, s.attackDomain, s.attackVersion, s.inventoryName, s.threshold, JSONText.encode(s.actors),
-                    JSONText.encode(s.inputs), s.greenPercent, s.counts.green, s.counts.yellow, s.counts.red, s.counts.white,
-                    snapshot.rules.count, snapshot.techniques.count, snapshot.logSources.count, JSONText.encode(s.tactics),
-                    snapshot.plan.map { JSONText.encode($0) },
-                ])
-            s.id = db.lastInsertedRowID
-            s.ruleCount = snapshot.rules.count
-            s.techniqueCount = snapshot.techniques.count
-            s.logSourceCount = snapshot.logSources.count
-            let rule = try db.makeStatement(
-                sql: """
-                    INSERT INTO snapshotRule (snapshotId, position, ruleKey, source, ruleId, title, path, rating, severity,
-                        logsCollected, contentHash, hashOf, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for (i, r) in snapshot.rules.enumerated() {
-                let v = r.verdict
-                try rule.execute(arguments: [
-                    s.id, i, r.key, v.source.rawValue, v.id, v.title, v.path, v.rating, v.severity?.rawValue, v.logsCollected,
-                    r.contentHash, r.hashOf, JSONText.encode(v),
-                ])
-            }
-            let source = try db.makeStatement(
-                sql: """
-                    INSERT INTO snapshotLogSource (snapshotId, position, name, products, systems, dataComponents, quality, available)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for (i, l) in snapshot.logSources.enumerated() {
-                try source.execute(arguments: [
-                    s.id, i, l.name, JSONText.encode(l.products), JSONText.encode(l.systems), JSONText.encode(l.dataComponents),
-                    l.quality, l.available,
-                ])
-            }
-            let technique = try db.makeStatement(
-                sql: """
-                    INSERT INTO snapshotTechnique (snapshotId, techniqueId, name, status, detectionScore, visibilityScore,
-                        qualityScore, isSubtechnique, coverage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for t in snapshot.techniques {
-                try technique.execute(arguments: [
-                    s.id, t.id, t.name, t.status.rawValue, t.detectionScore, t.visibility?.score ?? 0, t.visibility?.qualityScore ?? 0,
-                    t.isSubtechnique, JSONText.encode(t),
-                ])
-            }
-            let layer = try db.makeStatement(sql: "INSERT INTO snapshotLayer (snapshotId, kind, layer) VALUES (?, ?, ?)")
-            for (kind, json) in snapshot.layers.sorted(by: { $0.key < $1.key }) {
-                try layer.execute(arguments: [s.id, kind, json])
-            }
-            return s
-        }
+        return try immediate { db in try SnapshotStorage.write(snapshot, db).summary }
+    }
+
+    /// Records a snapshot unless the store holds one with the same content already (an export imported twice):
+    /// then it records nothing and returns the one it has. The label does not count as content.
+    public func saveUnlessStored(_ snapshot: Snapshot) throws -> SaveOutcome {
+        if let label = snapshot.summary.label { try Self.validate(label: label) }
+        return try immediate { db in try SnapshotStorage.write(snapshot, db, unlessStored: true) }
     }
 
     static func validate(label: String) throws {
@@ -195,29 +152,10 @@ public final class HistoryStore: Sendable {
 
     // MARK: Reading
 
-    static let summaryColumns = """
-        id, label, createdAt, attackDomain, attackVersion, inventoryName, threshold, actors, inputs, greenPercent,
-        green, yellow, red, white, ruleCount, techniqueCount, logSourceCount, tactics
-        """
-
-    static func summary(_ row: Row) throws -> SnapshotSummary {
-        var counts = StatusCounts()
-        counts.green = row["green"]
-        counts.yellow = row["yellow"]
-        counts.red = row["red"]
-        counts.white = row["white"]
-        return SnapshotSummary(
-            id: row["id"], label: row["label"], createdAt: row["createdAt"], attackDomain: row["attackDomain"],
-            attackVersion: row["attackVersion"], inventoryName: row["inventoryName"], threshold: row["threshold"],
-            actors: try JSONText.decode([String].self, row["actors"]), inputs: try JSONText.decode([String: String].self, row["inputs"]),
-            greenPercent: row["greenPercent"], counts: counts, ruleCount: row["ruleCount"], techniqueCount: row["techniqueCount"],
-            logSourceCount: row["logSourceCount"], tactics: try JSONText.decode([TacticCounts].self, row["tactics"]))
-    }
-
     /// Every snapshot, oldest first.
     public func summaries() throws -> [SnapshotSummary] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM snapshot ORDER BY id").map(Self.summary)
+            try SnapshotStorage.summaries(Row.fetchAll(db, sql: "SELECT \(SnapshotStorage.summaryColumns) FROM snapshot ORDER BY id"))
         }
     }
 
@@ -250,110 +188,115 @@ public final class HistoryStore: Sendable {
     public func summary(_ ref: String) throws -> SnapshotSummary {
         let id = try resolve(ref)
         return try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.summaryColumns) FROM snapshot WHERE id = ?", arguments: [id]) else {
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT \(SnapshotStorage.summaryColumns) FROM snapshot WHERE id = ?", arguments: [id])
+            else {
                 throw StoreError.unknownSnapshot(ref)
             }
-            return try Self.summary(row)
+            return try SnapshotStorage.summary(row)
         }
     }
 
     /// A whole snapshot: techniques, rules, log sources, gap plan and layers.
     public func snapshot(_ ref: String) throws -> Snapshot {
         let id = try resolve(ref)
-        return try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.summaryColumns), plan FROM snapshot WHERE id = ?", arguments: [id])
-            else { throw StoreError.unknownSnapshot(ref) }
-            let summary = try Self.summary(row)
-            let plan: GapPlan? = try (row["plan"] as String?).map { try JSONText.decode(GapPlan.self, $0) }
-            let decoder = JSONDecoder()
-            func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-                do { return try decoder.decode(type, from: Data(text.utf8)) } catch {
-                    throw StoreError.corrupt("snapshot #\(id): \(error)")
-                }
-            }
-            var rules: [StoredRule] = []
-            for r in try Row.fetchAll(
-                db, sql: "SELECT contentHash, hashOf, verdict FROM snapshotRule WHERE snapshotId = ? ORDER BY position", arguments: [id])
-            {
-                rules.append(
-                    StoredRule(verdict: try decode(RuleVerdict.self, r["verdict"]), contentHash: r["contentHash"], hashOf: r["hashOf"]))
-            }
-            var techniques: [TechniqueCoverage] = []
-            for t in try String.fetchAll(
-                db, sql: "SELECT coverage FROM snapshotTechnique WHERE snapshotId = ? ORDER BY techniqueId", arguments: [id])
-            {
-                techniques.append(try decode(TechniqueCoverage.self, t))
-            }
-            var sources: [StoredLogSource] = []
-            for l in try Row.fetchAll(db, sql: "SELECT * FROM snapshotLogSource WHERE snapshotId = ? ORDER BY position", arguments: [id]) {
-                sources.append(
-                    StoredLogSource(
-                        name: l["name"], products: try decode([String].self, l["products"]),
-                        systems: try decode([String].self, l["systems"]),
-                        dataComponents: try decode([String].self, l["dataComponents"]), quality: l["quality"], available: l["available"]))
-            }
-            var layers: [String: String] = [:]
-            for l in try Row.fetchAll(db, sql: "SELECT kind, layer FROM snapshotLayer WHERE snapshotId = ?", arguments: [id]) {
-                layers[l["kind"]] = l["layer"]
-            }
-            if rules.count != summary.ruleCount || techniques.count != summary.techniqueCount || sources.count != summary.logSourceCount {
-                throw StoreError.corrupt("snapshot #\(id) is incomplete")
-            }
-            return Snapshot(summary: summary, techniques: techniques, rules: rules, logSources: sources, plan: plan, layers: layers)
-        }
+        return try pool.read { db in try SnapshotStorage.read(id, db, cache: decoded) }
     }
 
     /// One Navigator layer of a snapshot, as saved (JSON text).
     public func layer(_ kind: LayerKind, snapshot ref: String) throws -> String? {
         let id = try resolve(ref)
         return try pool.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT layer FROM snapshotLayer WHERE snapshotId = ? AND kind = ?", arguments: [id, kind.rawValue])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT frame, entriesAt, entries FROM snapshotLayer WHERE snapshotId = ? AND kind = ?",
+                    arguments: [id, kind.rawValue])
+            else { return nil }
+            return try SnapshotStorage.layerText(row, ContentStore(db: db), decoded)
         }
     }
 
     /// The technique's status and scores in every snapshot that assessed it, oldest first.
     public func history(technique id: String) throws -> [TechniqueHistoryPoint] {
+        try pool.read { db in try SnapshotStorage.history(id, db, cache: decoded) }
+    }
+
+    /// What the store occupies: the database's pages in use and its blobs.
+    public struct Size: Sendable, Codable, Equatable {
+        /// Pages in use × page size: the file's size once checkpointed and vacuumed.
+        public var bytes: Int
+        public var snapshots: Int
+        public var blobs: Int
+        /// Bytes of blob content before compression, and as stored.
+        public var contentBytes: Int
+        public var storedBytes: Int
+    }
+
+    public func size() throws -> Size {
         try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.id, s.label, s.createdAt, t.status, t.detectionScore, t.visibilityScore
-                    FROM snapshotTechnique t JOIN snapshot s ON s.id = t.snapshotId
-                    WHERE t.techniqueId = ? ORDER BY s.id
-                    """, arguments: [id.uppercased()]
-            ).map { row in
-                TechniqueHistoryPoint(
-                    snapshot: row["id"], label: row["label"], createdAt: row["createdAt"],
-                    status: CoverageStatus(rawValue: row["status"]) ?? .white, detectionScore: row["detectionScore"],
-                    visibilityScore: row["visibilityScore"])
-            }
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            let blobs = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(length(data)), 0) FROM blob")
+            return Size(
+                bytes: (pages - free) * pageSize, snapshots: try Int.fetchOne(db, sql: "SELECT count(*) FROM snapshot") ?? 0,
+                blobs: blobs?[0] ?? 0, contentBytes: blobs?[1] ?? 0, storedBytes: blobs?[2] ?? 0)
         }
     }
 
-    /// Consistency checks for tests and `vigil history check`: SQLite's own, then every snapshot whole.
+    /// Consistency checks for tests and `vigil history check`: SQLite's own; every blob's content against its
+    /// SHA-256; then every snapshot whole (its lists name blobs that exist, its counts match).
     public func check() throws -> [String] {
         try pool.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             problems += try String.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
-            let rows = try Row.fetchAll(
+            var known = Set<Int64>()
+            let blobRows = try Row.fetchCursor(db, sql: "SELECT id, hash, size, compressed, data FROM blob")
+            while let row = try blobRows.next() {
+                let id: Int64 = row["id"]
+                known.insert(id)
+                guard let content = try? ContentStore.content(id: id, compressed: row["compressed"], data: row["data"]) else {
+                    problems.append("blob \(id) does not inflate")
+                    continue
+                }
+                if Data(SHA256.digest(content)) != row["hash"] || content.count != row["size"] as Int {
+                    problems.append("blob \(id) does not match its hash")
+                }
+            }
+            let blobs = ContentStore(db: db)
+            func list(_ id: Int64, _ what: String, _ snapshot: Int64) -> [Int64] {
+                guard let ids = try? blobs.ids(id) else {
+                    problems.append("snapshot #\(snapshot): its \(what) list is damaged")
+                    return []
+                }
+                for missing in ids where !known.contains(missing) {
+                    problems.append("snapshot #\(snapshot): \(what) blob \(missing) is missing")
+                }
+                return ids
+            }
+            for r in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.id, s.ruleCount, s.techniqueCount, s.logSourceCount,
-                        (SELECT count(*) FROM snapshotRule r WHERE r.snapshotId = s.id) AS rules,
-                        (SELECT count(*) FROM snapshotTechnique t WHERE t.snapshotId = s.id) AS techniques,
-                        (SELECT count(*) FROM snapshotLogSource l WHERE l.snapshotId = s.id) AS sources,
+                    SELECT s.id, s.ruleCount, s.techniqueCount, s.logSourceCount, s.rules, s.techniques, s.techniqueIDs, s.logSources,
                         (SELECT count(*) FROM snapshotLayer y WHERE y.snapshotId = s.id) AS layers
                     FROM snapshot s
                     """)
-            for r in rows {
+            {
                 let id: Int64 = r["id"]
-                if (r["rules"] as Int) != r["ruleCount"] || (r["techniques"] as Int) != r["techniqueCount"]
-                    || (r["sources"] as Int) != r["logSourceCount"]
+                let rules = list(r["rules"], "rule", id)
+                let techniques = list(r["techniques"], "technique", id)
+                let techniqueIDs = (try? JSONDecoder().decode([String].self, from: Data(blobs.get(r["techniqueIDs"] as Int64)))) ?? []
+                let sources = (try? JSONDecoder().decode([StoredLogSource].self, from: Data(blobs.get(r["logSources"] as Int64)))) ?? []
+                if rules.count != r["ruleCount"] || techniques.count != r["techniqueCount"] || techniqueIDs.count != techniques.count
+                    || sources.count != r["logSourceCount"]
                 {
                     problems.append("snapshot #\(id) is incomplete")
                 }
                 if (r["layers"] as Int) != LayerKind.allCases.count { problems.append("snapshot #\(id) lacks layers") }
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT snapshotId, kind, entries FROM snapshotLayer WHERE entries IS NOT NULL") {
+                _ = list(r["entries"], "\(r["kind"] as String) layer entry", r["snapshotId"])
             }
             return problems
         }

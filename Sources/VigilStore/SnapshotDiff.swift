@@ -44,6 +44,11 @@ public struct SnapshotDiff: Sendable, Codable {
     /// Net change per status (to − from).
     public var statusDelta: [String: Int]
 
+    /// Nothing changed: no technique changed colour, no rule or log source changed, same ATT&CK and threshold.
+    public var isEmpty: Bool {
+        techniques.isEmpty && rules.isEmpty && logSources.isEmpty && attackUpgrade == nil && thresholdChange == nil
+    }
+
     public var rulesAdded: [RuleChange] { rules.filter { $0.change == "added" } }
     public var rulesRemoved: [RuleChange] { rules.filter { $0.change == "removed" } }
 
