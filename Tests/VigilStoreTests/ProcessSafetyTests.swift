@@ -1,5 +1,6 @@
 // The store under real processes: two `vigil history import` writers at once both land, and a writer
-// killed with SIGKILL in the middle of its saves leaves every snapshot whole and the store usable.
+// killed with SIGKILL in the middle of its saves leaves every snapshot whole and the store usable. Each
+// file imported is a different snapshot (import skips one the store has), with rules of its own.
 
 import Foundation
 import Testing
@@ -8,17 +9,23 @@ import VigilCoverage
 @testable import VigilStore
 
 @Suite(.serialized) struct ProcessSafetyTests {
-    /// A snapshot with a few thousand rules, written as `vigil history export` would, so one save takes a while.
-    static func bigSnapshotFile() throws -> String {
+    /// `count` snapshots with a few thousand rules each, written as `vigil history export` would, so one save takes
+    /// a while: the same coverage, but every rule (and so every blob of rules, techniques and layer entries) renamed
+    /// per file.
+    static func bigSnapshotFiles(_ count: Int) throws -> [String] {
         var rules: [DetectionRule] = []
         for i in 0..<3000 {
             rules.append(Fixtures.sigma("r\(i)", [["T1059.001"], ["T1003.001"], ["T1546.003"]][i % 3], category: "process_creation"))
         }
         let snapshot = Fixtures.snapshot(rules, ratings: rules.indices.map { 1 + $0 % 5 })
-        let file = NSTemporaryDirectory() + "vigil-big-snapshot-\(UUID().uuidString).json"
-        let encoder = JSONEncoder()
-        try encoder.encode(snapshot).write(to: URL(fileURLWithPath: file))
-        return file
+        let text = String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self)
+        let folder = NSTemporaryDirectory() + "vigil-big-snapshots-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return try (0..<count).map { n in
+            let file = folder + "/\(n).json"
+            try Data(text.replacingOccurrences(of: "rule r", with: "rule v\(n)-r").utf8).write(to: URL(fileURLWithPath: file))
+            return file
+        }
     }
 
     static func start(_ arguments: [String]) throws -> Process {
@@ -36,10 +43,10 @@ import VigilCoverage
     }
 
     @Test func twoWriterProcessesBothLand() throws {
-        let file = try Self.bigSnapshotFile()
+        let files = try Self.bigSnapshotFiles(6)
         let path = Fixtures.storePath()
         _ = try HistoryStore(path: path)
-        let writers = try (0..<2).map { _ in try Self.start(["history", "import", "--store", path, file, file, file]) }
+        let writers = try [files[..<3], files[3...]].map { try Self.start(["history", "import", "--store", path] + $0) }
         for w in writers { w.waitUntilExit() }
         #expect(writers.allSatisfy { $0.terminationStatus == 0 })
         let store = try HistoryStore(path: path, readOnly: true)
@@ -49,11 +56,11 @@ import VigilCoverage
 
     @Test(arguments: [0.4, 0.9, 1.5])
     func aWriterKilledMidSaveLeavesTheStoreConsistent(after delay: Double) throws {
-        let file = try Self.bigSnapshotFile()
+        let imports = 40
+        let files = try Self.bigSnapshotFiles(imports)
         let path = Fixtures.storePath()
         _ = try HistoryStore(path: path)
-        let imports = 40
-        let child = try Self.start(["history", "import", "--store", path] + Array(repeating: file, count: imports))
+        let child = try Self.start(["history", "import", "--store", path] + files)
         Thread.sleep(forTimeInterval: delay)
         // Watch for the write-ahead log to grow: a save is under way when the child is killed.
         kill(child.processIdentifier, SIGKILL)
