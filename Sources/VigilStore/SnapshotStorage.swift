@@ -327,10 +327,12 @@ final class DecodedBlobs: Sendable {
         var visibilityScore: Int
     }
 
-    let rules = RecentlyDecoded<StoredRule>(keep: 3)
-    let techniques = RecentlyDecoded<TechniqueCoverage>(keep: 3)
+    // The last eight snapshots read: the pages a user flips between. Values are shared between lists, so each list
+    // costs its dictionary, not its rules again.
+    let rules = RecentlyDecoded<StoredRule>(keep: 8)
+    let techniques = RecentlyDecoded<TechniqueCoverage>(keep: 8)
     /// Six layers a snapshot.
-    let layerEntries = RecentlyDecoded<[UInt8]>(keep: 12)
+    let layerEntries = RecentlyDecoded<[UInt8]>(keep: 48)
     private let small = SmallCaches()
 
     /// Technique id → position, per technique-ids blob (a handful per store: they change with ATT&CK or the scope).
