@@ -180,3 +180,8 @@ public struct RecordWriter {
         return out
     }
 }
+
+/// A count with its noun agreeing, for messages and reports: "1 rule", "2 rules", "3 analyses" with a plural given.
+public func counted(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+    "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
+}

@@ -144,9 +144,6 @@ enum ConditionParser {
     }
 }
 
-/// The name rule selection (hunt --include/--exclude) still uses for `Glob`.
-public typealias SigmaGlob = Glob
-
 extension StringProtocol {
     var trimmingSpaces: String {
         String(drop { $0 == " " || $0 == "\t" || $0 == "\n" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\n" }.reversed())

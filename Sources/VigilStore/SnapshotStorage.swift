@@ -5,6 +5,7 @@
 
 import Foundation
 import GRDB
+import VigilCore
 import VigilCoverage
 
 /// What `saveUnlessStored` did.
@@ -361,13 +362,11 @@ final class DecodedBlobs: Sendable {
             var index: [Int64: [String: Int]] = [:]
             var scores: [Int64: Scores] = [:]
         }
-        private let lock = NSLock()
+        private let lock = Lock()
         private var state = State()
 
         func withLock<T>(_ body: (inout State) -> T) -> T {
-            lock.lock()
-            defer { lock.unlock() }
-            return body(&state)
+            lock.withLock { body(&state) }
         }
     }
 }
@@ -375,7 +374,7 @@ final class DecodedBlobs: Sendable {
 /// One result per slot, filled from concurrent work (each slot written once, by one task).
 final class Slots<Value>: @unchecked Sendable {
     private var values: [Value?]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(_ count: Int) { values = Array(repeating: nil, count: count) }
 
@@ -387,7 +386,7 @@ final class Slots<Value>: @unchecked Sendable {
 
 /// The values of the last `keep` lists read, by blob id; a list read again moves to the front.
 final class RecentlyDecoded<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     /// Guarded by `lock`; oldest first.
     private var lists: [(list: Int64, values: [Int64: Value])] = []
     private let keep: Int
@@ -398,17 +397,17 @@ final class RecentlyDecoded<Value: Sendable>: @unchecked Sendable {
     func values(list: Int64, _ ids: [Int64], decode: ([Int64]) throws -> [Value]) throws -> [Value] {
         var found: [Int64: Value] = [:]
         found.reserveCapacity(ids.count)
-        lock.lock()
-        if let i = lists.firstIndex(where: { $0.list == list }) {
-            found = lists[i].values
-        } else {
-            for recent in lists.reversed() {
-                for id in ids where found[id] == nil {
-                    if let v = recent.values[id] { found[id] = v }
+        lock.withLock {
+            if let i = lists.firstIndex(where: { $0.list == list }) {
+                found = lists[i].values
+            } else {
+                for recent in lists.reversed() {
+                    for id in ids where found[id] == nil {
+                        if let v = recent.values[id] { found[id] = v }
+                    }
                 }
             }
         }
-        lock.unlock()
         var missing: [Int64] = []
         var asked = Set<Int64>()
         for id in ids where found[id] == nil && asked.insert(id).inserted { missing.append(id) }
@@ -423,11 +422,11 @@ final class RecentlyDecoded<Value: Sendable>: @unchecked Sendable {
             guard let v = found[id] else { throw StoreError.corrupt("blob \(id) is missing") }
             return v
         }
-        lock.lock()
-        lists.removeAll { $0.list == list }
-        lists.append((list, found))
-        if lists.count > keep { lists.removeFirst(lists.count - keep) }
-        lock.unlock()
+        lock.withLock {
+            lists.removeAll { $0.list == list }
+            lists.append((list, found))
+            if lists.count > keep { lists.removeFirst(lists.count - keep) }
+        }
         return values
     }
 }

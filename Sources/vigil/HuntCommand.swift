@@ -205,7 +205,7 @@ struct HuntCommand: ParsableCommand {
     }
 
     static func glob(_ pattern: String, _ rule: SigmaRule) -> Bool {
-        SigmaGlob.matches(pattern, rule.id ?? "") || SigmaGlob.matches(pattern.lowercased(), rule.title.lowercased())
+        Glob.matches(pattern, rule.id ?? "") || Glob.matches(pattern.lowercased(), rule.title.lowercased())
     }
 }
 

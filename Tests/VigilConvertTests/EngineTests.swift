@@ -19,7 +19,7 @@ final class EngineCase: @unchecked Sendable {
     let localLines: String
     let rules: [String]
     let logs: [String]
-    private let lock = NSLock()
+    private let lock = Lock()
     private var queries: [String: String] = [:]
 
     init(logs: [String], rules: [String]) throws {

@@ -1,6 +1,7 @@
 // Runs a program (the built `vigil` binary, or a helper such as Python) as a user would, for end-to-end tests
 // of arguments, output and exit codes: one runner for every test target.
 import Foundation
+import VigilCore
 
 /// What a finished process wrote and its exit status.
 public struct VigilRun {
@@ -45,7 +46,7 @@ public enum ProcessRunner {
 
     /// Bytes read on one thread and handed to another.
     final class Drained: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var data = Data()
         func set(_ d: Data) { lock.withLock { data = d } }
         func get() -> Data { lock.withLock { data } }
