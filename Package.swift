@@ -73,6 +73,7 @@ let package = Package(
             name: "VigilConvertTests",
             dependencies: ["VigilConvert", "VigilExport", "VigilEngines", "VigilLogs", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilHTTPTests", dependencies: ["VigilHTTP", "VigilTestSupport"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),
     ]
