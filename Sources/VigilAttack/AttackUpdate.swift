@@ -35,8 +35,7 @@ public enum AttackUpdate {
                     throw Diagnostic(
                         SourceLocation(file: url), code: "attack-wrong-domain", "expected \(domain.title), got \(kb.info.domain.title)")
                 }
-                let path = folder + "/\(domain.rawValue)-\(kb.info.version).json"
-                try AttackSource.writeAtomically(bytes, to: path)
+                let path = try AttackSource.install(bytes, inflated: bytes, as: kb.info, into: folder)
                 installed.append(Installed(domain: domain, version: kb.info.version, path: path, bytes: bytes.count))
             } catch let error as Diagnostic {
                 failures.append(error)

@@ -210,3 +210,34 @@ extension KnowledgeBase {
         return pa.lexicographicallyPrecedes(pb)
     }
 }
+
+/// A crosswalk as JSON, with the YAML file's keys (`vigil attack crosswalk --format json`).
+extension Crosswalk: Encodable {
+    enum CodingKeys: String, CodingKey { case format, source, crosswalks }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(1, forKey: .format)
+        try c.encode(source, forKey: .source)
+        try c.encode(entries, forKey: .crosswalks)
+    }
+}
+
+extension Crosswalk.Entry: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case domain, from, to, complete, revoked, new, tactics
+        case revokedTargetUnknown = "revoked_target_unknown"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(domain, forKey: .domain)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(complete, forKey: .complete)
+        try c.encode(revoked, forKey: .revoked)
+        try c.encode(revokedTargetUnknown.sorted(), forKey: .revokedTargetUnknown)
+        try c.encode(new, forKey: .new)
+        try c.encode(["to_from": tacticsToFrom], forKey: .tactics)
+    }
+}

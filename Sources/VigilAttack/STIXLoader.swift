@@ -22,7 +22,7 @@ public enum STIXLoader {
             shape = try bytes.withUnsafeBytes { raw in
                 try JSONStreaming.forEachElement(
                     of: "objects", in: raw, tape: &tape,
-                    member: { name, view, node in builder.bundleMember(name, view, node) },
+                    member: { name, view, node in builder.identity.bundleMember(name, view, node) },
                     element: { view, node, offset in builder.object(view, node, offset: offset) })
             }
         } catch let error as JSONSyntaxError {
@@ -41,10 +41,11 @@ public enum STIXLoader {
         case .streamed:
             break
         }
-        if builder.bundleType != "bundle" {
+        if builder.identity.bundleType != "bundle" {
             throw Diagnostic(
                 SourceLocation(file: source, offset: 0), code: "stix-not-bundle",
-                "JSON with an \"objects\" array, but its type is \(builder.bundleType.map { "\"\($0)\"" } ?? "missing"), not \"bundle\"")
+                "JSON with an \"objects\" array, but its type is \(builder.identity.bundleType.map { "\"\($0)\"" } ?? "missing"), not \"bundle\""
+            )
         }
         return try builder.finish(retaining: bytes)
     }
@@ -53,28 +54,14 @@ public enum STIXLoader {
     struct Builder {
         let source: String
         var kb: KnowledgeBase
-        var bundleType: String?
-        var bundleSpec: String?
+        var identity = BundleIdentity()
         var pendingRelationships: [(type: RelationshipType, source: String, target: String, revoked: Bool, deprecated: Bool, id: String)] =
             []
-        var collectionVersion: String?
-        var collectionName: String?
-        var collectionModified: String?
-        var domainVotes: [String: Int] = [:]
-        var sawSpec21 = false
 
         init(source: String) {
             self.source = source
             kb = KnowledgeBase(
                 info: KnowledgeBaseInfo(domain: .enterprise, version: "unknown", specVersion: "2.0", source: source, hasProse: true))
-        }
-
-        mutating func bundleMember(_ name: String, _ view: JSONView, _ node: Int) {
-            switch name {
-            case "type": bundleType = view.string(node)
-            case "spec_version": bundleSpec = view.string(node)
-            default: break
-            }
         }
 
         func lazy(_ view: JSONView, _ node: Int) -> LazyText? {
@@ -100,7 +87,7 @@ public enum STIXLoader {
                 report(offset, nil, code: "stix-missing-field", "\(type) object without \"id\"; skipped")
                 return
             }
-            if let spec = view.member(root, "spec_version"), view.stringEquals(spec, "2.1") { sawSpec21 = true }
+            identity.object(view, root, type: type)
             let revoked = view.member(root, "revoked").flatMap(view.bool) ?? false
             let deprecated = view.member(root, "x_mitre_deprecated").flatMap(view.bool) ?? false
             if type == "relationship" {
@@ -121,15 +108,7 @@ public enum STIXLoader {
                 if type != "identity" && type != "marking-definition" { kb.unknownTypes[type, default: 0] += 1 }
                 return
             }
-            if let domains = view.member(root, "x_mitre_domains") {
-                view.forEachElement(domains) { e in if let d = view.string(e) { domainVotes[d, default: 0] += 1 } }
-            }
-            if kind == .collection {
-                collectionName = view.member(root, "name").flatMap(view.string)
-                collectionVersion = view.member(root, "x_mitre_version").flatMap(view.string)
-                collectionModified = view.member(root, "modified").flatMap(view.string)
-                return
-            }
+            if kind == .collection { return }
             guard let name = view.member(root, "name").flatMap(view.string) else {
                 report(offset, id, code: "stix-missing-field", "\(type) without \"name\"; skipped")
                 return
@@ -205,16 +184,11 @@ public enum STIXLoader {
 
         mutating func finish(retaining bytes: [UInt8]) throws(Diagnostic) -> KnowledgeBase {
             kb.retained = [bytes]
-            // Domain: the collection's name, else the domain most objects declare (a tie: the first by name).
-            if let name = collectionName?.lowercased() {
-                if name.contains("mobile") { kb.info.domain = .mobile } else if name.contains("ics") { kb.info.domain = .ics }
-            } else if let top = domainVotes.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key, let domain = Domain(rawValue: top) {
-                kb.info.domain = domain
-            }
-            kb.info.specVersion = sawSpec21 ? "2.1" : (bundleSpec ?? "2.0")
-            kb.info.name = collectionName
-            kb.info.modified = collectionModified
-            kb.info.version = collectionVersion ?? Self.versionFromFileName(source) ?? "unknown"
+            kb.info.domain = identity.domain ?? .enterprise
+            kb.info.specVersion = identity.specVersion
+            kb.info.name = identity.collectionName
+            kb.info.modified = identity.collectionModified
+            kb.info.version = identity.version(source: source)
             if kb.objects.isEmpty {
                 throw Diagnostic(SourceLocation(file: source), code: "stix-no-attack-objects", "STIX bundle without any ATT&CK objects")
             }

@@ -7,9 +7,11 @@ struct AttackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attack", abstract: "Query the MITRE ATT&CK knowledge base.",
         discussion: """
-            ATT&CK comes from --attack FILE|DIR, else $VIGIL_ATTACK, else the bundles imported into Vigil's data \
-            folder ($XDG_DATA_HOME/vigil, default ~/.local/share/vigil), else the compact index built into Vigil \
-            (ATT&CK v18.1, no descriptions).
+            ATT&CK comes from --attack FILE|DIR, else $VIGIL_ATTACK, else the newest bundle of the domain that \
+            `vigil attack import` or `vigil attack update` installed in Vigil's data folder ($XDG_DATA_HOME/vigil/attack, \
+            default ~/.local/share/vigil/attack), else the compact index built into Vigil (ATT&CK v18.1, no descriptions). \
+            Every subcommand takes --format table|json (--json is the same as --format json) and exits 0 on success, \
+            1 on findings (changes between releases, IDs that resolve nowhere), 2 on bad input or usage.
             """,
         subcommands: [
             AttackInfoCommand.self, AttackShowCommand.self, AttackSearchCommand.self, AttackDiffCommand.self,

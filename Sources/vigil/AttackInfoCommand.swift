@@ -1,13 +1,15 @@
 // `vigil attack info`: which ATT&CK is loaded, from where, and how much of it.
 import ArgumentParser
 import VigilAttack
+import VigilCore
 
 struct AttackInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info", abstract: "Show the loaded ATT&CK version, domain, source and counts.")
 
     @OptionGroup var source: AttackOptions
-    @Flag(help: "Machine-readable output.") var json = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat?
+    @Flag(help: "Same as --format json.") var json = false
 
     struct Report: Encodable {
         var info: KnowledgeBaseInfo
@@ -17,9 +19,10 @@ struct AttackInfoCommand: ParsableCommand {
     }
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json])
         let kb = try source.load()
         let counts = kb.counts
-        if json {
+        if format == .json {
             Output.printJSON(Report(info: kb.info, counts: counts, unknownTypes: kb.unknownTypes, diagnostics: kb.diagnostics.count))
             return
         }
@@ -31,7 +34,7 @@ struct AttackInfoCommand: ParsableCommand {
         ]
         if let modified = i.modified { rows.append(["modified", modified]) }
         rows += [
-            ["techniques", "\(counts.techniques) (+ \(counts.subtechniques) sub-techniques)"],
+            ["techniques", "\(counts.techniques) (+ \(counted(counts.subtechniques, "sub-technique")))"],
             ["tactics", "\(counts.tactics)"],
             ["groups", "\(counts.groups) active of \(counts.groupsAll)"],
             ["software", "\(counts.software)"],
@@ -41,15 +44,16 @@ struct AttackInfoCommand: ParsableCommand {
         if counts.dataSources > 0 { rows.append(["data sources", "\(counts.dataSources)"]) }
         rows.append(["data components", "\(counts.dataComponents)"])
         if counts.detectionStrategies > 0 {
-            rows.append(["detection strategies", "\(counts.detectionStrategies) (\(counts.analytics) analytics)"])
+            rows.append(["detection strategies", "\(counts.detectionStrategies) (\(counted(counts.analytics, "analytic")))"])
         }
         if counts.assets > 0 { rows.append(["assets", "\(counts.assets)"]) }
         rows += [
-            ["revoked / deprecated", "\(counts.revokedTechniques) / \(counts.deprecatedTechniques) techniques"],
+            ["revoked techniques", "\(counts.revokedTechniques)"],
+            ["deprecated techniques", "\(counts.deprecatedTechniques)"],
             [
                 "relationships",
-                "\(counts.relationships) (\(counts.detects) detects, from " + counts.detectsFrom.keys.sorted().joined(separator: ", ")
-                    + ")",
+                "\(counts.relationships) (\(counts.detects) detects"
+                    + (counts.detectsFrom.isEmpty ? "" : ", from " + counts.detectsFrom.keys.sorted().joined(separator: ", ")) + ")",
             ],
         ]
         if !kb.unknownTypes.isEmpty {
@@ -58,6 +62,6 @@ struct AttackInfoCommand: ParsableCommand {
             ])
         }
         if !kb.diagnostics.isEmpty { rows.append(["problems", "\(kb.diagnostics.count) (listed on standard error)"]) }
-        for row in rows { print(row[0].padding(toLength: 22, withPad: " ", startingAt: 0) + row[1]) }
+        for row in rows { print(row[0].padding(toLength: 23, withPad: " ", startingAt: 0) + row[1]) }
     }
 }

@@ -3,16 +3,24 @@ import ArgumentParser
 import VigilAttack
 
 struct AttackSearchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "search", abstract: "Search ATT&CK IDs, names and aliases.")
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Search ATT&CK IDs, names and aliases.",
+        discussion: """
+            Exact matches come first, then prefixes, then substrings. Active objects only, unless --all. \
+            Exit 0 whether or not anything matched ("no matches"; an empty list with --format json), 2 on bad input.
+            """)
 
     @OptionGroup var source: AttackOptions
     @Argument(help: "Text to look for (case-insensitive).") var text: [String]
     @Option(help: "Only these kinds (technique, tactic, group, software, campaign, mitigation, data-component, …).") var kind: [String] = []
     @Flag(help: "Include revoked and deprecated objects.") var all = false
     @Option(help: "At most this many results.") var limit = 50
-    @Flag(help: "Machine-readable output.") var json = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat?
+    @Flag(help: "Same as --format json.") var json = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json])
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
         var kinds: Set<ObjectKind>? = nil
         if !kind.isEmpty {
             kinds = []
@@ -25,7 +33,7 @@ struct AttackSearchCommand: ParsableCommand {
         }
         let kb = try source.load()
         let hits = kb.search(text.joined(separator: " "), kinds: kinds, includeInactive: all, limit: limit)
-        if json {
+        if format == .json {
             Output.printJSON(hits)
         } else if hits.isEmpty {
             print("no matches")
@@ -41,6 +49,5 @@ struct AttackSearchCommand: ParsableCommand {
                         ]
                     }), terminator: "")
         }
-        if hits.isEmpty { throw ExitCode.findings }
     }
 }

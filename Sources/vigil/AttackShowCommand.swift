@@ -12,15 +12,17 @@ struct AttackShowCommand: ParsableCommand {
 
     @OptionGroup var source: AttackOptions
     @Argument(help: "ATT&CK ID, name or alias.") var query: [String]
-    @Flag(help: "Machine-readable output.") var json = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat?
+    @Flag(help: "Same as --format json.") var json = false
     @Flag(help: "Include the description (needs a full bundle).") var description = false
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json])
         let kb = try source.load()
         let text = query.joined(separator: " ")
         let found = kb.lookup(text, crosswalk: try source.loadCrosswalk())
         guard let index = found.index else {
-            if json {
+            if format == .json {
                 Output.printJSON(["query": text, "error": found.notes.first ?? "not found"])
             } else {
                 Output.error(found.notes.first ?? "\(text): no ATT&CK object with this ID, name or alias")
@@ -32,7 +34,7 @@ struct AttackShowCommand: ParsableCommand {
             throw ExitCode.badInput
         }
         let d = kb.detail(of: index)
-        if json {
+        if format == .json {
             struct Shown: Encodable {
                 var query: String
                 var notes: [String]
