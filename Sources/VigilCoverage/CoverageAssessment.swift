@@ -66,6 +66,11 @@ public struct TechniqueCoverage: Sendable, Codable {
     public var actors: [String]
     /// The most robust Pyramid-of-Pain level among the rules that detect it.
     public var pyramid: PyramidLevel?
+
+    /// Why it has its colour, in one line: the layer comment and the gap plan's reason column.
+    public var reason: String { Self.reason(reasons) }
+
+    static func reason(_ reasons: [String]) -> String { reasons.joined(separator: " | ") }
 }
 
 public struct CoverageReport: Sendable {
@@ -203,7 +208,7 @@ public enum CoverageAssessment {
                 t.status = .green
                 let best = t.detectingRules.max { verdicts[$0].rating < verdicts[$1].rating }!
                 t.reasons.append(
-                    "\(t.detectingRules.count) rule(s) on collected logs with rating ≥ \(options.threshold), best: \(verdicts[best].title) (\(verdicts[best].source.rawValue), rating \(verdicts[best].rating))"
+                    "\(counted(t.detectingRules.count, "rule")) on collected logs with rating ≥ \(options.threshold), best: \(verdicts[best].title) (\(verdicts[best].source.rawValue), rating \(verdicts[best].rating))"
                 )
             } else if !t.weakRules.isEmpty {
                 t.status = .yellow
@@ -213,7 +218,8 @@ public enum CoverageAssessment {
                 t.status = .yellow
                 let missing = Set(t.blindRules.flatMap { verdicts[$0].missingLogs + verdicts[$0].unmappedLogs }).sorted()
                 t.reasons.append(
-                    "\(t.blindRules.count) rule(s) exist but their logs are not collected: " + missing.prefix(3).joined(separator: "; "))
+                    (t.blindRules.count == 1 ? "1 rule exists" : "\(t.blindRules.count) rules exist")
+                        + " but their logs are not collected: " + missing.prefix(3).joined(separator: "; "))
             } else if visScore > 0 {
                 t.status = .yellow
                 t.reasons.append("visibility \(visScore)/4 without a detection rule: write one")
@@ -229,7 +235,7 @@ public enum CoverageAssessment {
                 t.reasons.append(
                     "risk accepted by \(a.owner) until \(a.review): \(a.reason)" + (t.acceptanceExpired ? " — EXPIRED, review it" : ""))
             }
-            if !t.actors.isEmpty { t.reasons.append("used by \(t.actors.count) selected actor(s)") }
+            if !t.actors.isEmpty { t.reasons.append("used by \(counted(t.actors.count, "selected actor"))") }
             byIndex[i] = techniques.count
             techniques.append(t)
         }
@@ -240,7 +246,7 @@ public enum CoverageAssessment {
             let green = subs.filter { techniques[$0].status == .green }
             if !green.isEmpty {
                 techniques[pos].status = .yellow
-                techniques[pos].reasons.append("\(green.count) of \(subs.count) sub-techniques detected")
+                techniques[pos].reasons.append("\(green.count) of \(counted(subs.count, "sub-technique")) detected")
             }
         }
         for a in risks.acceptances

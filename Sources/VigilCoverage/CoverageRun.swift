@@ -63,6 +63,8 @@ public struct CoverageSummary: Sendable, Codable {
     public var rulesRejected: Int
     /// Every rejected rule with the rejecting reader's reason; none of them counts for anything.
     public var rejectedRules: [RejectedRule]
+    /// Rules read a second time (another path, or one file through two paths): each counts once.
+    public var rulesReadTwice: Int
     public var blindRules: Int
     public var unresolvedTechniqueIDs: [String]
     public var actors: [String]
@@ -75,24 +77,20 @@ public struct CoverageSummary: Sendable, Codable {
         out += "techniques: " + CoverageStatus.allCases.map { "\(techniques[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         out += " — \(greenPercent)% of those in scope are green\n"
         out += "rules: " + rulesBySource.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        out += "; \(blindRules) blind (logs not collected); \(rulesRejected) rejected\n"
+        out += "; \(blindRules) blind (logs not collected); \(rulesRejected) rejected"
+        out += rulesReadTwice > 0 ? "; \(rulesReadTwice) read twice (counted once)\n" : "\n"
         if !unresolvedTechniqueIDs.isEmpty {
             out += "technique IDs resolving nowhere: \(unresolvedTechniqueIDs.prefix(12).joined(separator: ", "))"
             out += unresolvedTechniqueIDs.count > 12 ? " (+\(unresolvedTechniqueIDs.count - 12))\n" : "\n"
         }
         if !actors.isEmpty { out += "actors: \(actors.joined(separator: ", "))\n" }
         if !topGaps.isEmpty {
-            out += "\ntop gaps:\n"
-            for g in topGaps {
-                out +=
-                    "  \(g.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(g.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))"
-                out += (g.actorWeight > 0 ? " actors \(g.actorWeight)" : "") + "  \(g.name)\n"
-            }
+            out += "\ntop gaps:\n" + Self.gapTable(topGaps)
         }
         if !nextLogSources.isEmpty {
             out += "\nnext log sources to onboard:\n"
             for o in nextLogSources {
-                out += "  \(o.dataComponent): turns \(o.techniquesTurningGreen.count) technique(s) green"
+                out += "  \(o.dataComponent): turns \(counted(o.techniquesTurningGreen.count, "technique")) green"
                 out += o.providers.isEmpty ? "\n" : " (e.g. \(o.providers.prefix(2).joined(separator: "; ")))\n"
             }
         }
@@ -100,8 +98,20 @@ public struct CoverageSummary: Sendable, Codable {
             out += "\nrejected rules (not counted):\n"
             for r in rejectedRules { out += "  \(r.file):\(r.line ?? 1):\(r.column ?? 1): \(r.reason) [\(r.code)]\n" }
         }
-        if problems > 0 { out += "\n\(problems) problem(s) reported on standard error\n" }
+        if problems > 0 { out += "\n\(counted(problems, "problem")) reported on standard error\n" }
         return out
+    }
+
+    /// The gaps as an aligned table: technique, status, how many selected actors use it, name, and the reason
+    /// for its colour (the layer comment's text).
+    static func gapTable(_ gaps: [GapPlan.Gap]) -> String {
+        let rows =
+            [["TECHNIQUE", "STATUS", "ACTORS", "NAME", "REASON"]]
+            + gaps.map { g in [g.id, g.status.rawValue, String(g.actorWeight), g.name, g.reason] }
+        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            "  " + (0..<4).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[4] + "\n"
+        }.joined()
     }
 }
 
@@ -152,6 +162,7 @@ public enum CoverageRun {
             attack: plan.attack, inventory: plan.inventory, threshold: options.threshold, techniques: plan.counts,
             greenPercent: plan.greenPercent,
             rulesBySource: bySource, rulesRejected: rejected.count, rejectedRules: rejected,
+            rulesReadTwice: inputs.repositories.duplicates.count,
             blindRules: plan.blindRules, unresolvedTechniqueIDs: plan.unresolvedTechniqueIDs, actors: inputs.actors.actors.map(\.name),
             topGaps: Array(plan.gaps.prefix(10)), nextLogSources: Array(plan.onboarding.prefix(5)), problems: diagnostics.count)
         return Result(report: report, plan: plan, summary: summary, diagnostics: diagnostics)

@@ -100,6 +100,9 @@ public struct DetectionRule: Sendable, Codable {
     public var values: [String]
     /// Free-form tags (Sigma `tags`, EQL `tags`, …).
     public var tags: [String]
+    /// Where the rule was read: the file as found and the line of the rule (or of its ATT&CK mapping). Reports
+    /// that name a rule by place use it, such as the warning for a rule read twice.
+    public var location: SourceLocation?
 
     public init(source: RuleSource, id: String, title: String, path: String) {
         self.source = source
@@ -117,6 +120,7 @@ public struct DetectionRule: Sendable, Codable {
         fields = []
         values = []
         tags = []
+        location = nil
     }
 }
 

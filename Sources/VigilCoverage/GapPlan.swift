@@ -15,6 +15,9 @@ public struct GapPlan: Sendable, Codable {
         public var actorWeight: Int
         public var actors: [String]
         public var reasons: [String]
+        /// Why it is red or yellow, in one line: the same text as the technique's comment in the layers. A yellow
+        /// technique often misses no data component (its rules are weak, or it lacks a rule), so this says why.
+        public var reason: String
         public var missingDataComponents: [String]
         /// Concrete logs that would provide the missing components (Windows channels/events, Sigma logsources).
         public var providers: [String]
@@ -72,7 +75,7 @@ public struct GapPlan: Sendable, Codable {
             let missing = t.visibility?.missing ?? []
             return Gap(
                 id: t.id, name: t.name, status: t.status, actorWeight: t.actors.count, actors: t.actors, reasons: t.reasons,
-                missingDataComponents: missing,
+                reason: t.reason, missingDataComponents: missing,
                 providers: Array(providers(missing).prefix(8)))
         }
         let open = report.techniques.filter { ($0.status == .red || $0.status == .yellow) && $0.accepted == nil }
@@ -125,12 +128,14 @@ public struct GapPlan: Sendable, Codable {
         var out = "# Vigil gap plan\n\nATT&CK \(attack) · inventory: \(inventory)\n\n"
         out += "| status | techniques |\n| --- | --- |\n"
         for s in CoverageStatus.allCases { out += "| \(s.rawValue) | \(counts[s.rawValue] ?? 0) |\n" }
-        out += "\n\(greenPercent)% of the techniques in scope are green. \(blindRules) rules are blind (their logs are not collected).\n"
+        out += "\n\(greenPercent)% of the techniques in scope are green. "
+        out += (blindRules == 1 ? "1 rule is blind (its logs are" : "\(blindRules) rules are blind (their logs are") + " not collected).\n"
         out += "\n## Gaps, ranked by the adversaries that use them\n\n"
-        out += "| technique | status | actors | missing data components | logs that provide them |\n| --- | --- | --- | --- | --- |\n"
+        out += "| technique | status | actors | reason | missing data components | logs that provide them |\n"
+        out += "| --- | --- | --- | --- | --- | --- |\n"
         for g in gaps {
-            out +=
-                "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+            out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.reason)) "
+            out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
         }
         out += "\n## Next log sources to onboard\n\nEach would turn techniques green with rules the repositories already have.\n\n"
         out += "| data component | techniques turned green | weighted gain | provided by |\n| --- | --- | --- | --- |\n"
@@ -140,7 +145,7 @@ public struct GapPlan: Sendable, Codable {
         }
         out += "\n## No rule in any repository\n\nWrite a rule or deploy a tool for these.\n\n"
         for g in noRuleAnywhere {
-            out += "- \(g.id) \(md(g.name))" + (g.actorWeight > 0 ? " (used by \(g.actorWeight) actors)" : "") + "\n"
+            out += "- \(g.id) \(md(g.name))" + (g.actorWeight > 0 ? " (used by \(counted(g.actorWeight, "actor")))" : "") + "\n"
         }
         out +=
             "\n## Pyramid of Pain\n\nGreen techniques per tactic by the most robust indicator their rules key on, and how many stay green when the adversary changes hashes, IPs, domains or tools.\n\n"
@@ -168,5 +173,21 @@ public struct GapPlan: Sendable, Codable {
     /// Escapes text for a Markdown table cell.
     func md(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+extension GapPlan.Gap {
+    /// Plans saved before the reason column existed carry only `reasons`: the reason is made from them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        status = try c.decode(CoverageStatus.self, forKey: .status)
+        actorWeight = try c.decode(Int.self, forKey: .actorWeight)
+        actors = try c.decode([String].self, forKey: .actors)
+        reasons = try c.decode([String].self, forKey: .reasons)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? TechniqueCoverage.reason(reasons)
+        missingDataComponents = try c.decode([String].self, forKey: .missingDataComponents)
+        providers = try c.decode([String].self, forKey: .providers)
     }
 }

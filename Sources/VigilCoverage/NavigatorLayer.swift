@@ -104,7 +104,7 @@ public enum LayerBuilder {
         let maxActors = report.techniques.map(\.actors.count).max() ?? 0
         for t in report.techniques {
             var entry = NavigatorLayer.Technique(
-                techniqueID: t.id, tactic: nil, score: nil, color: "", comment: t.reasons.joined(separator: " | "),
+                techniqueID: t.id, tactic: nil, score: nil, color: "", comment: t.reason,
                 metadata: metadata(t, report), links: links(t, report, kb))
             switch kind {
             case .status:
@@ -163,7 +163,8 @@ public enum LayerBuilder {
             let colors = maxActors >= 2 ? ["#fff5eb", "#fd8d3c", "#a63603"] : ["#fff5eb", "#a63603"]
             layer.gradient = .init(colors: colors, minValue: 0, maxValue: Double(max(maxActors, 1)))
             layer.legendItems = [
-                .init(label: "used by 1 actor", color: "#fff5eb"), .init(label: "used by \(max(maxActors, 1)) actor(s)", color: "#a63603"),
+                .init(label: "used by 1 actor", color: "#fff5eb"),
+                .init(label: "used by \(counted(max(maxActors, 1), "actor"))", color: "#a63603"),
             ]
         case .actorCoverage:
             layer.description = "Techniques of the selected actors, coloured by detection status."

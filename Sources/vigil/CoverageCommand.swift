@@ -15,9 +15,13 @@ struct CoverageCommand: ParsableCommand {
             Green: a rule on collected logs with a rating at or above --threshold. Yellow: rules exist but \
             their logs are missing, or only low-rated/experimental rules, or visibility without detection. \
             Red: no rule and the data to write one is not collected. White: not assessed (no system of its \
-            platforms, excluded). Every colour comes with its reasons (in the layer comments and --json).
-            Exit 1 when --fail-under is missed; 2 when an input cannot be used or an --actors name matches no \
-            group, campaign, software or file (the run still reports the others).
+            platforms, excluded). Every colour comes with its reasons: in the layer comments, the gap plan's \
+            reason column and --format json. A rule read twice (from two paths) counts once, with a warning.
+
+            Exit status: 0 success; 1 findings: a rule was rejected (each is listed with its file, line and \
+            reason, and counts for nothing) or --fail-under was missed; 2 bad input: an input cannot be used, a \
+            --rules path does not exist or holds no rules Vigil reads, or an --actors name matches no group, \
+            campaign, software or file (the run still reports the rest).
             """)
 
     @OptionGroup var source: AttackOptions
@@ -40,7 +44,7 @@ struct CoverageCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Analyst rating overrides YAML (by rule id or path glob; dated and commented).", valueName: "file"))
     var ratings: String?
     @Option(help: ArgumentHelp("A rating table replacing the built-in one.", valueName: "file")) var ratingTable: String?
-    @Option(help: ArgumentHelp("A log-source map replacing the built-in one (see --print-map).", valueName: "file")) var map: String?
+    @Option(help: ArgumentHelp("A log-source map (YAML) replacing the built-in one.", valueName: "file")) var map: String?
     @Option(help: ArgumentHelp("DeTT&CT's data/ folder: score visibility with DeTT&CT's platform tables (DeTT&CT mode).", valueName: "dir"))
     var dettectData: String?
     @Option(help: "Minimum rating (1–5) for a rule to count as detection.") var threshold = 3
@@ -50,7 +54,8 @@ struct CoverageCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the gap plan as JSON here.", valueName: "file")) var plan: String?
     @Option(help: "Exit 1 when fewer than this percentage of in-scope techniques are green.") var failUnder: Double?
     @Option(help: ArgumentHelp("Date for risk-acceptance expiry (default: today).", valueName: "YYYY-MM-DD")) var today: String?
-    @Flag(help: "Machine-readable summary on standard output.") var json = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat?
+    @Flag(help: "Same as --format json.") var json = false
     @Flag(help: "Record this run as a snapshot in the history store (see `vigil history`, `vigil serve`).") var save = false
     @Option(help: "Label for the saved snapshot.") var label: String?
     @OptionGroup var store: StoreOptions
@@ -58,7 +63,11 @@ struct CoverageCommand: ParsableCommand {
     func validate() throws {
         guard (1...5).contains(threshold) else { throw ValidationError("--threshold is a rating from 1 to 5") }
         if let failUnder, !(0...100).contains(failUnder) { throw ValidationError("--fail-under is a percentage from 0 to 100") }
+        _ = try outputFormat
     }
+
+    /// The summary's format: `--format table|json`, `--json` the same as `--format json`.
+    var outputFormat: OutputFormat { get throws { try OutputFormat.chosen(format, json: json, allowed: [.table, .json]) } }
 
     func run() throws {
         let rules = InstalledRules.orDefault(self.rules)
@@ -79,7 +88,9 @@ struct CoverageCommand: ParsableCommand {
             Output.report([error])
             throw ExitCode.badInput
         }
-        guard !input.repositories.rules.isEmpty || rules.isEmpty else {
+        // Nothing read at all (rejected rules were read: they are findings, below) is bad input.
+        let rejectedAny = input.repositories.imports.contains { $0.diagnostics.contains { $0.severity == .error } }
+        guard !input.repositories.rules.isEmpty || rules.isEmpty || rejectedAny else {
             Output.report(input.repositories.allDiagnostics)
             Output.error("no rules could be read from " + rules.joined(separator: ", "))
             throw ExitCode.badInput
@@ -118,18 +129,29 @@ struct CoverageCommand: ParsableCommand {
                 throw ExitCode.badInput
             }
         }
-        if json {
+        if try outputFormat == .json {
             Output.printJSON(result.summary)
         } else {
             print(result.summary.text)
         }
-        // An actor that names nothing is bad input: the run above goes on without it, and says so by its exit code.
-        if result.diagnostics.contains(where: { $0.code == "actor-unknown" }) { throw ExitCode.badInput }
+        // A --rules path that is missing or holds nothing Vigil reads, and an actor that names nothing, are bad input:
+        // the run above goes on without them, and says so by its exit code.
+        let unreadPaths = input.repositories.diagnostics.filter { $0.severity == .error }
+        if !unreadPaths.isEmpty || result.diagnostics.contains(where: { $0.code == "actor-unknown" }) { throw ExitCode.badInput }
+        // Findings: rules the engine or a reader rejected, and a missed gate.
+        var findings = false
+        if result.summary.rulesRejected > 0 {
+            Output.error("\(rejectedText(result.summary.rulesRejected)) (each is listed with its reason; none counts)")
+            findings = true
+        }
         if let failUnder, result.report.greenPercent < failUnder {
             Output.error("coverage gate missed: \(result.report.greenPercent)% green, --fail-under \(failUnder)%")
-            throw ExitCode.findings
+            findings = true
         }
+        if findings { throw ExitCode.findings }
     }
+
+    private func rejectedText(_ n: Int) -> String { n == 1 ? "1 rule was rejected" : "\(n) rules were rejected" }
 
     static func isoToday() -> String {
         let f = DateFormatter()

@@ -16,13 +16,16 @@ struct RulesCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Parse and compile Sigma rules; list every rejected rule with file:line:col and the reason.",
-            discussion: "Exit status: 0 when every rule loads, 1 when any rule is rejected, 2 on usage errors.")
+            discussion: """
+                Exit status: 0 when every rule loads, 1 when any rule is rejected, 2 on bad input or usage (a path \
+                that does not exist, no rule file at all).
+                """)
 
         @Argument(help: "Rule files or folders (searched for .yml/.yaml).")
         var paths: [String]
 
-        @Flag(help: "Print diagnostics and the summary as JSON.")
-        var json = false
+        @Option(help: "Output format: table or json (diagnostics and the summary).") var format: OutputFormat?
+        @Flag(help: "Same as --format json.") var json = false
 
         @OptionGroup var sigmaInputs: SigmaInputs
 
@@ -31,6 +34,10 @@ struct RulesCommand: ParsableCommand {
 
         @Flag(help: "Print the sizes of the compiled prefilter automata per field.")
         var stats = false
+
+        func validate() throws { _ = try outputFormat }
+
+        var outputFormat: OutputFormat { get throws { try OutputFormat.chosen(format, json: json, allowed: [.table, .json]) } }
 
         func run() throws {
             let start = Clock.now
@@ -51,7 +58,7 @@ struct RulesCommand: ParsableCommand {
             let compileRejected = Set(ruleSet.diagnostics.filter { $0.severity == .error }.map(\.location.file))
             let loaded = collection.rules.count
 
-            if json {
+            if try outputFormat == .json {
                 var out = "{\"files\":\(collection.filesRead),\"rules\":\(loaded),\"correlations\":\(collection.correlations.count),"
                 out += "\"filters\":\(collection.filters.count),\"rejected\":\(errors.count),\"runnable\":\(ruleSet.activeRules.count),"
                 out += "\"seconds\":\(elapsed),\"rejected_by_reason\":{"
@@ -94,7 +101,14 @@ struct RulesCommand: ParsableCommand {
                 for (code, count) in ranked(noteCodes) { print("  noted  \(count)  \(code) (--warnings lists them)") }
                 _ = compileRejected
             }
-            if !errors.isEmpty { throw ExitCode(1) }
+            // A path that is not there, or no rule file at all, is bad input rather than a rejected rule.
+            let missing = paths.filter { !FileBytes.exists($0) }
+            if !missing.isEmpty || collection.filesRead == 0 {
+                Output.error(
+                    missing.isEmpty ? "no rule files (.yml, .yaml) found" : "no such file or folder: " + missing.joined(separator: ", "))
+                throw ExitCode.badInput
+            }
+            if !errors.isEmpty { throw ExitCode.findings }
         }
     }
 }

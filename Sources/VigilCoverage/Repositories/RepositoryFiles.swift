@@ -131,6 +131,8 @@ struct FileOutcome: Sendable {
     /// One rule, with a warning for each technique ID that is not of the form T1234 or T1234.567. Such text is
     /// kept as written: whether an ID exists in ATT&CK is for the crosswalk to say, not the reader.
     static func rule(_ rule: DetectionRule, file: String, line: Int?, diagnostics: [Diagnostic] = []) -> FileOutcome {
+        var rule = rule
+        if rule.location == nil { rule.location = SourceLocation(file: file, line: line ?? 1) }
         var outcome = FileOutcome(rules: [rule], diagnostics: diagnostics)
         for id in rule.techniqueIDs where TechniqueID(id) == nil {
             outcome.diagnostics.append(

@@ -8,12 +8,17 @@ public struct RepositoryImport: Sendable {
     public var imports: [RuleImport] = []
     /// Paths that do not exist or that no reader recognises.
     public var diagnostics: [Diagnostic] = []
+    /// Rules read a second time (from another path, or the same file through two paths), each dropped with a
+    /// warning that names both places: every rule counts once.
+    public var duplicates: [Diagnostic] = []
+    /// Different rules (other titles) that share an id: both count, each later one with a warning naming the first.
+    public var sharedIDs: [Diagnostic] = []
 
     public init() {}
 
     public var rules: [DetectionRule] { imports.flatMap(\.rules) }
-    /// Every problem: the paths' own, then each repository's files'.
-    public var allDiagnostics: [Diagnostic] { diagnostics + imports.flatMap(\.diagnostics) }
+    /// Every problem: the paths' own, each repository's files', then the rules read twice and the ids shared.
+    public var allDiagnostics: [Diagnostic] { diagnostics + imports.flatMap(\.diagnostics) + duplicates + sharedIDs }
     public var filesSeen: Int { imports.reduce(0) { $0 + $1.filesSeen } }
 }
 
@@ -81,6 +86,7 @@ public enum RuleRepositories {
             }
             for (folder, kind) in repositories { result.imports.append(read(folder, as: kind)) }
         }
+        result.countEachRuleOnce()
         return result
     }
 
