@@ -8,7 +8,9 @@ import HummingbirdCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 #if canImport(Glibc)
     import Glibc
@@ -177,7 +179,12 @@ struct LimitedHTTP1Channel: ServerChildChannel {
             channel.close(promise: nil)
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return http.setup(channel: channel, logger: logger)
+        return http.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            // Before HTTPTypes' conversion, which keeps only the path of an absolute-form target.
+            let codec = try channel.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self)
+            try channel.pipeline.syncOperations.addHandler(AbsoluteFormTarget(), position: .before(codec))
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -267,6 +274,41 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limit)) { [weak self] in
             self?.context?.close(promise: nil)
         }
+    }
+}
+
+/// An absolute-form request target (`GET http://host:port/path`) names the host the request is for, and a server
+/// must take it over any Host header (RFC 9112, 3.2.2): the head is rewritten to that host and the origin-form
+/// path, so the site's Host check judges the host the client asked for. HTTPTypes would keep only the path.
+final class AbsoluteFormTarget: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data), let (authority, path) = Self.split(head.uri) else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.uri = path
+        head.headers.remove(name: "host")
+        head.headers.add(name: "Host", value: authority)
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// The authority and the origin-form path (`/` when empty) of `scheme://authority/path?query`; nil for a target
+    /// in origin form (`/path`) or asterisk form (`*`). A scheme that is not http(s) gives an empty authority, which
+    /// no Host check accepts.
+    static func split(_ uri: String) -> (authority: String, path: String)? {
+        guard let separator = uri.range(of: "://") else { return nil }
+        let scheme = uri[..<separator.lowerBound].lowercased()
+        let rest = uri[separator.upperBound...]
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        var authority = String(rest[..<end])
+        // Credentials are not part of the host: http://127.0.0.1@evil.com/ is for evil.com.
+        if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+        let tail = rest[end...]
+        let path = tail.first == "/" ? String(tail) : "/" + tail
+        return (scheme == "http" || scheme == "https" ? authority : "", path)
     }
 }
 

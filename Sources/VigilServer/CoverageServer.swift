@@ -4,6 +4,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import Logging
 
 public struct ServerSettings: Sendable {
     public var host: String
@@ -27,8 +28,9 @@ struct SiteResponder: HTTPResponder {
             let name = field.name.canonicalName
             headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
         }
-        // HTTPTypes moves Host into the request's authority.
-        if let authority = request.head.authority { headers["host"] = authority }
+        // HTTPTypes moves the first Host into the request's authority; any left among the fields are more Host
+        // headers, joined after it with ", " for the site to refuse.
+        if let authority = request.head.authority { headers["host"] = authority + (headers["host"].map { ", " + $0 } ?? "") }
         var bodyLength = 0
         if let length = headers["content-length"] {
             bodyLength = Int(length) ?? -1
@@ -55,6 +57,14 @@ struct SiteResponder: HTTPResponder {
 }
 
 public enum CoverageServer {
+    /// The server's own messages go to standard error, warnings and worse only: standard output is `vigil serve`'s
+    /// start-up message, which a script may read as JSON.
+    static var logger: Logger {
+        var logger = Logger(label: "vigil serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return logger
+    }
+
     /// Serves `site` until the process gets SIGINT or SIGTERM. `onRunning` receives the bound port
     /// (useful with port 0, which picks a free one).
     public static func run(_ site: CoverageSite, settings: ServerSettings, onRunning: @escaping @Sendable (Int) -> Void) async throws {
@@ -64,7 +74,8 @@ public enum CoverageServer {
             responder: SiteResponder(site: site),
             server: HTTPServerBuilder { LimitedHTTP1Channel(responder: $0, limits: limits, table: table) },
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "Vigil"),
-            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? settings.port) })
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger)
         try await app.runService()
     }
 }

@@ -78,16 +78,17 @@ public struct AccessPolicy: Sendable {
             guard let close = name.firstIndex(of: "]") else { return false }
             let rest = name[name.index(after: close)...]
             guard rest.isEmpty || isPort(rest) else { return false }
-            return name[name.index(after: name.startIndex)..<close] == "::1"
+            return IPAddress(name[name.index(after: name.startIndex)..<close]) == IPAddress(high: 0, low: 1)
         }
         if let colon = name.firstIndex(of: ":") {
             guard isPort(name[colon...]) else { return false }
             name = name[..<colon]
         }
         if name == "localhost" { return true }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { o in !o.isEmpty && o.count <= 3 && o.utf8.allSatisfy { $0 &- 0x30 < 10 } && Int(o)! <= 255 }
+        // An IPv4 literal in 127.0.0.0/8, dotted in four parts (not a name such as 127.evil.com).
+        guard name.split(separator: ".", omittingEmptySubsequences: false).count == 4, let address = IPAddress(name), address.isV4
+        else { return false }
+        return address.bytes[12] == 127
     }
 
     /// `:` and 1–5 digits.
@@ -165,6 +166,8 @@ public final class CoverageSite: Sendable {
         guard let target = RequestTarget(request.target, maxParameters: limits.maxQueryParameters) else {
             return .plain(400, "bad request target")
         }
+        // HTTP/1.1 names its host once (RFC 9112, 3.2); a host name never holds a comma, so one means two Host headers.
+        if request.headers["host"]?.contains(",") == true { return .plain(400, "more than one Host header") }
         var extraHeaders: [(String, String)] = []
         if let token = policy.token {
             let offered =
@@ -345,21 +348,16 @@ final class SnapshotCache: @unchecked Sendable {
     // Guarded by `lock`; a few snapshots at most (the latest plus those a user browses).
     private var views: [Int64: SnapshotView] = [:]
     private var order: [Int64] = []
-    private let lock = NSLock()
+    private let lock = Lock()
 
     func view(_ id: Int64, load: () throws -> SnapshotView) throws -> SnapshotView {
-        lock.lock()
-        if let v = views[id] {
-            lock.unlock()
-            return v
-        }
-        lock.unlock()
+        if let v = lock.withLock({ views[id] }) { return v }
         let v = try load()
-        lock.lock()
-        defer { lock.unlock() }
-        views[id] = v
-        order.append(id)
-        if order.count > 4 { views[order.removeFirst()] = nil }
+        lock.withLock {
+            views[id] = v
+            order.append(id)
+            if order.count > 4 { views[order.removeFirst()] = nil }
+        }
         return v
     }
 }

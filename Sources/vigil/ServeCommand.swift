@@ -2,6 +2,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import VigilCore
 import VigilServer
 import VigilStore
 
@@ -34,6 +35,9 @@ struct ServeCommand: ParsableCommand {
             "Connections open at once (default \(ConnectionLimits.defaultMaxConnections), fewer if the open-file limit leaves less room).",
             valueName: "n"))
     var maxConnections: Int?
+    @Option(help: "Output format of the start-up message: table (a sentence) or json (one object: store, url, host, port, token).")
+    var format: OutputFormat?
+    @Flag(help: "Same as --format json.") var json = false
     @Option(help: .hidden) var benchmarkPeer: String?
     @OptionGroup var store: StoreOptions
     @OptionGroup var attack: AttackOptions
@@ -49,6 +53,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let format = try OutputFormat.chosen(format, json: json, allowed: [.table, .json])
         let cap: Int
         do {
             cap = try ConnectionLimits.cap(requested: maxConnections)
@@ -77,6 +82,10 @@ struct ServeCommand: ParsableCommand {
                     let url = "http://\(shownHost):\(bound)/" + (secret.map { "?token=\($0)" } ?? "")
                     var text = "Vigil is serving \(history.path) at \(url)\n"
                     if token == nil, let secret { text += "token: \(secret) (send it as Authorization: Bearer TOKEN)\n" }
+                    if format == .json {
+                        let values: [RecordValue] = [.text(history.path), .text(url), .text(host), .number(bound), .text(secret)]
+                        text = RecordWriter.jsonObject(["store", "url", "host", "port", "token"], values) + "\n"
+                    }
                     // Unbuffered: a script or test waiting for the URL reads it at once.
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

@@ -13,6 +13,8 @@ import VigilTestSupport
 final class LimitedServe {
     let process = Process()
     let port: Int
+    /// What the server printed first: its start-up message.
+    let startup: String
 
     init(fileLimit: Int = 1024, _ arguments: [String]) throws {
         let binary = Fixtures.vigil
@@ -37,6 +39,7 @@ final class LimitedServe {
             throw LiveTestError("vigil serve printed no URL: \(text)")
         }
         port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        startup = text
     }
 
     func stop() {
@@ -223,6 +226,41 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
             let missing = CoverageSite.securityHeaders.filter { !head.contains("\n\($0.0.lowercased()): \($0.1.lowercased())") }
             #expect(missing.isEmpty, "\(request.debugDescription) lacks \(missing.map(\.0))")
         }
+    }
+
+    /// DNS rebinding by other routes: a second Host header is refused (RFC 9112, 3.2), and an absolute-form target
+    /// is judged by the host it names, not by the Host header (RFC 9112, 3.2.2).
+    @Test func aHostNamedTwiceOrInTheTargetIsJudgedAsHTTPSays() throws {
+        let server = try LimitedServe([])
+        defer { server.stop() }
+        let cases: [(request: String, status: Int)] = [
+            ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.com\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: evil.com\r\nHost: 127.0.0.1\r\n\r\n", 400),
+            ("GET http://evil.com/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 421),
+            ("GET http://127.0.0.1@evil.com/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 421),
+            ("GET ftp://127.0.0.1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 421),
+            ("GET / HTTP/1.1\r\n\r\n", 421),
+            ("GET http://127.0.0.1:\(server.port)/ HTTP/1.1\r\nHost: evil.com\r\n\r\n", 200),
+            ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200),
+        ]
+        for (request, status) in cases {
+            // "\r\n" is one Character: dropping the last leaves the head's final line break.
+            let answer = try RawHTTP.send(port: server.port, String(request.dropLast()) + "Connection: close\r\n\r\n")
+            #expect(answer.status == status, "\(request.debugDescription) answered \(answer.status)")
+        }
+    }
+
+    /// `--json`: standard output is one JSON object (the server's own log lines go to standard error).
+    @Test func startUpMessageAsJSON() throws {
+        let server = try LimitedServe(["--json"])
+        defer { server.stop() }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(server.startup.utf8)) as? [String: Any])
+        #expect(object["port"] as? Int == server.port)
+        #expect(object["host"] as? String == "127.0.0.1")
+        #expect(object["url"] as? String == "http://127.0.0.1:\(server.port)/")
+        #expect(object["store"] as? String == SiteSecurityTests.storePath)
+        #expect(object["token"] is NSNull)
+        #expect(try RawHTTP.send(port: server.port, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").status == 200)
     }
 
     @Test func aCapBeyondTheOpenFileLimitIsBadInput() throws {
