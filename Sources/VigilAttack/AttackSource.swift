@@ -183,7 +183,7 @@ public enum AttackSource {
                 SourceLocation(file: info.source), code: "attack-not-recognised",
                 "loads as ATT&CK \(info.domain.title) \(info.version), but a folder scan would see \(what); not installed")
         }
-        try writeAtomically(raw, to: destination)
+        try FileBytes.writeAtomically(raw, to: destination)
         let twin = gzip ? base : base + ".gz"
         if FileBytes.exists(twin), unlink(twin) != 0 {
             throw Diagnostic(
@@ -197,41 +197,5 @@ public enum AttackSource {
     public static func inUse(_ domain: Domain, folder: String = attackFolder) -> Candidate? {
         var warnings: [Diagnostic] = []
         return newest(scan(folder, warnings: &warnings), domain: domain)
-    }
-
-    /// Writes to a temporary file beside the target and renames it, so a reader never sees half a bundle.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Diagnostic) {
-        try makeDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
-        let temp = path + ".part-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else {
-            throw Diagnostic(SourceLocation(file: temp), code: "io-write", "cannot create: \(String(cString: strerror(errno)))")
-        }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temp)
-                throw Diagnostic(SourceLocation(file: temp), code: "io-write", "write failed: \(reason)")
-            }
-            written += n
-        }
-        fsync(fd)
-        close(fd)
-        guard rename(temp, path) == 0 else {
-            unlink(temp)
-            throw Diagnostic(SourceLocation(file: path), code: "io-write", "cannot rename into place: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    static func makeDirectories(_ path: String) throws(Diagnostic) {
-        guard !path.isEmpty, !FileBytes.isDirectory(path) else { return }
-        if let slash = path.lastIndex(of: "/"), slash > path.startIndex { try makeDirectories(String(path[..<slash])) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw Diagnostic(SourceLocation(file: path), code: "io-mkdir", "cannot create folder: \(String(cString: strerror(errno)))")
-        }
     }
 }

@@ -99,3 +99,39 @@ public enum FileBytes {
         return result.sorted()
     }
 }
+
+extension FileBytes {
+    /// Creates the folder `path` and any missing parents (mode 0755); existing folders are fine.
+    public static func makeDirectories(_ path: String) throws(Diagnostic) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw Diagnostic(SourceLocation(file: current), code: "io-write", "cannot create folder: \(WriteAll.message(errno))")
+            }
+        }
+    }
+
+    /// Writes `bytes` to a temporary file beside `path` (creating its folder), flushes it to disk and renames it
+    /// into place, so a reader sees the old file or the whole new one, never half of it. A short write (a full
+    /// disk) is an error and leaves `path` as it was.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Diagnostic) {
+        if let slash = path.lastIndex(of: "/"), slash > path.startIndex { try makeDirectories(String(path[..<slash])) }
+        let temp = path + ".part-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw Diagnostic(SourceLocation(file: temp), code: "io-write", "cannot create: \(WriteAll.message(errno))")
+        }
+        let failed = bytes.withUnsafeBytes { WriteAll.bytes($0, to: fd) } ?? (fsync(fd) == 0 ? nil : errno)
+        close(fd)
+        if let failed {
+            unlink(temp)
+            throw Diagnostic(SourceLocation(file: path), code: "io-write", "write failed: \(WriteAll.message(failed))")
+        }
+        guard rename(temp, path) == 0 else {
+            let reason = WriteAll.message(errno)
+            unlink(temp)
+            throw Diagnostic(SourceLocation(file: path), code: "io-write", "cannot rename into place: \(reason)")
+        }
+    }
+}

@@ -365,16 +365,3 @@ public struct ZipArchive: Sendable {
         }
     }
 }
-
-extension FileBytes {
-    /// Creates the folder `path` and any missing parents (mode 0755); existing folders are fine.
-    public static func makeDirectories(_ path: String) throws(Diagnostic) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw Diagnostic(SourceLocation(file: current), code: "io-write", "cannot create folder: \(WriteAll.message(errno))")
-            }
-        }
-    }
-}

@@ -170,7 +170,7 @@ public enum CoverageRun {
 
     /// Writes a layer as JSON (atomically).
     public static func write(_ layer: NavigatorLayer, to path: String) throws(Diagnostic) {
-        try AttackSource.writeAtomically(Array(layerJSON(layer).utf8), to: path)
+        try FileBytes.writeAtomically(Array(layerJSON(layer).utf8), to: path)
     }
 
     public static func layerJSON(_ layer: NavigatorLayer) -> String {

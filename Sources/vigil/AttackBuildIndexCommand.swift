@@ -27,8 +27,8 @@ struct AttackBuildIndexCommand: ParsableCommand {
         var bases: [KnowledgeBase] = []
         do {
             for path in bundles { bases.append(try STIXLoader.load(path: path)) }
-            if let swift { try AttackSource.writeAtomically(Array(EmbeddedIndex.swiftSource(bases).utf8), to: swift) }
-            if let text, let first = bases.first { try AttackSource.writeAtomically(Array(EmbeddedIndex.encode(first).utf8), to: text) }
+            if let swift { try FileBytes.writeAtomically(Array(EmbeddedIndex.swiftSource(bases).utf8), to: swift) }
+            if let text, let first = bases.first { try FileBytes.writeAtomically(Array(EmbeddedIndex.encode(first).utf8), to: text) }
         } catch {
             Output.report([error])
             throw ExitCode.badInput

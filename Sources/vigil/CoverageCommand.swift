@@ -107,8 +107,8 @@ struct CoverageCommand: ParsableCommand {
                         LayerBuilder.build(kind, report: result.report, kb: kb), to: layers + "/vigil-\(kind.rawValue).json")
                 }
             }
-            if let report { try AttackSource.writeAtomically(Array(result.plan.markdown.utf8), to: report) }
-            if let plan { try AttackSource.writeAtomically(Array(Output.json(result.plan).utf8), to: plan) }
+            if let report { try FileBytes.writeAtomically(Array(result.plan.markdown.utf8), to: report) }
+            if let plan { try FileBytes.writeAtomically(Array(Output.json(result.plan).utf8), to: plan) }
         } catch {
             Output.report([error])
             throw ExitCode.badInput

@@ -82,17 +82,17 @@ import VigilTestSupport
         let dir = try TempFolder()
         let raw = try FileBytes.read(try SharedData.path("attack/ics-attack-18.1.json.gz"))
         let path = dir.path + "/cut.json.gz"
-        try AttackSource.writeAtomically(Array(raw[..<(raw.count / 2)]), to: path)
+        try FileBytes.writeAtomically(Array(raw[..<(raw.count / 2)]), to: path)
         #expect(throws: Diagnostic.self) { try STIXLoader.load(path: path) }
     }
 
     @Test func folderWithMixedFilesPicksTheDomainAndReportsTheRest() throws {
         let dir = try TempFolder()
-        try AttackSource.writeAtomically(Array("not json".utf8), to: dir.path + "/junk.json")
-        try AttackSource.writeAtomically(Array("{\"hello\": 1}".utf8), to: dir.path + "/other.json")
-        try AttackSource.writeAtomically(Array("notes".utf8), to: dir.path + "/README.md")
+        try FileBytes.writeAtomically(Array("not json".utf8), to: dir.path + "/junk.json")
+        try FileBytes.writeAtomically(Array("{\"hello\": 1}".utf8), to: dir.path + "/other.json")
+        try FileBytes.writeAtomically(Array("notes".utf8), to: dir.path + "/README.md")
         let ics = try FileBytes.read(try SharedData.path("attack/ics-attack-18.1.json.gz"))
-        try AttackSource.writeAtomically(ics, to: dir.path + "/ics-attack-18.1.json.gz")
+        try FileBytes.writeAtomically(ics, to: dir.path + "/ics-attack-18.1.json.gz")
         let (kb, warnings) = try AttackSource.load(path: dir.path, domain: .ics)
         #expect(kb.info.domain == .ics && kb.info.hasProse)
         #expect(Set(warnings.map { $0.location.file.split(separator: "/").last! }) == ["junk.json", "other.json"])
@@ -113,7 +113,7 @@ import VigilTestSupport
         let (kb, _) = try AttackSource.load(path: dir.path, domain: .mobile)
         #expect(kb.info.version == "18.1")
         let bad = dir.path + "/bad.json"
-        try AttackSource.writeAtomically(Array("{}".utf8), to: bad)
+        try FileBytes.writeAtomically(Array("{}".utf8), to: bad)
         #expect(throws: Diagnostic.self) { try AttackSource.importBundle(bad, into: dir.path + "/x") }
         #expect(!FileBytes.exists(dir.path + "/x"))
     }

@@ -42,7 +42,7 @@ import VigilCore
         let bytes = Self.bundle(objects, spec: "2.0")
         let firstDomains = try #require(bytes.firstRange(of: Array("x_mitre_domains".utf8)))
         #expect(firstDomains.lowerBound > 1 << 20)
-        try AttackSource.writeAtomically(bytes, to: dir.path + "/mobile-attack-3.0.json")
+        try FileBytes.writeAtomically(bytes, to: dir.path + "/mobile-attack-3.0.json")
         let (kb, warnings) = try AttackSource.load(path: dir.path, domain: .mobile)
         #expect(warnings.isEmpty, "\(warnings)")
         #expect(kb.info.domain == .mobile)
@@ -59,7 +59,7 @@ import VigilCore
             "x_mitre_version": "7.2", "modified": "2026-01-01T00:00:00.000Z"}
             """
         let bytes = Self.bundle(Self.relationships(3000) + [collection, Self.technique(0, domain: "ics-attack")])
-        try AttackSource.writeAtomically(Gzip.deflate(bytes), to: dir.path + "/whatever.json.gz")
+        try FileBytes.writeAtomically(Gzip.deflate(bytes), to: dir.path + "/whatever.json.gz")
         var warnings: [Diagnostic] = []
         let found = AttackSource.scan(dir.path, warnings: &warnings)
         #expect(warnings.isEmpty, "\(warnings)")
@@ -78,7 +78,7 @@ import VigilCore
             "x_mitre_version": "../../../escaped"}
             """
         let source = dir.path + "/bundle.json"
-        try AttackSource.writeAtomically(Self.bundle([collection, Self.technique(0, domain: "enterprise-attack")]), to: source)
+        try FileBytes.writeAtomically(Self.bundle([collection, Self.technique(0, domain: "enterprise-attack")]), to: source)
         do {
             _ = try AttackSource.importBundle(source, into: dir.path + "/data/vigil/attack")
             Issue.record("imported a bundle whose version is ../../../escaped")

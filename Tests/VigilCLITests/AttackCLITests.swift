@@ -48,8 +48,11 @@ import VigilTestSupport
         #expect(r.stderr.contains("T9999"))
     }
 
-    @Test func searchWithoutMatchesIsExitOne() throws {
-        #expect(try VigilProcess.run(["attack", "search", "qqqzzzxxx"]).status == 1)
+    /// A lookup, not a hunt: no match is an answer too, exit 0 as README's attack table says (it was 1).
+    @Test func searchWithoutMatchesIsExitZero() throws {
+        let none = try VigilProcess.run(["attack", "search", "qqqzzzxxx"])
+        #expect(none.status == 0)
+        #expect(none.stdout.lowercased().contains("no matches"))
         let r = try VigilProcess.run(["attack", "search", "mimikatz", "--json"])
         #expect(r.status == 0)
         #expect((r.json as? [[String: Any]])?.first.flatMap { ($0["ref"] as? [String: Any])?["id"] as? String } == "S0002")
