@@ -51,7 +51,7 @@ for r in runs:
 PY
 }
 
-hits() { "$@" 2>&1 >/dev/null | sed -n 's/^\([0-9]*\) hit(s).*/\1/p'; }
+hits() { "$@" 2>&1 >/dev/null | sed -n 's/^\([0-9]*\) hits\{0,1\} .*/\1/p'; }
 
 for term in "${TERMS[@]}"; do
     echo "== (a) $term over EVTX: vigil $(hits "$VIGIL" search "$term" "$EVTX") events," \

@@ -178,10 +178,11 @@ struct ConvertCommand: ParsableCommand {
             print(out)
         }
         printError(
-            "\(conversions.count - refused.count) rule(s) converted to \(target.rawValue), \(refused.count) refused, \(rejected.count) rejected by the parser"
+            "\(counted(conversions.count - refused.count, "rule")) converted to \(target.rawValue), \(refused.count) refused, \(rejected.count) rejected by the parser"
                 + (correlations.isEmpty
                     ? ""
-                    : "; \(correlations.count - refusedCorrelations.count) correlation(s) converted, \(refusedCorrelations.count) refused"))
+                    : "; \(counted(correlations.count - refusedCorrelations.count, "correlation")) converted, \(refusedCorrelations.count) refused")
+        )
         if conversions.count == refused.count { throw ExitCode.badInput }
         if !refused.isEmpty || !rejected.isEmpty || !refusedCorrelations.isEmpty { throw ExitCode.findings }
     }

@@ -132,7 +132,7 @@ struct EVTXCommand: ParsableCommand {
             if info.diagnostics.isEmpty {
                 lines.append("  damage: none")
             } else {
-                lines.append("  damage: \(info.diagnostics.count) problem(s)")
+                lines.append("  damage: \(counted(info.diagnostics.count, "problem"))")
                 for d in info.diagnostics { lines.append("    \(d.description)") }
             }
             return lines.joined(separator: "\n")

@@ -139,7 +139,7 @@ struct ExportCommand: ParsableCommand {
         }
         Output.report(Array(outcome.report.diagnostics.prefix(50)))
         if outcome.unknownFields > 0 {
-            Output.error("\(outcome.unknownFields) field(s) not written: the logs changed between the two passes")
+            Output.error("\(counted(outcome.unknownFields, "field")) not written: the logs changed between the two passes")
         }
         if layout == .flat { try writeColumns(outcome.columns) }
         try summary(written: outcome.written, skipped: outcome.skipped, report: outcome.report)
@@ -155,8 +155,8 @@ struct ExportCommand: ParsableCommand {
 
     func summary(written: Int, skipped: Int, report: EventStreamReport) throws {
         printError(
-            "\(written) event(s) written from \(report.read.files) file(s), \(report.bad) unreadable"
-                + (skipped > 0 ? ", \(skipped) flat JSON event(s) skipped (no EVTX record to write)" : ""))
+            "\(counted(written, "event")) written from \(counted(report.read.files, "file")), \(report.bad) unreadable"
+                + (skipped > 0 ? ", \(counted(skipped, "flat JSON event")) skipped (no EVTX record to write)" : ""))
         if report.read.files == 0 { throw ExitCode.badInput }
     }
 }

@@ -182,7 +182,8 @@ struct HuntCommand: ParsableCommand {
         }
         for (batch, message) in report.failed {
             printError(
-                "query failed for \(batch.count) rule(s) (\(batch.prefix(3).map { rules[$0].title }.joined(separator: "; "))…): \(message)")
+                "query failed for \(counted(batch.count, "rule")) (\(batch.prefix(3).map { rules[$0].title }.joined(separator: "; "))…): \(message)"
+            )
         }
         let ruleSet = RuleSet(rules: rules, mapping: mapping)
         var output = DetectionWriter(format: format, ruleSet: ruleSet, quiet: quiet)
@@ -192,7 +193,7 @@ struct HuntCommand: ParsableCommand {
         output.end()
         let lines = [
             "", "== summary ==",
-            "engine: \(target.rawValue), table \(table): \(report.rulesRun) rule(s) in \(report.queries) quer\(report.queries == 1 ? "y" : "ies"), \(format3(Clock.seconds(since: started))) s",
+            "engine: \(target.rawValue), table \(table): \(counted(report.rulesRun, "rule")) in \(report.queries) quer\(report.queries == 1 ? "y" : "ies"), \(format3(Clock.seconds(since: started))) s",
             "rules: \(rules.count) selected, \(report.refused.count) refused, \(report.unmatchable.count) without their columns, \(report.failed.reduce(0) { $0 + $1.rules.count }) in failed queries"
                 + (collection.correlations.isEmpty
                     ? "" : "; correlations: \(report.correlationsRun) run, \(report.correlationsSkipped.count) skipped"),
@@ -301,7 +302,7 @@ struct DetectionWriter {
             "rules: \(rulesLoaded) loaded, \(rulesRunning) running, \(rejected) rejected (compiled in \(format3(compileSeconds)) s)")
         let perCPU = cpuSeconds > 0 ? Int(Double(report.events) / cpuSeconds) : 0
         lines.append(
-            "events: \(report.events) in \(report.read.files) file(s), \(report.bad) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)"
+            "events: \(report.events) in \(counted(report.read.files, "file")), \(report.bad) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)"
         )
         lines.append("detections: \(count)")
         for level in Severity.allCases.reversed() where byLevel[level] != nil {

@@ -83,8 +83,8 @@ struct IOCCommand: ParsableCommand {
         let levels = set.byLevel
         let byLevel: [String] = PyramidLevel.allCases.compactMap { level in levels[level].map { "\($0) \(level.key)" } }
         printError(
-            "indicators: \(set.indicators.count) from \(set.entries) entries in \(files.count) file(s) ("
-                + byLevel.joined(separator: ", ") + "); \(set.skipped) skipped, \(set.duplicates) duplicate(s)")
+            "indicators: \(set.indicators.count) from \(set.entries) entries in \(counted(files.count, "file")) ("
+                + byLevel.joined(separator: ", ") + "); \(set.skipped) skipped, \(counted(set.duplicates, "duplicate"))")
         guard !set.isEmpty else {
             Output.error("no usable indicators")
             throw ExitCode.badInput
@@ -105,7 +105,7 @@ struct IOCCommand: ParsableCommand {
                 output.write(Self.values(hit, set.indicators[hit.indicator]))
             }
             if terminal, let file {
-                printError("\u{1B}[2K\r[\(index[file] ?? 0)/\(logFiles.count)] \(file)  \(summary.hits) hit(s)", newline: false)
+                printError("\u{1B}[2K\r[\(index[file] ?? 0)/\(logFiles.count)] \(file)  \(counted(summary.hits, "hit"))", newline: false)
             }
         }
         output.end()
@@ -140,10 +140,12 @@ struct IOCCommand: ParsableCommand {
         var lines = ["", "== summary =="]
         let rate = seconds > 0 ? Int(Double(report.events) / seconds) : 0
         lines.append(
-            "events: \(report.events) in \(report.read.files) file(s), \(report.bad) unreadable, \(format3(seconds)) s (\(rate) events/s)")
+            "events: \(report.events) in \(counted(report.read.files, "file")), \(report.bad) unreadable, \(format3(seconds)) s (\(rate) events/s)"
+        )
         lines.append(
-            "indicators: \(set.indicators.count) (\(set.skipped) entries skipped, \(set.diagnostics.count) indicator problem(s) reported)")
-        lines.append("hits: \(s.hits) in \(s.events) event(s)")
+            "indicators: \(set.indicators.count) (\(set.skipped) entries skipped, \(counted(set.diagnostics.count, "indicator problem")) reported)"
+        )
+        lines.append("hits: \(s.hits) in \(counted(s.events, "event"))")
         if s.hits > 0 {
             lines.append("by Pyramid level:")
             for level in PyramidLevel.allCases where s.byLevel[level] != nil {

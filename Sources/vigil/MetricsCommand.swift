@@ -64,7 +64,7 @@ struct MetricsCommand: ParsableCommand {
             Output.printJSON(summary)
         } else {
             func cut<T>(_ rows: [T]) -> ArraySlice<T> { top > 0 ? rows.prefix(top) : rows[...] }
-            print("events: \(summary.events) in \(report.read.files) file(s), \(report.bad) unreadable\n")
+            print("events: \(summary.events) in \(counted(report.read.files, "file")), \(report.bad) unreadable\n")
             print("by channel (\(summary.channels.count))")
             print(Output.table(["COUNT", "CHANNEL"], cut(summary.channels).map { [String($0.count), $0.channel] }))
             print("by event ID (\(summary.eventIDs.count))")

@@ -107,7 +107,8 @@ struct SearchCommand: ParsableCommand {
         progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         printError(
-            "\(hits) hit(s) in \(report.events) event(s) from \(report.read.files) file(s); \(report.bad) unreadable", newline: true)
+            "\(counted(hits, "hit")) in \(counted(report.events, "event")) from \(counted(report.read.files, "file")); \(report.bad) unreadable",
+            newline: true)
         if report.read.files == 0 { throw ExitCode.badInput }
         if hits > 0 { throw ExitCode.findings }
     }

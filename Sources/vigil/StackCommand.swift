@@ -109,8 +109,8 @@ struct StackCommand: ParsableCommand {
                             + row.values
                     }))
             print(
-                "\(result.rows.count) distinct tuple(s) from \(result.stacked) event(s) on \(result.hostCount) host(s); "
-                    + "\(result.missingField) event(s) lacked a field; \(report.events) read, \(report.bad) unreadable; "
+                "\(counted(result.rows.count, "distinct tuple")) from \(counted(result.stacked, "event")) on \(counted(result.hostCount, "host")); "
+                    + "\(counted(result.missingField, "event")) lacked a field; \(report.events) read, \(report.bad) unreadable; "
                     + "median \(format2(result.median)), MAD \(format2(result.mad)), z by \(result.zMethod)"
                     + (shown.count < result.rows.count ? "; showing the \(shown.count) rarest (--limit 0 for all)" : ""))
         }

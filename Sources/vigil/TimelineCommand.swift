@@ -219,7 +219,7 @@ struct TimelineCommand: ParsableCommand {
         var out = "\n== timeline ==\n"
         out +=
             "entries: \(t.entries.count) (\(detections) detections, \(t.entries.count - detections) events) from "
-            + "\(report.events) events in \(report.read.files) file(s), \(report.bad) unreadable, \(format3(seconds)) s\n\n"
+            + "\(report.events) events in \(counted(report.read.files, "file")), \(report.bad) unreadable, \(format3(seconds)) s\n\n"
         out += "by host (\(summary.hosts.count))\n"
         out += Output.table(["ENTRIES", "DETECTIONS", "FIRST", "LAST", "HOST", "TOP RULES"], rows(summary.hosts))
         if !summary.tactics.isEmpty {

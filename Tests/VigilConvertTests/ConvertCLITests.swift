@@ -29,7 +29,7 @@ import VigilTestSupport
         #expect(run.stdout.contains(#"lower("Channel") = 'security'"#))
         #expect(run.stdout.contains("-- correlation - many failures: windows meeting the condition, by group and start"))
         #expect(run.stdout.contains("WHERE vigil_value >= 10 ORDER BY vigil_g0, vigil_first;"))
-        #expect(run.stderr.contains("1 correlation(s) converted, 0 refused"))
+        #expect(run.stderr.contains("1 correlation converted, 0 refused"))
         let json = try ProcessRunner.vigil(["convert", "--target", "spark", "--format", "json", file])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let correlations = try #require(doc["correlations"] as? [[String: Any]])
@@ -65,7 +65,7 @@ import VigilTestSupport
         let rows = try String(contentsOfFile: folder + "/e.jsonl", encoding: .utf8).split(separator: "\n")
         let columns = try String(contentsOfFile: folder + "/c.txt", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(columns.first == "vigil_event")
-        #expect(run.stderr.contains("\(rows.count) event(s) written"))
+        #expect(run.stderr.contains("\(rows.count) event\(rows.count == 1 ? "" : "s") written"))
         for row in rows {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any])
             #expect(

@@ -63,9 +63,9 @@ enum ParquetSupport {
         )
     }
 
-    /// The count `vigil export` reports on stderr ("N event(s) written").
+    /// The count `vigil export` reports on stderr ("N events written", "1 event written").
     static func written(_ stderr: String) -> Int? {
-        guard let range = stderr.range(of: #"(\d+) event\(s\) written"#, options: .regularExpression) else { return nil }
+        guard let range = stderr.range(of: #"(\d+) events? written"#, options: .regularExpression) else { return nil }
         return Int(stderr[range].split(separator: " ")[0])
     }
 }
@@ -265,7 +265,7 @@ final class ParquetExportCase: @unchecked Sendable {
         let nested = data.folder + "/evtx.parquet"
         let export = try ProcessRunner.vigil(["export", "--layout", "evtx", "--format", "parquet", "-o", nested] + data.logs)
         #expect(export.status == 0, "\(export.stderr)")
-        #expect(export.stderr.contains("flat JSON event(s) skipped"))
+        #expect(export.stderr.contains("flat JSON events skipped"))
         let script = """
             import json, sys
             from pyspark.sql import SparkSession

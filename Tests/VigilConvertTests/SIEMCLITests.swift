@@ -45,7 +45,7 @@ import VigilTestSupport
                 #"(Channel="Microsoft-Windows-Sysmon/Operational" EventID=1 Image="*\\cmd.exe") OR (Channel="Security" EventID=4688 NewProcessName="*\\cmd.exe")"#
             ))
         #expect(lines.contains("Channel=\"Microsoft-Windows-Sysmon/Operational\" \"*mimikatz*\""))
-        #expect(run.stderr.contains("2 rule(s) converted to splunk, 0 refused"))
+        #expect(run.stderr.contains("2 rules converted to splunk, 0 refused"))
     }
 
     @Test func esqlRefusesTheKeywordRuleWithItsFileAndReason() throws {
