@@ -63,4 +63,17 @@ struct AttackOptions: ParsableArguments {
             throw ExitCode.badInput
         }
     }
+
+    /// After `import` or `update` installed the bundle at `path`: whether commands will use it. For the table
+    /// format, says what was installed and, when a newer installed bundle of the domain stays in use, names it.
+    static func installed(_ path: String, domain: Domain, version: String, size: String, table: Bool) -> Bool {
+        let current = AttackSource.inUse(domain)
+        if table {
+            print("installed ATT&CK \(domain.title) \(version) (\(size)) → \(path)")
+            if let current, current.path != path {
+                print("note: \(current.path) (ATT&CK \(current.domain.title) \(current.version)) is newer and stays in use")
+            }
+        }
+        return current?.path == path
+    }
 }

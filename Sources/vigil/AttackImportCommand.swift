@@ -34,18 +34,13 @@ struct AttackImportCommand: ParsableCommand {
         for file in files {
             do {
                 let result = try AttackSource.importBundle(file)
-                let current = AttackSource.inUse(result.info.domain)
+                let inUse = AttackOptions.installed(
+                    result.path, domain: result.info.domain, version: result.info.version,
+                    size: counted(result.counts.techniques, "technique"), table: format == .table)
                 rows.append(
                     Row(
                         file: file, installed: result.path, domain: result.info.domain.rawValue, version: result.info.version,
-                        techniques: result.counts.techniques, inUse: current?.path == result.path))
-                guard format == .table else { continue }
-                print(
-                    "installed ATT&CK \(result.info.domain.title) \(result.info.version) "
-                        + "(\(counted(result.counts.techniques, "technique"))) → \(result.path)")
-                if let current, current.path != result.path {
-                    print("note: \(current.path) (ATT&CK \(current.domain.title) \(current.version)) is newer and stays in use")
-                }
+                        techniques: result.counts.techniques, inUse: inUse))
             } catch {
                 rows.append(Row(file: file, error: error.description))
                 Output.report([error])

@@ -45,14 +45,10 @@ struct AttackUpdateCommand: ParsableCommand {
         let result = AttackUpdate.run(baseURL: baseURL, domains: domains, timeout: timeout)
         var report = Report(installed: [], failures: result.failures)
         for i in result.installed {
-            let current = AttackSource.inUse(i.domain)
+            let inUse = AttackOptions.installed(
+                i.path, domain: i.domain, version: i.version, size: counted(i.bytes, "byte"), table: format == .table)
             report.installed.append(
-                Installed(domain: i.domain.rawValue, version: i.version, installed: i.path, bytes: i.bytes, inUse: current?.path == i.path))
-            guard format == .table else { continue }
-            print("installed ATT&CK \(i.domain.title) \(i.version) (\(counted(i.bytes, "byte"))) → \(i.path)")
-            if let current, current.path != i.path {
-                print("note: \(current.path) (ATT&CK \(current.domain.title) \(current.version)) is newer and stays in use")
-            }
+                Installed(domain: i.domain.rawValue, version: i.version, installed: i.path, bytes: i.bytes, inUse: inUse))
         }
         if format == .json { Output.printJSON(report) }
         Output.report(result.failures)

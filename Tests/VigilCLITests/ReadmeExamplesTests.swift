@@ -306,7 +306,7 @@ enum ReadmeRunner {
             if let match = collected.text.firstMatch(of: #/https?://[^/\s]+:([0-9]+)/#) { port = Int(match.1) } else { usleep(50_000) }
         }
         if let port {
-            let status = httpStatus(port: port, path: "/")
+            let status = (try? RawHTTP.get(port: port, "/"))?.status
             if status != 200 { problem = "GET / answered \(status.map(String.init) ?? "nothing"), not 200" }
             kill(process.processIdentifier, SIGINT)
         } else if process.isRunning {
@@ -323,35 +323,6 @@ enum ReadmeRunner {
         collected.finished.wait()
         return ReadmeRun(
             status: process.terminationStatus, output: collected.text, seconds: Date().timeIntervalSince(started), problem: problem)
-    }
-
-    /// The status code of a GET over HTTP/1.1 to 127.0.0.1, or nil when nothing answers.
-    static func httpStatus(port: Int, path: String) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
-        guard send(fd, request, request.count, 0) == request.count else { return nil }
-        var head: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !head.contains(UInt8(ascii: "\n")) {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { break }
-            head += buffer[0..<n]
-        }
-        let statusLine = String(decoding: head.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
-        let parts = statusLine.split(separator: " ")
-        return parts.count >= 2 && parts[0].hasPrefix("HTTP/") ? Int(parts[1]) : nil
     }
 
     /// A pipe's bytes, read on another thread until every writer has closed it.

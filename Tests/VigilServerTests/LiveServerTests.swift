@@ -6,6 +6,7 @@ import Testing
 import VigilCore
 import VigilCoverage
 import VigilStore
+import VigilTestSupport
 
 /// A running `vigil serve`, stopped by `stop()`.
 final class ServeProcess {
@@ -50,49 +51,6 @@ final class ServeProcess {
 struct LiveTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A raw HTTP/1.1 exchange over a loopback socket: the request goes out byte for byte as written.
-enum RawHTTP {
-    struct Answer {
-        var status: Int
-        var head: String
-        var body: String
-    }
-
-    static func send(port: Int, _ request: String) throws -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LiveTestError("socket failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw LiveTestError("cannot connect to 127.0.0.1:\(port)") }
-        let bytes = Array(request.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received.append(contentsOf: buffer[0..<n])
-        }
-        let text = String(decoding: received, as: UTF8.self)
-        let parts = text.components(separatedBy: "\r\n\r\n")
-        let head = parts.first ?? ""
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return Answer(status: status, head: head, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
-    }
-
-    static func get(port: Int, _ target: String, headers: String = "") throws -> Answer {
-        try send(port: port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(headers)Connection: close\r\n\r\n")
-    }
 }
 
 @Suite(.serialized) struct LiveServerTests {
