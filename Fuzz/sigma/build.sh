@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target over the VigilCore, VigilAttack and VigilSigma sources and Yams (from
+# Builds the libFuzzer target over the VigilCore and VigilSigma sources and Yams (from
 # .build/checkouts, so run `swift build` once first) with swiftc and clang (-sanitize=fuzzer,address),
 # into .build-fuzz/sigma/fuzz-sigma.
 set -euo pipefail
@@ -19,8 +19,7 @@ swiftc "${FUZZ_FLAGS[@]:0:3}" -swift-version 5 -D SWIFT_PACKAGE -module-name Yam
     -emit-module-path "$OUT/Yams.swiftmodule" -emit-library -static -o "$OUT/libYams.a" "$YAMS"/Yams/*.swift
 swift_library "$OUT" VigilCore -- Sources/VigilCore/*.swift
 INCLUDES=(-I "$YAMS/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
-swift_library "$OUT" VigilAttack "${INCLUDES[@]}" -- $(find Sources/VigilAttack -name '*.swift')
 swift_library "$OUT" VigilSigma "${INCLUDES[@]}" -- Sources/VigilSigma/*.swift
-swiftc "${FUZZ_FLAGS[@]}" -I "$OUT" -I Sources/CZlib "${INCLUDES[@]}" -L "$OUT" -lVigilSigma -lVigilAttack -lVigilCore -lYams -lCYaml -lz \
+swiftc "${FUZZ_FLAGS[@]}" -I "$OUT" -I Sources/CZlib "${INCLUDES[@]}" -L "$OUT" -lVigilSigma -lVigilCore -lYams -lCYaml -lz \
     Fuzz/sigma/FuzzSigma.swift -o "$OUT/fuzz-sigma"
 echo "$OUT/fuzz-sigma"
