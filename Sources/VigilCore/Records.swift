@@ -57,25 +57,29 @@ public struct TableColumn: Sendable {
     public var title: String
     public var width: Int?
     public var limit: Int?
+    /// A value longer than `width` keeps its end ("…name.evtx:12") rather than its start.
+    public var keepsEnd: Bool
     public var cell: @Sendable (RecordRow) -> String
     public var style: (@Sendable (String, String) -> String)?
 
     public init(
-        _ title: String, width: Int? = nil, limit: Int? = nil, style: (@Sendable (String, String) -> String)? = nil,
-        cell: @escaping @Sendable (RecordRow) -> String
+        _ title: String, width: Int? = nil, limit: Int? = nil, keepsEnd: Bool = false,
+        style: (@Sendable (String, String) -> String)? = nil, cell: @escaping @Sendable (RecordRow) -> String
     ) {
         self.title = title
         self.width = width
         self.limit = limit
+        self.keepsEnd = keepsEnd
         self.style = style
         self.cell = cell
     }
 
     /// A column showing record key `key` ("-" when empty).
     public init(
-        _ title: String, key: String, width: Int? = nil, limit: Int? = nil, style: (@Sendable (String, String) -> String)? = nil
+        _ title: String, key: String, width: Int? = nil, limit: Int? = nil, keepsEnd: Bool = false,
+        style: (@Sendable (String, String) -> String)? = nil
     ) {
-        self.init(title, width: width, limit: limit, style: style) { $0.text(key, or: "-") }
+        self.init(title, width: width, limit: limit, keepsEnd: keepsEnd, style: style) { $0.text(key, or: "-") }
     }
 }
 
@@ -122,10 +126,14 @@ public struct RecordWriter {
         case .table:
             let row = RecordRow(keys: keys, values: values)
             let raw = table.map { $0.cell(row) }
-            let cells = zip(table, raw).map { column, value in
+            let cells = zip(table, raw).enumerated().map { i, pair in
+                let (column, value) = pair
                 let cell = Self.cleanCell(value)
-                guard let limit = column.limit, cell.count > limit else { return cell }
-                return String(cell.prefix(max(0, limit - 1))) + "…"
+                // A fixed-width column other than the last holds its width, so the columns after it stay aligned.
+                let fixed = i < table.count - 1 ? column.width : nil
+                guard let limit = [column.limit, fixed].compactMap({ $0 }).min(), cell.count > limit else { return cell }
+                return column.keepsEnd
+                    ? "…" + String(cell.suffix(max(0, limit - 1))) : String(cell.prefix(max(0, limit - 1))) + "…"
             }
             emit(tableLine(cells, raw: raw, styled: true) + "\n")
         }

@@ -53,7 +53,7 @@ extension EventLocation {
     static let tableColumns = [
         TableColumn("TIMESTAMP", key: "timestamp", width: 28), TableColumn("COMPUTER", key: "computer", width: 20),
         TableColumn("EVENT", key: "event_id", width: 6),
-        TableColumn("FILE:LINE", width: 30) { row in
+        TableColumn("FILE:LINE", width: 30, keepsEnd: true) { row in
             (row["file"].split(separator: "/").last.map(String.init) ?? row["file"]) + ":" + row["line"]
         },
     ]

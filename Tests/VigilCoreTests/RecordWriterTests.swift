@@ -131,3 +131,25 @@ import VigilCore
         }
     }
 }
+
+extension RecordWriterTests {
+    /// A value wider than its fixed column is cut to the column, keeping its end where the column says so
+    /// (a file name's line number), so the columns after it stay aligned.
+    @Test func aLongValueIsCutToItsColumnAndTheNextColumnStaysInPlace() {
+        var out = ""
+        var writer = RecordWriter(
+            format: .table, keys: ["file", "host", "what"],
+            table: [
+                TableColumn("FILE:LINE", key: "file", width: 10, keepsEnd: true), TableColumn("HOST", key: "host", width: 6),
+                TableColumn("WHAT", key: "what"),
+            ],
+            emit: { out += $0 })
+        writer.begin()
+        writer.write([RecordValue.text("a-very-long-file-name.evtx:123"), .text("workstation-7"), .text("x")])
+        writer.write([RecordValue.text("short:1"), .text("dc"), .text("y")])
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines[2] == "….evtx:123  works…  x")
+        #expect(lines[3] == "short:1     dc      y")
+        #expect(lines.dropFirst(2).allSatisfy { $0.count == lines[2].count })
+    }
+}

@@ -135,11 +135,12 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         let elapsed = Date().timeIntervalSince(start)
         #expect(answer.status == 200)
         #expect(answer.head.contains("Content-Security-Policy: "))
-        #expect(elapsed < 2, "the new client waited \(elapsed) s")
+        // Without the cap the new client is never accepted; 5 s leaves room for a loaded machine.
+        #expect(elapsed < 5, "the new client waited \(elapsed) s")
         // The server keeps at most 16 connections: the longest-idle ones were closed to make room.
         var closed = 0
         #expect(
-            eventually(within: 2) {
+            eventually(within: 5) {
                 closed = held.filter { $0.isClosed() }.count
                 return closed >= held.count - 16
             }, "\(closed) of \(held.count) idle sockets closed")
