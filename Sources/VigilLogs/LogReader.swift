@@ -52,22 +52,65 @@ public enum LogReader {
         return (files, diagnostics)
     }
 
-    /// Reads one JSON log file (gzip detected by its magic bytes) and hands out batches of documents.
-    public static func readJSON(_ path: String, report: inout LogReadReport, _ body: (EventBatch) -> Void) {
+    /// Calls `body` with the decompressed bytes of `path` (gzip detected by its magic bytes) as they are read,
+    /// then once with `final` true (and possibly no bytes). Returns false when the file cannot be opened.
+    /// `body` returns false to stop reading.
+    static func forEachChunk(
+        _ path: String, report: inout LogReadReport, _ body: (UnsafeRawBufferPointer, _ final: Bool) -> Void
+    ) -> Bool {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             report.diagnostics.append(
                 Diagnostic(SourceLocation(file: path), code: "io-open", "cannot open: \(String(cString: strerror(errno)))"))
-            return
+            return false
         }
         defer { close(fd) }
         report.files += 1
-        var splitter = JSONDocumentSplitter(file: path)
-        var pending: [UInt8] = []
-        pending.reserveCapacity(batchBytes + (1 << 20))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var gzip: GzipStream?
         var first = true
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                report.diagnostics.append(
+                    Diagnostic(SourceLocation(file: path), code: "io-read", "read failed: \(String(cString: strerror(errno)))"))
+                body(UnsafeRawBufferPointer(start: nil, count: 0), true)
+                return true
+            }
+            if first && n >= 2 && chunk[0] == 0x1f && chunk[1] == 0x8b { gzip = GzipStream(file: path) }
+            first = false
+            report.bytes += n
+            if let stream = gzip {
+                do {
+                    try chunk.withUnsafeBytes { raw in
+                        try stream.feed(UnsafeRawBufferPointer(rebasing: raw[..<n]), final: n == 0) { out in body(out, false) }
+                    }
+                } catch let error as Diagnostic {
+                    report.diagnostics.append(error)
+                    body(UnsafeRawBufferPointer(start: nil, count: 0), true)
+                    return true
+                } catch {
+                    report.diagnostics.append(Diagnostic(SourceLocation(file: path), code: "gzip-corrupt", "\(error)"))
+                    body(UnsafeRawBufferPointer(start: nil, count: 0), true)
+                    return true
+                }
+            } else if n > 0 {
+                chunk.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<n]), false) }
+            }
+            if n == 0 {
+                body(UnsafeRawBufferPointer(start: nil, count: 0), true)
+                return true
+            }
+        }
+    }
+
+    /// Reads one JSON log file (gzip detected by its magic bytes) and hands out batches of documents.
+    public static func readJSON(_ path: String, report: inout LogReadReport, _ body: (EventBatch) -> Void) {
+        var splitter = JSONDocumentSplitter(file: path)
+        var pending: [UInt8] = []
+        pending.reserveCapacity(batchBytes + (1 << 20))
+        var documentCount = 0
 
         func flush(final: Bool) {
             var documents: [DocumentSpan] = []
@@ -75,7 +118,7 @@ public enum LogReader {
             if !documents.isEmpty {
                 // Hand the whole buffer to the batch (no copy); keep only the unconsumed tail.
                 let tail = Array(pending[consumed...])
-                report.documents += documents.count
+                documentCount += documents.count
                 body(EventBatch(file: path, bytes: pending, documents: documents))
                 pending = tail
                 pending.reserveCapacity(batchBytes + (1 << 20))
@@ -84,46 +127,69 @@ public enum LogReader {
             }
         }
 
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                report.diagnostics.append(
-                    Diagnostic(SourceLocation(file: path), code: "io-read", "read failed: \(String(cString: strerror(errno)))"))
-                break
-            }
-            if first && n >= 2 && chunk[0] == 0x1f && chunk[1] == 0x8b { gzip = GzipStream(file: path) }
-            first = false
-            report.bytes += n
-            if let stream = gzip {
-                do {
-                    try chunk.withUnsafeBytes { raw in
-                        try stream.feed(UnsafeRawBufferPointer(rebasing: raw[..<n]), final: n == 0) { out in
-                            pending.append(contentsOf: out)
-                            // Cut batches while inflating: 1 MB of compressed JSON lines inflates to 10-60 MB,
-                            // which as one batch (times the batches in flight) was most of the memory used.
-                            if pending.count >= batchBytes { flush(final: false) }
-                        }
-                    }
-                } catch let error as Diagnostic {
-                    report.diagnostics.append(error)
-                    flush(final: true)
-                    break
-                } catch {
-                    report.diagnostics.append(Diagnostic(SourceLocation(file: path), code: "gzip-corrupt", "\(error)"))
-                    break
-                }
-            } else if n > 0 {
-                pending.append(contentsOf: chunk[..<n])
-            }
-            if n == 0 {
-                flush(final: true)
-                break
-            }
-            if pending.count >= batchBytes { flush(final: false) }
-        }
+        // Cut batches while inflating: 1 MB of compressed JSON lines inflates to 10-60 MB, which as one batch
+        // (times the batches in flight) was most of the memory used.
+        guard
+            forEachChunk(
+                path, report: &report,
+                { bytes, final in
+                    pending.append(contentsOf: bytes)
+                    if final { flush(final: true) } else if pending.count >= batchBytes { flush(final: false) }
+                })
+        else { return }
+        report.documents += documentCount
         report.badDocuments += splitter.badDocuments
         report.diagnostics += splitter.diagnostics
+    }
+
+    /// Reads a text log a line at a time through `decoder` and hands out batches of its flat JSON documents.
+    /// Lines end with LF (a CR before it is dropped); a last line without LF is read too.
+    public static func readLines(
+        _ path: String, decoder: inout some LineDecoder, report: inout LogReadReport, _ body: (EventBatch) -> Void
+    ) {
+        var sink = DocumentSink()
+        var diagnostics: [Diagnostic] = []
+        var bad = 0
+        var carry: [UInt8] = []
+        var number = 0
+        var documents = 0
+        func hand() {
+            if let batch = sink.take(file: path) {
+                documents += batch.documents.count
+                body(batch)
+            }
+        }
+        func line(_ bytes: UnsafeRawBufferPointer) {
+            number += 1
+            var text = bytes
+            if let last = text.last, last == 0x0D { text = UnsafeRawBufferPointer(rebasing: text.dropLast()) }
+            decoder.line(text, number: number, into: &sink, diagnostics: &diagnostics, bad: &bad)
+            if sink.bytes.count >= batchBytes { hand() }
+        }
+        let opened = forEachChunk(path, report: &report) { bytes, final in
+            var from = 0
+            for i in 0..<bytes.count where bytes[i] == 0x0A {
+                if carry.isEmpty {
+                    line(UnsafeRawBufferPointer(rebasing: bytes[from..<i]))
+                } else {
+                    carry.append(contentsOf: bytes[from..<i])
+                    carry.withUnsafeBytes { line($0) }
+                    carry.removeAll(keepingCapacity: true)
+                }
+                from = i + 1
+            }
+            carry.append(contentsOf: bytes[from...])
+            if final {
+                if !carry.isEmpty { carry.withUnsafeBytes { line($0) } }
+                carry.removeAll()
+                decoder.finish(into: &sink, diagnostics: &diagnostics, bad: &bad)
+                hand()
+            }
+        }
+        guard opened else { return }
+        report.documents += documents
+        report.badDocuments += bad
+        report.diagnostics += diagnostics
     }
 }
 

@@ -1,0 +1,225 @@
+// Text logs (Linux audit, Zeek TSV, syslog, CSV) become flat JSON documents, one per event, so that every
+// command reads them through the one event pipeline like any JSON event. Each format is a `LineDecoder`;
+// `LogReader.readLines` feeds it the lines of a file (gzip or plain) and cuts batches between documents.
+import VigilCore
+
+/// Header fields every text reader writes besides the event's own fields: the source the event came from (the
+/// "channel" the logsource mapping routes rules by, e.g. `linux/auditd`, `zeek/conn`) and its time in ISO 8601
+/// UTC. `vigil export` writes the same two columns.
+public enum HeaderField {
+    public static let channel = "vigil_channel"
+    public static let time = "vigil_time"
+}
+
+/// Flat JSON documents under construction. A document is `begin(line:)`, fields, `end()`; only ended documents
+/// are in `documents`.
+public struct DocumentSink {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var documents: [DocumentSpan] = []
+    private var start = -1
+    private var line = 0
+    private var fieldCount = 0
+
+    public init() { bytes.reserveCapacity(LogReader.batchBytes + (1 << 16)) }
+
+    /// Starts a document for the event that began on `line` (1-based).
+    public mutating func begin(line: Int) {
+        precondition(start < 0, "begin inside an open document")
+        start = bytes.count
+        self.line = line
+        fieldCount = 0
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    /// A string field; `value` is UTF-8 text (invalid UTF-8 is replaced by U+FFFD), escaped for JSON.
+    public mutating func string(_ name: String, _ value: String) {
+        key(name)
+        Self.appendQuoted(Array(value.utf8), to: &bytes)
+    }
+
+    /// A string field from raw bytes.
+    public mutating func string(_ name: String, bytes value: UnsafeRawBufferPointer) {
+        key(name)
+        Self.appendQuoted(value, to: &bytes)
+    }
+
+    /// A number field: `digits` must be a JSON number (callers check); otherwise it is written as a string.
+    public mutating func number(_ name: String, _ digits: String) {
+        key(name)
+        if Self.isJSONNumber(Array(digits.utf8)) {
+            bytes.append(contentsOf: digits.utf8)
+        } else {
+            Self.appendQuoted(Array(digits.utf8), to: &bytes)
+        }
+    }
+
+    /// A JSON boolean.
+    public mutating func bool(_ name: String, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// A JSON null (an unset field).
+    public mutating func null(_ name: String) {
+        key(name)
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// An array of strings (Zeek sets and vectors).
+    public mutating func strings(_ name: String, _ values: [String]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            Self.appendQuoted(Array(v.utf8), to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Ends the open document.
+    public mutating func end() {
+        precondition(start >= 0, "end without begin")
+        bytes.append(UInt8(ascii: "}"))
+        documents.append(DocumentSpan(start: start, end: bytes.count, line: line))
+        start = -1
+    }
+
+    /// Drops the open document (a record found malformed half-way).
+    public mutating func cancel() {
+        guard start >= 0 else { return }
+        bytes.removeSubrange(start...)
+        start = -1
+    }
+
+    /// Hands out the ended documents as one batch and starts empty (an open document is kept).
+    mutating func take(file: String) -> EventBatch? {
+        guard !documents.isEmpty else { return nil }
+        let cut = start >= 0 ? start : bytes.count
+        let batch = EventBatch(file: file, bytes: Array(bytes[..<cut]), documents: documents)
+        bytes.removeSubrange(..<cut)
+        if start >= 0 { start = 0 }
+        documents.removeAll(keepingCapacity: true)
+        return batch
+    }
+
+    private mutating func key(_ name: String) {
+        precondition(start >= 0, "field outside a document")
+        if fieldCount > 0 { bytes.append(UInt8(ascii: ",")) }
+        fieldCount += 1
+        Self.appendQuoted(Array(name.utf8), to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    static func isJSONNumber(_ s: [UInt8]) -> Bool {
+        var i = 0
+        let n = s.count
+        func digits() -> Int {
+            let from = i
+            while i < n, s[i] &- 0x30 < 10 { i += 1 }
+            return i - from
+        }
+        if i < n, s[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < n else { return false }
+        if s[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { return false }
+        if i < n, s[i] == UInt8(ascii: ".") {
+            i += 1
+            if digits() == 0 { return false }
+        }
+        if i < n, s[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < n, s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-") { i += 1 }
+            if digits() == 0 { return false }
+        }
+        return i == n
+    }
+
+    /// `"value"` with JSON escapes; invalid UTF-8 becomes U+FFFD so that the document always parses.
+    public static func appendQuoted<C: Collection<UInt8>>(_ value: C, to out: inout [UInt8]) where C.Index == Int {
+        out.append(UInt8(ascii: "\""))
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var i = value.startIndex
+        let end = value.endIndex
+        while i < end {
+            let c = value[i]
+            if c < 0x80 {
+                switch c {
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0..<0x20, 0x7F:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                default: out.append(c)
+                }
+                i += 1
+                continue
+            }
+            // A multi-byte UTF-8 sequence, copied when well formed.
+            let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0
+            var ok = length > 0 && i + length <= end && c <= 0xF4
+            if ok { for k in 1..<length where value[i + k] & 0xC0 != 0x80 { ok = false } }
+            if ok && length == 3 {
+                let c1 = value[i + 1]
+                if (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) { ok = false }
+            }
+            if ok && length == 4 {
+                let c1 = value[i + 1]
+                if (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90) { ok = false }
+            }
+            if ok {
+                for k in 0..<length { out.append(value[i + k]) }
+                i += length
+            } else {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                i += 1
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func appendQuoted(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        appendQuoted(UnsafeBufferPointer(start: value.baseAddress?.assumingMemoryBound(to: UInt8.self), count: value.count), to: &out)
+    }
+}
+
+/// A text log format, read a line at a time into flat JSON documents.
+public protocol LineDecoder {
+    /// One line without its terminator (LF; a CR before it is removed). `number` counts from 1. Complete events
+    /// go to `sink`; a malformed line is a diagnostic naming the file and line, counted in `bad`, and reading goes on.
+    mutating func line(
+        _ bytes: UnsafeRawBufferPointer, number: Int, into sink: inout DocumentSink, diagnostics: inout [Diagnostic], bad: inout Int)
+    /// The end of the file: events still pending go to `sink`.
+    mutating func finish(into sink: inout DocumentSink, diagnostics: inout [Diagnostic], bad: inout Int)
+}
+
+/// Time values for the `vigil_time` header field.
+public enum LogTime {
+    /// ISO 8601 UTC (`2020-11-10T07:48:16.155000Z`, microseconds) of a UNIX time in seconds with a fraction,
+    /// given as text (`1604994496.155`), or nil when the text is not such a number.
+    public static func iso(epoch text: some StringProtocol) -> String? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), let seconds = Int64(whole), seconds >= 0
+        else { return nil }
+        var micros: Int64 = 0
+        if parts.count == 2 {
+            let fraction = parts[1].prefix(6)
+            guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            micros = Int64(fraction + String(repeating: "0", count: 6 - fraction.count)) ?? 0
+        }
+        return iso(seconds: seconds, micros: micros)
+    }
+
+    /// ISO 8601 UTC of a UNIX time.
+    public static func iso(seconds: Int64, micros: Int64 = 0) -> String {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let rest = seconds - days * 86400
+        let date = CivilDate.date(days: Int(days))
+        func pad(_ v: some BinaryInteger, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):"
+            + "\(pad(rest % 60, 2)).\(pad(micros, 6))Z"
+    }
+}
