@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CCRC32"),
         .target(name: "VigilEVTX", dependencies: ["VigilCore", "CCRC32"]),
         .target(name: "VigilSigma", dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX"]),
+        .target(name: "VigilLogs", dependencies: ["VigilCore", "VigilEVTX", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "VigilCoverage",
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", "VigilHTTP", .product(name: "Yams", package: "Yams")]),

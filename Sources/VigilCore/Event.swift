@@ -156,7 +156,9 @@ public struct Event {
     public var channel: String? { text(headerChannelNode) }
     public var eventID: String? { text(headerEventIDNode) }
     public var computer: String? {
-        text(shape == .evtx ? systemValue("Computer") : flatValue(["Computer", "Hostname", "computer_name", "host"]))
+        text(
+            shape == .evtx
+                ? systemValue("Computer") : flatValue(["Computer", "Hostname", "computer_name", "host", "DeviceName", "HostName", "node"]))
     }
     public var recordID: String? {
         text(shape == .evtx ? systemValue("EventRecordID") : flatValue(["EventRecordID", "RecordNumber", "record_id"]))
@@ -164,7 +166,8 @@ public struct Event {
     public var timestamp: String? {
         text(
             shape == .evtx
-                ? systemAttribute("TimeCreated", "SystemTime") : flatValue(["@timestamp", "TimeCreated", "UtcTime", "timestamp"]))
+                ? systemAttribute("TimeCreated", "SystemTime")
+                : flatValue(["vigil_time", "@timestamp", "TimeCreated", "UtcTime", "timestamp"]))
     }
 
     /// All fields with decoded string values, for output. Allocates: use only for reported events.

@@ -13,17 +13,59 @@ struct JSONDocumentSplitter {
     var diagnostics: [Diagnostic] = []
     var badDocuments = 0
     let file: String
+    /// Whether the start of the file has been looked at for a delivery wrapper.
+    private var lookedAtStart = false
+    /// The file is AWS's delivery form `{"Records": [ … ]}`: the array's elements are the documents, and the
+    /// wrapper's closing brace is skipped.
+    private(set) var recordsWrapper = false
 
     init(file: String) { self.file = file }
+
+    /// The length of a `{"Records": [` opening at the start of `bytes` (after white space and a BOM), 0 when there
+    /// is none, or nil when more bytes are needed to tell.
+    static func recordsOpening(_ bytes: UnsafeRawBufferPointer, final: Bool) -> Int? {
+        var i = 0
+        let n = bytes.count
+        func skipSpace() {
+            while i < n, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        }
+        if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        for expected in [UInt8(ascii: "{"), nil, UInt8(ascii: ":"), UInt8(ascii: "[")] as [UInt8?] {
+            skipSpace()
+            if let expected {
+                guard i < n else { return final ? 0 : nil }
+                guard bytes[i] == expected else { return 0 }
+                i += 1
+            } else {
+                let key = Array("\"Records\"".utf8)
+                guard i + key.count <= n else { return final ? 0 : nil }
+                guard key.indices.allSatisfy({ bytes[i + $0] == key[$0] }) else { return 0 }
+                i += key.count
+            }
+        }
+        return i
+    }
 
     /// Splits `bytes` into complete objects. Returns the offset of the first byte that belongs to an
     /// incomplete object (to be retried with more data), or `bytes.count` when all was consumed.
     mutating func split(_ bytes: UnsafeRawBufferPointer, final: Bool, _ found: (DocumentSpan) -> Void) -> Int {
         var i = 0
         let n = bytes.count
+        if !lookedAtStart {
+            guard let opening = Self.recordsOpening(bytes, final: final) else { return 0 }
+            lookedAtStart = true
+            if opening > 0 {
+                recordsWrapper = true
+                for k in 0..<opening where bytes[k] == 0x0A { line += 1 }
+                i = opening
+            }
+        }
         while i < n {
             let c = bytes[i]
             switch c {
+            case UInt8(ascii: "}") where recordsWrapper:
+                i += 1
+                continue
             case 0x0A:
                 line += 1
                 i += 1
@@ -46,7 +88,7 @@ struct JSONDocumentSplitter {
                 continue
             }
             // NDJSON fast path: a whole line from `{` to `}` is one object (the parser validates it later).
-            if let newline = memchr(bytes.baseAddress! + i, 0x0A, n - i) {
+            if !recordsWrapper, let newline = memchr(bytes.baseAddress! + i, 0x0A, n - i) {
                 let lineEnd = UnsafeRawPointer(newline) - bytes.baseAddress!
                 var last = lineEnd - 1
                 while last > i && (bytes[last] == 0x0D || bytes[last] == 0x20 || bytes[last] == 0x09) { last -= 1 }

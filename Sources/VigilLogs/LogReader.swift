@@ -106,8 +106,12 @@ public enum LogReader {
     }
 
     /// Reads one JSON log file (gzip detected by its magic bytes) and hands out batches of documents.
-    public static func readJSON(_ path: String, report: inout LogReadReport, _ body: (EventBatch) -> Void) {
+    /// Events of a known non-Windows source (`sources`) get their channel and time as header fields.
+    public static func readJSON(
+        _ path: String, sources: JSONSources = .builtin, report: inout LogReadReport, _ body: (EventBatch) -> Void
+    ) {
         var splitter = JSONDocumentSplitter(file: path)
+        var tagger = JSONSourceTagger(sources: sources, file: path)
         var pending: [UInt8] = []
         pending.reserveCapacity(batchBytes + (1 << 20))
         var documentCount = 0
@@ -119,7 +123,7 @@ public enum LogReader {
                 // Hand the whole buffer to the batch (no copy); keep only the unconsumed tail.
                 let tail = Array(pending[consumed...])
                 documentCount += documents.count
-                body(EventBatch(file: path, bytes: pending, documents: documents))
+                body(tagger.tag(EventBatch(file: path, bytes: pending, documents: documents)))
                 pending = tail
                 pending.reserveCapacity(batchBytes + (1 << 20))
             } else if consumed > 0 {

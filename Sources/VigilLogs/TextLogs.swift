@@ -84,6 +84,22 @@ public struct DocumentSink {
         start = -1
     }
 
+    /// Replaces the open document's bytes with a whole document written elsewhere (no fields may follow).
+    mutating func replaceOpenDocument(with document: UnsafeRawBufferPointer) {
+        precondition(start >= 0, "no open document")
+        bytes.removeSubrange(start...)
+        bytes.append(contentsOf: document.dropLast(document.last == UInt8(ascii: "}") ? 1 : 0))
+        fieldCount = 1
+    }
+
+    /// Appends JSON members written elsewhere (`"a":1,"b":2`, without braces) to the open document.
+    mutating func appendMembers(_ members: UnsafeRawBufferPointer) {
+        precondition(start >= 0, "no open document")
+        if fieldCount > 0 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: members)
+        fieldCount += 1
+    }
+
     /// Drops the open document (a record found malformed half-way).
     public mutating func cancel() {
         guard start >= 0 else { return }

@@ -10,6 +10,9 @@ enum BuiltinMapping {
         #   fields (Sigma name → the source's), values (rule value → the source's), path-forms (a path field the
         #   source writes as NT device paths, nt-device, or as \REGISTRY\ keys, registry), only-fields (what the
         #   source records; a rule's test of any other field sees it absent there).
+        # non-windows-channels: channel prefixes of sources that are not Windows event logs.
+        # open-products: products whose rules run on every event without a channel (none built in: a rule runs
+        #   only where its logsource is mapped).
         # field-aliases: names used by flat JSON exports (Winlogbeat, ECS, OTRF) → Sigma field names.
         logsources:
           - match: {product: windows}
@@ -185,10 +188,71 @@ enum BuiltinMapping {
           - {match: {product: windows, service: wfp}, sources: [{channel: Security}]}
           # RPC Firewall writes its audit events to the Application log (provider RPCFW).
           - {match: {product: rpc_firewall, category: application}, sources: [{channel: Application}]}
-        # Products whose rules run on every event (their logs carry no Windows channel to filter on).
-        open-products: [linux, macos, aws, azure, gcp, m365, okta, onelogin, github, zeek, cisco, fortinet, paloalto, django,
-          python, ruby_on_rails, spring, nodejs, sql, huawei, juniper, kubernetes, bitbucket, jvm, qualys, opencanary, google_workspace,
-          fortigate, fortios, velocity]
+          # --- Sources beyond Windows. Vigil's readers name each source by a channel (`vigil_channel`); see the
+          # README's "Logs beyond Windows" for which reader writes which. ---
+          # Linux: Sysmon for Linux (its own channel and event IDs), auditd, syslog.
+          - match: {product: linux, category: process_creation}
+            sources: [{channel: Linux-Sysmon/Operational, eventids: [1]}]
+          - match: {product: linux, category: network_connection}
+            sources: [{channel: Linux-Sysmon/Operational, eventids: [3]}]
+          - match: {product: linux, category: file_event}
+            sources: [{channel: Linux-Sysmon/Operational, eventids: [11]}]
+          - match: {product: linux, category: file_delete}
+            sources: [{channel: Linux-Sysmon/Operational, eventids: [23]}]
+          - match: {product: linux, category: process_termination}
+            sources: [{channel: Linux-Sysmon/Operational, eventids: [5]}]
+          - {match: {product: linux}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: auditd}, sources: [{channel: linux/auditd}]}
+          - {match: {product: linux, service: syslog}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: auth}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: sshd}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: sudo}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: cron}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: vsftpd}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: clamav}, sources: [{channel: linux/syslog}]}
+          - {match: {product: linux, service: guacamole}, sources: [{channel: linux/syslog}]}
+          # Zeek: one channel per log type.
+          - {match: {product: zeek, service: conn}, sources: [{channel: zeek/conn}]}
+          - {match: {product: zeek, service: dns}, sources: [{channel: zeek/dns}]}
+          - {match: {product: zeek, service: http}, sources: [{channel: zeek/http}]}
+          - {match: {product: zeek, service: kerberos}, sources: [{channel: zeek/kerberos}]}
+          - {match: {product: zeek, service: smb_files}, sources: [{channel: zeek/smb_files}]}
+          - {match: {product: zeek, service: smb_mapping}, sources: [{channel: zeek/smb_mapping}]}
+          - {match: {product: zeek, service: dce_rpc}, sources: [{channel: zeek/dce_rpc}]}
+          - {match: {product: zeek, service: rdp}, sources: [{channel: zeek/rdp}]}
+          - {match: {product: zeek, service: ssl}, sources: [{channel: zeek/ssl}]}
+          - {match: {product: zeek, service: x509}, sources: [{channel: zeek/x509}]}
+          - {match: {product: zeek, service: files}, sources: [{channel: zeek/files}]}
+          - {match: {product: zeek, service: ntlm}, sources: [{channel: zeek/ntlm}]}
+          - {match: {product: zeek, service: ssh}, sources: [{channel: zeek/ssh}]}
+          - {match: {product: zeek, service: notice}, sources: [{channel: zeek/notice}]}
+          # Generic network categories on Zeek's logs, with the Sigma taxonomy's names (as SigmaHQ's
+          # zeek-category-accounting configuration mapped them).
+          - match: {category: dns}
+            sources:
+              - channel: zeek/dns
+                fields: {answer: answers, record_type: qtype_name, src_ip: id.orig_h, dst_ip: id.resp_h}
+          - match: {category: proxy}
+            sources:
+              - channel: zeek/http
+                fields: {c-uri: uri, cs-uri: uri, cs-uri-stem: uri, c-useragent: user_agent, cs-method: method, cs-host: host,
+                  r-dns: host, sc-status: status_code, cs-referrer: referrer, cs-cookie: cookie, dst_ip: id.resp_h, src_ip: id.orig_h}
+          - match: {category: firewall}
+            sources:
+              - channel: zeek/conn
+                fields: {src_ip: id.orig_h, src_port: id.orig_p, dst_ip: id.resp_h, dst_port: id.resp_p}
+          # Cloud: AWS CloudTrail; Azure AD and Microsoft 365 as Sentinel exports them.
+          - {match: {product: aws, service: cloudtrail}, sources: [{channel: aws/cloudtrail}]}
+          - match: {product: azure, service: auditlogs}
+            sources: [{channel: azure/auditlogs, fields: {properties.message: OperationName, operationName: OperationName, category: Category}}]
+          - match: {product: azure, service: signinlogs}
+            sources: [{channel: azure/signinlogs, fields: {properties.message: OperationName, resultType: ResultType}}]
+          - {match: {product: azure, service: activitylogs}, sources: [{channel: azure/activitylogs}]}
+          - {match: {product: azure, service: riskdetection}, sources: [{channel: azure/riskdetection}]}
+          - {match: {product: m365, service: audit}, sources: [{channel: m365/audit, fields: {Workload: OfficeWorkload}}]}
+          - {match: {product: m365, service: exchange}, sources: [{channel: m365/audit}]}
+        # Channels of sources that are not Windows event logs: rules for Windows as a whole never run on them.
+        non-windows-channels: [linux/, linux-sysmon/, zeek/, aws/, azure/, m365/, gcp/, okta/, csv/]
         strip-prefixes: [winlog.event_data., event_data., winlog.user_data., winlog.]
         field-aliases:
           Hostname: Computer

@@ -27,4 +27,50 @@ public final class MatchContextPool: @unchecked Sendable {
     public func take() -> MatchContext { lock.withLock { idle.popLast() } ?? MatchContext(ruleSet: ruleSet) }
 
     public func give(_ context: MatchContext) { lock.withLock { idle.append(context) } }
+
+    /// The contexts given back so far: after a pass, all of them.
+    public var contexts: [MatchContext] { lock.withLock { idle } }
+}
+
+extension RuleSet {
+    /// Running rules that no event of the pass could reach, by logsource: their logsource is mapped, but no
+    /// event of its sources (channel and event ID) was in the logs. `contexts` are the pass's match contexts.
+    public func logsourcesWithoutEvents(_ contexts: [MatchContext]) -> [(logsource: SigmaLogsource, rules: [Int])] {
+        var channels = Array(repeating: false, count: byChannel.count)
+        var keys: Set<Int> = []
+        var windows = false
+        var other = false
+        for context in contexts {
+            for (c, seen) in context.seenChannels.enumerated() where seen { channels[c] = true }
+            keys.formUnion(context.seenKeys)
+            windows = windows || context.sawWindowsEvent
+            other = other || context.sawOtherEvent
+        }
+        func reached(_ scope: UnitScope) -> Bool {
+            switch scope {
+            case .anyEvent: return windows || other || channels.contains(true)
+            case .windowsEvents: return windows
+            case .otherEvents: return other
+            case .channel(let name, let ids):
+                guard let c = self.channels.lookup(name).map(Int.init) else { return false }
+                return ids.isEmpty ? channels[c] : ids.contains { keys.contains(c << 32 | $0) }
+            }
+        }
+        var byLogsource: [SigmaLogsource: [Int]] = [:]
+        for (rule, scopes) in ruleScopes where !scopes.contains(where: reached) {
+            byLogsource[rules[rule].logsource, default: []].append(rule)
+        }
+        return byLogsource.map { ($0.key, $0.value.sorted()) }.sorted {
+            $0.rules.count != $1.rules.count ? $0.rules.count > $1.rules.count : $0.logsource.description < $1.logsource.description
+        }
+    }
+
+    /// Rules that cannot run because nothing maps their logsource, by logsource.
+    public var unmappedLogsources: [(logsource: SigmaLogsource, rules: [Int])] {
+        var byLogsource: [SigmaLogsource: [Int]] = [:]
+        for i in unmappedRules { byLogsource[rules[i].logsource, default: []].append(i) }
+        return byLogsource.map { ($0.key, $0.value) }.sorted {
+            $0.rules.count != $1.rules.count ? $0.rules.count > $1.rules.count : $0.logsource.description < $1.logsource.description
+        }
+    }
 }

@@ -46,8 +46,12 @@ public struct LogsourceMapping: Sendable {
     public var fieldAliases: [String: String]
     /// Prefixes removed from flat-JSON names before lookup (`winlog.event_data.`).
     public var stripPrefixes: [String]
-    /// Products whose rules run on any event when no entry matches (their events carry no channel).
+    /// Products whose rules run on any event without a channel when no entry matches. Vigil ships none: a rule
+    /// runs only where its logsource is mapped; a user mapping may open a product for their own JSON events.
     public var openProducts: Set<String>
+    /// Channel prefixes (lower case) of sources that are not Windows event logs (`zeek/`, `linux/`, `aws/`…):
+    /// rules for `product: windows` as a whole never run on their events.
+    public var nonWindowsChannels: [String]
 
     /// The mapping Vigil ships.
     public static let builtin: LogsourceMapping = {
@@ -117,6 +121,13 @@ public struct LogsourceMapping: Sendable {
         self.fieldAliases = aliases
         self.stripPrefixes = RuleParser.strings(m["strip-prefixes"]).map { $0.lowercased() }
         self.openProducts = Set(RuleParser.strings(m["open-products"]).map { $0.lowercased() })
+        self.nonWindowsChannels = RuleParser.strings(m["non-windows-channels"]).map { $0.lowercased() }
+    }
+
+    /// Whether `channel` (any case) names a source that is not a Windows event log.
+    public func isNonWindows(channel: String) -> Bool {
+        let folded = channel.lowercased()
+        return nonWindowsChannels.contains { folded.hasPrefix($0) }
     }
 
     /// A user file extends the built-in mapping: its entries take precedence, its aliases are added.
@@ -126,6 +137,7 @@ public struct LogsourceMapping: Sendable {
         result.fieldAliases.merge(user.fieldAliases) { _, new in new }
         result.stripPrefixes = user.stripPrefixes + stripPrefixes
         result.openProducts.formUnion(user.openProducts)
+        result.nonWindowsChannels = user.nonWindowsChannels + nonWindowsChannels
         return result
     }
 
@@ -134,7 +146,7 @@ public struct LogsourceMapping: Sendable {
         case sources([EventSource])
         /// No restriction: the rule runs on every event.
         case anyEvent
-        /// Any event without a Windows channel (generic and non-Windows log sources).
+        /// Any event without a channel (a product the user's mapping declares open).
         case nonWindowsEvents
         /// Nothing maps the logsource: the rule cannot run.
         case unmapped
@@ -170,8 +182,7 @@ public struct LogsourceMapping: Sendable {
         }
         if let product = logsource.product, openProducts.contains(product) { return .nonWindowsEvents }
         if logsource.product == nil && logsource.category == nil && logsource.service == nil { return .anyEvent }
-        // Generic categories (webserver, proxy, dns, firewall…) name no product: any non-Windows JSON source.
-        if logsource.product == nil { return .nonWindowsEvents }
+        // A logsource nothing maps does not run: on events of another source it would only raise false alarms.
         return .unmapped
     }
 }

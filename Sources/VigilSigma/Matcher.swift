@@ -32,6 +32,12 @@ public final class MatchContext {
     /// event gives, which a data field of the same name never replaces.
     var logsourceChannelNode: Int32 = -1
     var logsourceEventIDNode: Int32 = -1
+    /// Which sources the events came from, for naming rules that saw no event of their logsource: known channels,
+    /// (channel, event ID) pairs, and whether any Windows event of an unknown channel came.
+    var seenChannels: [Bool]
+    var seenKeys: Set<Int> = []
+    var sawWindowsEvent = false
+    var sawOtherEvent = false
     /// Counters for reports.
     public internal(set) var eventsSeen = 0
     public internal(set) var rulesEvaluated = 0
@@ -54,6 +60,7 @@ public final class MatchContext {
         origStart = zeros(n)
         origLength = zeros(n)
         unitHitPointer = zeros(max(1, ruleSet.unitCount))
+        seenChannels = Array(repeating: false, count: ruleSet.byChannel.count)
         posix = Array(repeating: nil, count: ruleSet.regexes.count)
         posixTried = Array(repeating: false, count: ruleSet.regexes.count)
     }
@@ -65,6 +72,12 @@ public final class MatchContext {
     }
 
     @inline(__always) func present(_ slot: Int32) -> Bool { slotStamp[Int(slot)] == stamp }
+
+    @inline(__always) func sawChannel(_ c: Int, _ id: Int) {
+        if !ruleSet.channelIsNonWindows[c] { sawWindowsEvent = true }
+        seenChannels[c] = true
+        if id >= 0 { seenKeys.insert(c << 32 | id) }
+    }
 
     /// Text of a scalar node into the arena.
     @inline(__always) func text(of node: Int, fold: Bool) -> (Int32, Int32) {
@@ -181,6 +194,13 @@ public final class MatchContext {
 }
 
 extension RuleSet {
+    /// Whether a folded channel no rule names is a non-Windows source.
+    func isNonWindows(_ channel: UnsafeRawBufferPointer) -> Bool {
+        nonWindowsPrefixes.contains { prefix in
+            prefix.count <= channel.count && prefix.indices.allSatisfy { channel[$0] == prefix[$0] }
+        }
+    }
+
     /// Matches one event; calls `onMatch(ruleIndex)` for every rule that fires (at most once per rule).
     public func match(_ event: Event, context ctx: MatchContext, _ onMatch: (Int) -> Void) {
         ctx.begin(event)
@@ -204,11 +224,17 @@ extension RuleSet {
                     }
                 }
                 candidates = id >= 0 ? (byChannelAndID[Int(c) << 32 | id] ?? byChannel[Int(c)]) : byChannel[Int(c)]
+                ctx.sawChannel(Int(c), id)
+            } else if isNonWindows(channel) {
+                candidates = nonWindows
+                ctx.sawOtherEvent = true
             } else {
                 candidates = windowsFallback
+                ctx.sawWindowsEvent = true
             }
         } else {
             candidates = nonWindows
+            ctx.sawOtherEvent = true
         }
         if candidates.units.isEmpty { return }
         // Prefilter: one pass per field over all literals.

@@ -32,6 +32,14 @@ public final class RuleSet: Sendable {
     /// Candidate units per (channel, event id), per channel, for unknown channels, and for channel-less events.
     let byChannelAndID: [Int: CandidateList]
     let byChannel: [CandidateList]
+    /// Per known channel: whether it is a non-Windows source.
+    let channelIsNonWindows: [Bool]
+    /// Folded prefixes of non-Windows channels, for channels no rule names.
+    let nonWindowsPrefixes: [[UInt8]]
+    /// Per rule (index into `rules`): where it runs, for reporting rules that saw no event of their logsource.
+    let ruleScopes: [Int: [UnitScope]]
+    /// Rules whose logsource nothing maps.
+    let unmappedRules: [Int]
     let windowsFallback: CandidateList
     let nonWindows: CandidateList
     /// Automaton over keyword literals, run on every field value when candidates include keyword rules.
@@ -50,6 +58,8 @@ public final class RuleSet: Sendable {
         var units: [Unit] = []
         var unitAtoms: [[Atom]?] = []
         var scopes: [UnitScope: [Int32]] = [:]
+        var ruleScopes: [Int: [UnitScope]] = [:]
+        var unmappedRules: [Int] = []
         var active: [Int] = []
         _ = builder.slot(ProgramBuilder.anyFieldName)
         let channelSlot = builder.slot("Channel")
@@ -67,6 +77,7 @@ public final class RuleSet: Sendable {
                     Diagnostic(
                         rule.location, .warning, code: "logsource-unmapped",
                         "no event source is mapped for logsource \(rule.logsource); the rule cannot run"))
+                unmappedRules.append(index)
                 continue
             case .anyEvent:
                 sources = [nil]
@@ -108,7 +119,10 @@ public final class RuleSet: Sendable {
                     break
                 }
             }
-            if compiledAny { active.append(index) }
+            if compiledAny {
+                active.append(index)
+                ruleScopes[index] = scopeList
+            }
         }
         // Flat-JSON aliases: the aliased name keeps its own slot (a rule may use it) and also feeds its target.
         var aliasPairs: [(Int32, Int32)] = []
@@ -132,7 +146,10 @@ public final class RuleSet: Sendable {
         }
         let anyEvent = scopes[.anyEvent] ?? []
         let windows = (scopes[.windowsEvents] ?? []) + anyEvent
-        var perChannel = Array(repeating: windows, count: channelNames.count)
+        // Rules for Windows as a whole run on Windows channels only; a non-Windows source starts with the rules
+        // that run on every event.
+        let nonWindowsChannel = channelNames.map { mapping.isNonWindows(channel: $0) }
+        var perChannel = nonWindowsChannel.map { $0 ? anyEvent : windows }
         var perKey: [Int: [Int32]] = [:]
         for (scope, list) in scopes {
             guard case .channel(let name, let ids) = scope, let c = channelTable.lookup(name) else { continue }
@@ -186,6 +203,10 @@ public final class RuleSet: Sendable {
         }
         self.byChannelAndID = perKey.mapValues(list)
         self.byChannel = perChannel.map(list)
+        self.channelIsNonWindows = nonWindowsChannel
+        self.nonWindowsPrefixes = mapping.nonWindowsChannels.map { Folding.fold(Array($0.utf8)) }
+        self.ruleScopes = ruleScopes
+        self.unmappedRules = unmappedRules
         self.windowsFallback = list(windows)
         self.nonWindows = list((scopes[.otherEvents] ?? []) + anyEvent)
 
