@@ -10,6 +10,8 @@ public struct HuntResult: Sendable {
     public var hitsPerRule: [Int]
     public var correlationHits: [CorrelationHit]
     public var correlator: Correlator
+    /// Running rules that met no event of their logsource in these logs, by logsource.
+    public var logsourcesWithoutEvents: [(logsource: SigmaLogsource, rules: [Int])]
 }
 
 public enum Hunt {
@@ -17,14 +19,15 @@ public enum Hunt {
     /// the calling thread, in file and record order. `collectFields` copies each matched event's fields into
     /// its detection. Counts and problems of the pass go to `report`.
     public static func run(
-        _ files: [String], ruleSet: RuleSet, threads: Int = 2, collectFields: Bool = true, report: inout EventStreamReport,
+        _ files: [String], ruleSet: RuleSet, threads: Int = 2, collectFields: Bool = true, sources: JSONSources = .builtin,
+        report: inout EventStreamReport,
         onProgress: ((EventStreamProgress) -> Void)? = nil, onDetections: ([Detection]) -> Void
     ) -> HuntResult {
         let correlator = Correlator(correlations: ruleSet.correlations, rules: ruleSet.rules, mapping: ruleSet.mapping)
         let contexts = MatchContextPool(ruleSet: ruleSet)
         var hits = [Int](repeating: 0, count: ruleSet.rules.count)
         EventStream.fold(
-            files, threads: threads, report: &report,
+            files, threads: threads, sources: sources, report: &report,
             partial: { HuntBatch(context: contexts.take()) },
             add: { batch, event, origin in
                 ruleSet.detect(event, context: batch.context, correlator: correlator) { rule in
@@ -37,7 +40,9 @@ public enum Hunt {
                 for d in batch.detections { hits[d.rule] += 1 }
                 if !batch.detections.isEmpty { onDetections(batch.detections) }
             }, onProgress: onProgress)
-        return HuntResult(hitsPerRule: hits, correlationHits: correlator.evaluate(), correlator: correlator)
+        return HuntResult(
+            hitsPerRule: hits, correlationHits: correlator.evaluate(), correlator: correlator,
+            logsourcesWithoutEvents: ruleSet.logsourcesWithoutEvents(contexts.contexts))
     }
 }
 

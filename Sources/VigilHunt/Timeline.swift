@@ -227,6 +227,8 @@ public struct Timeline: Sendable {
     public private(set) var symbols: [String] = []
     private var symbolIndex: [String: Int32] = [:]
     private var fileIndex: [String: Int32] = [:]
+    /// Rules that met no event of their logsource, by logsource.
+    public private(set) var logsourcesWithoutEvents: [(logsource: SigmaLogsource, rules: [Int])] = []
 
     init(ruleSet: RuleSet?, selectors: [EventSelector]) {
         self.ruleSet = ruleSet
@@ -238,13 +240,13 @@ public struct Timeline: Sendable {
     /// entries without a time last).
     public static func build(
         _ files: [String], ruleSet: RuleSet?, events selectors: [EventSelector] = [], threads: Int = 2,
-        report: inout EventStreamReport, onProgress: ((EventStreamProgress) -> Void)? = nil
+        sources: JSONSources = .builtin, report: inout EventStreamReport, onProgress: ((EventStreamProgress) -> Void)? = nil
     ) -> Timeline {
         var timeline = Timeline(ruleSet: ruleSet, selectors: selectors)
         let correlator = ruleSet.map { Correlator(correlations: $0.correlations, rules: $0.rules, mapping: $0.mapping) }
         let contexts = ruleSet.map { MatchContextPool(ruleSet: $0) }
         EventStream.fold(
-            files, threads: threads, report: &report,
+            files, threads: threads, sources: sources, report: &report,
             partial: { TimelineBatch(context: contexts?.take()) },
             add: { batch, event, origin in
                 batch.add(event, origin, ruleSet: ruleSet, correlator: correlator, selectors: selectors)
@@ -253,6 +255,7 @@ public struct Timeline: Sendable {
                 if let context = batch.context { contexts?.give(context) }
                 for raw in batch.entries { timeline.append(raw) }
             }, onProgress: onProgress)
+        if let ruleSet, let contexts { timeline.logsourcesWithoutEvents = ruleSet.logsourcesWithoutEvents(contexts.contexts) }
         if let ruleSet, let correlator {
             for hit in correlator.evaluate() {
                 let time = hit.lastTimestamp == 0 ? TimelineEntry.noTime : Int64((hit.lastTimestamp * 1_000_000).rounded(.down))

@@ -49,8 +49,8 @@ public enum EventStream {
     /// (`LogReader.batchBytes`) whatever the size of the input. `threads` decodes EVTX chunks in parallel.
     /// `onProgress`, when given, is called on the calling thread as each file starts and after each batch.
     public static func forEach(
-        _ files: [String], threads: Int = 1, report: inout EventStreamReport, onProgress: ((EventStreamProgress) -> Void)? = nil,
-        _ body: (Event, EventOrigin) -> Void
+        _ files: [String], threads: Int = 1, sources: JSONSources = .builtin, report: inout EventStreamReport,
+        onProgress: ((EventStreamProgress) -> Void)? = nil, _ body: (Event, EventOrigin) -> Void
     ) {
         var tape = JSONTape()
         var events = 0
@@ -73,10 +73,7 @@ public enum EventStream {
                 progress.events = report.events + events
                 onProgress?(progress)
             }
-            switch LogFormat.of(file) {
-            case .evtx: LogReader.readEVTX(file, threads: threads, report: &report.read, consumeAndReport)
-            default: LogReader.readJSON(file, report: &report.read, consumeAndReport)
-            }
+            LogReader.read(file, threads: threads, sources: sources, report: &report.read, consumeAndReport)
         }
         report.events += events
         report.badEvents += bad

@@ -203,14 +203,16 @@ struct JSONSourceTagger {
         }
     }
 
-    /// A message field that is a Sysmon XML event becomes that event, with the row's host fields.
+    /// A message field that is a Sysmon XML event or a Linux audit record (auoms) becomes that event, with the
+    /// row's host fields.
     private func decode(_ message: String, view: JSONView, time: String?, line: Int, into sink: inout DocumentSink) -> Bool {
         var bytes = Array(message.utf8)
         return bytes.withUnsafeMutableBytes { raw in
             let text = UnsafeRawBufferPointer(raw)
-            guard SysmonXML.isEvent(text) else { return false }
             sink.begin(line: line)
-            guard SysmonXML.write(text, into: &sink) else {
+            let decoded =
+                SysmonXML.isEvent(text) ? SysmonXML.write(text, into: &sink) : LinuxAuditDecoder.writeRecord(message, into: &sink)
+            guard decoded else {
                 sink.cancel()
                 return false
             }
@@ -229,11 +231,8 @@ struct JSONSourceTagger {
         return template[..<open] + value + template[template.index(after: close)...]
     }
 
-    /// ISO 8601 as given; UNIX seconds (`1692161622.036086`) as ISO 8601 UTC.
-    static func isoTime(_ value: String) -> String {
-        if let first = value.first, first.isNumber, !value.contains("-"), let iso = LogTime.iso(epoch: value) { return iso }
-        return value
-    }
+    /// ISO 8601 UTC of an ISO 8601 time or UNIX seconds (`1692161622.036086`); other text as given.
+    static func isoTime(_ value: String) -> String { LogTime.iso(text: Array(value.utf8)) ?? value }
 }
 
 extension DocumentSink {

@@ -19,16 +19,69 @@ public struct LogReadReport: Sendable {
     public init() {}
 }
 
-public enum LogFormat: Sendable {
-    case json, evtx, unsupported
+public enum LogFormat: Sendable, Equatable {
+    case json, evtx, zeek, linuxAudit, syslog
+    /// Delimited text with a header row (`,` for .csv, tab for .tsv).
+    case csv(separator: UInt8)
+    case unsupported
 
-    /// By name: `.evtx` is EVTX; `.json`, `.jsonl`, `.ndjson`, `.log`, `.txt` and their `.gz` forms are JSON.
+    /// By name, for picking log files out of folders: `.evtx`; `.json`, `.jsonl`, `.ndjson`, `.log`, `.txt`,
+    /// `.csv`, `.tsv`, plain or `.gz`. A `.log` or `.txt` file may hold any text format: `detect` reads its start.
     public static func of(_ path: String) -> LogFormat {
         var name = path.lowercased()
         if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
         if name.hasSuffix(".evtx") { return .evtx }
+        if name.hasSuffix(".csv") { return .csv(separator: UInt8(ascii: ",")) }
+        if name.hasSuffix(".tsv") { return .csv(separator: 0x09) }
         for ext in [".json", ".jsonl", ".ndjson", ".log", ".txt"] where name.hasSuffix(ext) { return .json }
         return .unsupported
+    }
+
+    /// The format of a file, by its content where its name does not settle it: the first line that is not blank
+    /// starts a JSON document, a Zeek header (`#separator`, `#fields`), a Linux audit record (`type=… msg=audit(`),
+    /// or a syslog line (`<PRI>`, `Mmm dd hh:mm:ss`, an RFC 3339 time). EVTX is told by its signature.
+    public static func detect(_ path: String) -> LogFormat {
+        let byName = of(path)
+        let head = LogReader.head(path)
+        if head.starts(with: Array("ElfFile\0".utf8)) { return .evtx }
+        if byName == .evtx { return .evtx }
+        if case .csv = byName { return byName }
+        return of(firstLine: firstLine(head)) ?? (byName == .unsupported ? .unsupported : .json)
+    }
+
+    /// The first line that is not blank, without a BOM.
+    static func firstLine(_ head: [UInt8]) -> ArraySlice<UInt8> {
+        var text = head[...]
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
+        for line in text.split(separator: 0x0A) {
+            let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            if !trimmed.isEmpty { return trimmed }
+        }
+        return []
+    }
+
+    /// The text format a first line is in, or nil.
+    static func of(firstLine line: ArraySlice<UInt8>) -> LogFormat? {
+        guard let first = line.first else { return nil }
+        let text = String(decoding: line.prefix(200), as: UTF8.self)
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return .json }
+        if text.hasPrefix("#separator") || text.hasPrefix("#fields") || text.hasPrefix("#path") { return .zeek }
+        if (text.hasPrefix("type=") || text.hasPrefix("node=")) && text.contains("audit(") { return .linuxAudit }
+        if first == UInt8(ascii: "<"), let close = text.firstIndex(of: ">"),
+            text[text.index(after: text.startIndex)..<close].allSatisfy(\.isNumber)
+        {
+            return .syslog
+        }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        if months.contains(where: { text.hasPrefix($0 + " ") }) { return .syslog }
+        // rsyslog's high-precision form: an RFC 3339 time, a host, a tag.
+        let bytes = Array(line.prefix(20))
+        if bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+            bytes[0..<4].allSatisfy({ $0 &- 0x30 < 10 })
+        {
+            return .syslog
+        }
+        return nil
     }
 }
 
@@ -70,7 +123,7 @@ public enum LogReader {
         var gzip: GzipStream?
         var first = true
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 report.diagnostics.append(
@@ -198,6 +251,53 @@ public enum LogReader {
 }
 
 extension LogReader {
+    /// Up to `limit` bytes from the start of a file, decompressed when it is gzip; empty when it cannot be read.
+    static func head(_ path: String, limit: Int = 8192) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var raw = [UInt8](repeating: 0, count: 65536)
+        let n = raw.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+        guard n > 0 else { return [] }
+        raw.removeSubrange(n...)
+        guard Gzip.isGzip(raw) else { return Array(raw.prefix(limit)) }
+        var out: [UInt8] = []
+        let stream = GzipStream(file: path)
+        try? raw.withUnsafeBytes { bytes in
+            try stream.feed(bytes, final: false) { chunk in if out.count < limit { out += chunk.prefix(limit - out.count) } }
+        }
+        return out
+    }
+
+    /// Reads any log file in the format `LogFormat.detect` finds, handing out batches of JSON documents. A file in
+    /// no known format is a diagnostic.
+    public static func read(
+        _ path: String, threads: Int = 1, sources: JSONSources = .builtin, report: inout LogReadReport, _ body: (EventBatch) -> Void
+    ) {
+        switch LogFormat.detect(path) {
+        case .evtx: readEVTX(path, threads: threads, report: &report, body)
+        case .json: readJSON(path, sources: sources, report: &report, body)
+        case .zeek:
+            var decoder = ZeekTSVDecoder(file: path)
+            readLines(path, decoder: &decoder, report: &report, body)
+        case .linuxAudit:
+            var decoder = LinuxAuditDecoder(file: path)
+            readLines(path, decoder: &decoder, report: &report, body)
+        case .syslog:
+            var decoder = SyslogDecoder(file: path)
+            readLines(path, decoder: &decoder, report: &report, body)
+        case .csv(let separator):
+            var decoder = CSVDecoder(file: path, separator: separator)
+            readLines(path, decoder: &decoder, report: &report, body)
+        case .unsupported:
+            report.badDocuments += 1
+            report.diagnostics.append(
+                Diagnostic(
+                    SourceLocation(file: path), code: "log-format-unknown",
+                    "not a log format Vigil reads (EVTX, JSON, Zeek TSV, Linux audit, syslog, CSV)"))
+        }
+    }
+
     /// EVTX files, decoded by VigilEVTX into evtx_dump-shaped JSON and handed out in batches.
     /// A span's `line` is the record's EventRecordID.
     public static func readEVTX(_ path: String, threads: Int = 1, report: inout LogReadReport, _ body: (EventBatch) -> Void) {

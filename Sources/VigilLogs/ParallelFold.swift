@@ -10,7 +10,8 @@ extension EventStream {
     /// EVTX files are decoded on the calling thread, so reading and folding overlap. `onProgress`, when given,
     /// is called on the calling thread as each file starts and after each batch is handed to a worker.
     public static func fold<Partial: Sendable>(
-        _ files: [String], threads: Int, report: inout EventStreamReport, partial: @escaping @Sendable () -> Partial,
+        _ files: [String], threads: Int, sources: JSONSources = .builtin, report: inout EventStreamReport,
+        partial: @escaping @Sendable () -> Partial,
         add: @escaping @Sendable (inout Partial, Event, EventOrigin) -> Void, merge: (Partial) -> Void,
         onProgress: ((EventStreamProgress) -> Void)? = nil
     ) {
@@ -58,10 +59,7 @@ extension EventStream {
                 progress.events = report.events
                 onProgress?(progress)
             }
-            switch LogFormat.of(file) {
-            case .evtx: LogReader.readEVTX(file, threads: 1, report: &report.read, submitAndReport)
-            default: LogReader.readJSON(file, report: &report.read, submitAndReport)
-            }
+            LogReader.read(file, sources: sources, report: &report.read, submitAndReport)
         }
         group.wait()
         deliver()

@@ -34,7 +34,8 @@ public struct DocumentSink {
     /// A string field; `value` is UTF-8 text (invalid UTF-8 is replaced by U+FFFD), escaped for JSON.
     public mutating func string(_ name: String, _ value: String) {
         key(name)
-        Self.appendQuoted(Array(value.utf8), to: &bytes)
+        var value = value
+        value.withUTF8 { Self.appendQuoted($0, to: &bytes) }
     }
 
     /// A string field from raw bytes.
@@ -46,10 +47,13 @@ public struct DocumentSink {
     /// A number field: `digits` must be a JSON number (callers check); otherwise it is written as a string.
     public mutating func number(_ name: String, _ digits: String) {
         key(name)
-        if Self.isJSONNumber(Array(digits.utf8)) {
-            bytes.append(contentsOf: digits.utf8)
-        } else {
-            Self.appendQuoted(Array(digits.utf8), to: &bytes)
+        var digits = digits
+        digits.withUTF8 { d in
+            if Self.isJSONNumber(d) {
+                bytes.append(contentsOf: d)
+            } else {
+                Self.appendQuoted(d, to: &bytes)
+            }
         }
     }
 
@@ -122,11 +126,12 @@ public struct DocumentSink {
         precondition(start >= 0, "field outside a document")
         if fieldCount > 0 { bytes.append(UInt8(ascii: ",")) }
         fieldCount += 1
-        Self.appendQuoted(Array(name.utf8), to: &bytes)
+        var name = name
+        name.withUTF8 { Self.appendQuoted($0, to: &bytes) }
         bytes.append(UInt8(ascii: ":"))
     }
 
-    static func isJSONNumber(_ s: [UInt8]) -> Bool {
+    static func isJSONNumber<C: RandomAccessCollection<UInt8>>(_ s: C) -> Bool where C.Index == Int {
         var i = 0
         let n = s.count
         func digits() -> Int {
@@ -152,10 +157,18 @@ public struct DocumentSink {
     /// `"value"` with JSON escapes; invalid UTF-8 becomes U+FFFD so that the document always parses.
     public static func appendQuoted<C: Collection<UInt8>>(_ value: C, to out: inout [UInt8]) where C.Index == Int {
         out.append(UInt8(ascii: "\""))
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        func hex(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
         var i = value.startIndex
         let end = value.endIndex
         while i < end {
+            // Runs that need no escape are copied whole.
+            var j = i
+            while j < end, value[j] >= 0x20, value[j] < 0x7F, value[j] != 0x22, value[j] != 0x5C { j += 1 }
+            if j > i {
+                out.append(contentsOf: value[i..<j])
+                i = j
+                if i == end { break }
+            }
             let c = value[i]
             if c < 0x80 {
                 switch c {
@@ -165,7 +178,7 @@ public struct DocumentSink {
                 case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
                 case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 case 0..<0x20, 0x7F:
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex(c >> 4), hex(c & 15)])
                 default: out.append(c)
                 }
                 i += 1

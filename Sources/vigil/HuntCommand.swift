@@ -127,7 +127,8 @@ struct HuntCommand: ParsableCommand {
         let huntStart = Clock.now
         let cpuStart = Clock.cpuSeconds
         let result = Hunt.run(
-            files, ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table, report: &report,
+            files, ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table,
+            sources: try sigmaInputs.eventSources(), report: &report,
             onProgress: { progress.update($0) }
         ) { found in
             // Detections go to stdout, which may be the same terminal: erase the progress line before them.
@@ -143,7 +144,8 @@ struct HuntCommand: ParsableCommand {
         output.summary(
             hitsPerRule: result.hitsPerRule, report: report, seconds: seconds, cpuSeconds: cpuSeconds, compileSeconds: compileSeconds,
             rulesLoaded: collection.rules.count,
-            rulesRunning: ruleSet.activeRules.count, rejected: rejected.count)
+            rulesRunning: ruleSet.activeRules.count, rejected: rejected.count,
+            idle: LogsourceReport.lines(unmapped: ruleSet.unmappedLogsources, withoutEvents: result.logsourcesWithoutEvents))
         if report.read.files == 0 && !files.isEmpty { throw ExitCode(2) }
         if output.count > 0 { throw ExitCode(1) }
     }
@@ -292,7 +294,7 @@ struct DetectionWriter {
 
     func summary(
         hitsPerRule: [Int], report: EventStreamReport, seconds: Double, cpuSeconds: Double, compileSeconds: Double, rulesLoaded: Int,
-        rulesRunning: Int, rejected: Int
+        rulesRunning: Int, rejected: Int, idle: [String] = []
     ) {
         var lines: [String] = []
         lines.append("")
@@ -304,6 +306,7 @@ struct DetectionWriter {
         lines.append(
             "events: \(report.events) in \(counted(report.read.files, "file")), \(report.bad) bad, \(format3(seconds)) s (\(rate) events/s; \(format3(cpuSeconds)) CPU s, \(perCPU) events per CPU second)"
         )
+        lines += idle
         lines.append("detections: \(count)")
         for level in Severity.allCases.reversed() where byLevel[level] != nil {
             lines.append("  \(pad(level.rawValue, 14)) \(byLevel[level]!)")

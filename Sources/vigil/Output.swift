@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import VigilCore
 import VigilLogs
+import VigilSigma
 
 /// The formats Vigil's commands write. Each command takes the ones that make sense for it with
 /// `--format`, and `--json` as an alias of `--format json`; `OutputFormat.chosen` checks the choice.
@@ -135,5 +136,31 @@ enum Help {
             }
         }
         return out.joined(separator: "\n")
+    }
+}
+
+/// The rules of a run that did not run, named once per logsource: those whose logsource nothing maps, and those
+/// whose logsource had no events in the logs read.
+enum LogsourceReport {
+    static let shown = 12
+
+    static func lines(
+        unmapped: [(logsource: SigmaLogsource, rules: [Int])], withoutEvents: [(logsource: SigmaLogsource, rules: [Int])]? = nil
+    ) -> [String] {
+        var lines: [String] = []
+        func section(_ title: String, _ groups: [(logsource: SigmaLogsource, rules: [Int])], _ why: String) {
+            guard !groups.isEmpty else { return }
+            let total = groups.reduce(0) { $0 + $1.rules.count }
+            lines.append("\(title): \(counted(total, "rule")) in \(counted(groups.count, "logsource")) (\(why))")
+            for group in groups.prefix(shown) {
+                lines.append(
+                    "  \(group.logsource.description.isEmpty ? "(none)" : group.logsource.description): \(counted(group.rules.count, "rule"))"
+                )
+            }
+            if groups.count > shown { lines.append("  … \(counted(groups.count - shown, "more logsource"))") }
+        }
+        section("logsource not mapped", unmapped, "not run; map it with --mapping")
+        if let withoutEvents { section("no events of their logsource in these logs", withoutEvents, "ran on nothing") }
+        return lines
     }
 }

@@ -66,7 +66,11 @@ struct RulesCommand: ParsableCommand {
                     counts.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
                 }
                 out += object(byCode) + "},\"warnings_by_reason\":{" + object(warningCodes)
-                out += "},\"notes_by_reason\":{" + object(noteCodes) + "},\"diagnostics\":["
+                out += "},\"notes_by_reason\":{" + object(noteCodes) + "},\"unmapped_logsources\":["
+                out += ruleSet.unmappedLogsources.map { group in
+                    "{\"logsource\":\(JSONString.quoted(group.logsource.description)),\"rules\":\(group.rules.count)}"
+                }.joined(separator: ",")
+                out += "],\"diagnostics\":["
                 out += shown.map { d in
                     "{\"file\":\(JSONString.quoted(d.location.file)),\"line\":\(d.location.line ?? 0),\"column\":\(d.location.column ?? 0),"
                         + "\"severity\":\"\(d.severity.rawValue)\",\"code\":\(JSONString.quoted(d.code)),\"message\":\(JSONString.quoted(d.message))}"
@@ -98,6 +102,7 @@ struct RulesCommand: ParsableCommand {
                 }
                 for (code, count) in ranked(byCode) { print("  rejected  \(count)  \(code)") }
                 for (code, count) in ranked(warningCodes) { print("  not runnable  \(count)  \(code)") }
+                for line in LogsourceReport.lines(unmapped: ruleSet.unmappedLogsources) { print(line) }
                 for (code, count) in ranked(noteCodes) { print("  noted  \(count)  \(code) (--warnings lists them)") }
                 _ = compileRejected
             }

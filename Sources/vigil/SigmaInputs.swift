@@ -2,6 +2,7 @@
 // and the logsource mapping.
 import ArgumentParser
 import VigilCore
+import VigilLogs
 import VigilSigma
 
 struct SigmaInputs: ParsableArguments {
@@ -12,6 +13,19 @@ struct SigmaInputs: ParsableArguments {
         name: [.customLong("mapping"), .customLong("pipeline")],
         help: "YAML logsource/field mapping (the processing pipeline: logsources, renames, value maps) that extends the built-in one.")
     var mapping: String?
+
+    /// How JSON events of non-Windows sources are recognised: the built-in event sources, after those of
+    /// `--mapping FILE` (its `event-sources` section).
+    func eventSources() throws -> JSONSources {
+        guard let mapping else { return .builtin }
+        do {
+            let bytes = try FileBytes.read(mapping)
+            return JSONSources.builtin.overlaid(with: try JSONSources(yaml: String(decoding: bytes, as: UTF8.self), file: mapping))
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+    }
 
     /// This command's placeholder values and logsource mapping.
     func load() throws -> (Placeholders, LogsourceMapping) { try Self.load(placeholders: placeholders, mapping: mapping) }

@@ -104,7 +104,8 @@ struct TimelineCommand: ParsableCommand {
         var report = EventStreamReport()
         var progress = ProgressLine()
         let timeline = Timeline.build(
-            files, ruleSet: ruleSet, events: selectors, threads: threads, report: &report, onProgress: { progress.update($0) })
+            files, ruleSet: ruleSet, events: selectors, threads: threads, sources: try sigmaInputs.eventSources(), report: &report,
+            onProgress: { progress.update($0) })
         progress.clear()
         Output.report(Array(report.diagnostics.prefix(50)))
         if !summaryOnly { write(timeline, format) }
@@ -219,8 +220,12 @@ struct TimelineCommand: ParsableCommand {
         var out = "\n== timeline ==\n"
         out +=
             "entries: \(t.entries.count) (\(detections) detections, \(t.entries.count - detections) events) from "
-            + "\(report.events) events in \(counted(report.read.files, "file")), \(report.bad) unreadable, \(format3(seconds)) s\n\n"
-        out += "by host (\(summary.hosts.count))\n"
+            + "\(report.events) events in \(counted(report.read.files, "file")), \(report.bad) unreadable, \(format3(seconds)) s\n"
+        if let ruleSet = t.ruleSet {
+            let idle = LogsourceReport.lines(unmapped: ruleSet.unmappedLogsources, withoutEvents: t.logsourcesWithoutEvents)
+            out += idle.map { $0 + "\n" }.joined()
+        }
+        out += "\nby host (\(summary.hosts.count))\n"
         out += Output.table(["ENTRIES", "DETECTIONS", "FIRST", "LAST", "HOST", "TOP RULES"], rows(summary.hosts))
         if !summary.tactics.isEmpty {
             out += "\nby tactic (\(summary.tactics.count))\n"

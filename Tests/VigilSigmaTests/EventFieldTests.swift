@@ -31,8 +31,35 @@ import VigilSigma
     @Test func winlogbeatAndECS() {
         let beat = #"{"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"event_data":{"CommandLine":"whoami /all"}}}"#
         #expect(fires("s:\n  CommandLine|contains: whoami\ncondition: s", beat))
-        let ecs = #"{"process":{"command_line":"whoami /all"}}"#
-        #expect(fires("s:\n  CommandLine|contains: whoami\ncondition: s", ecs, logsource: "{category: process_creation}"))
+        // ECS names under winlogbeat's header: the channel routes, the ECS name is the Sigma field.
+        let ecs = #"{"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1},"process":{"command_line":"whoami /all"}}"#
+        #expect(fires("s:\n  CommandLine|contains: whoami\ncondition: s", ecs))
+    }
+
+    /// A rule runs only where its logsource is mapped: a logsource nothing maps does not run at all, and a mapped
+    /// non-Windows logsource runs on its own channel only — never on events without one or of another source.
+    @Test func nonWindowsRulesRunOnlyOnTheirSources() {
+        let (unmapped, _) = Fixtures.ruleSet(sigmaRule("s:\n  - RDP\ncondition: s", logsource: "{product: cisco, service: aaa}"))
+        #expect(unmapped.activeRules.isEmpty)
+        #expect(unmapped.unmappedLogsources.map(\.logsource.description) == ["product=cisco service=aaa"])
+        let rdp = "s:\n  id.resp_p: 3389\ncondition: s"
+        let zeekRDP = "{product: zeek, service: rdp}"
+        #expect(fires(rdp, #"{"vigil_channel":"zeek/rdp","id.resp_p":3389}"#, logsource: zeekRDP))
+        #expect(!fires(rdp, #"{"vigil_channel":"zeek/conn","id.resp_p":3389}"#, logsource: zeekRDP))
+        #expect(!fires(rdp, #"{"eventName":"ConsoleLogin","id.resp_p":3389}"#, logsource: zeekRDP))
+        // Windows-wide rules stay off non-Windows channels, known to a rule or not.
+        let any = "s:\n  Image|endswith: 'sh'\ncondition: s"
+        #expect(!fires(any, #"{"vigil_channel":"zeek/weird","Image":"/bin/sh"}"#, logsource: "{product: windows}"))
+        #expect(!fires(any, #"{"Channel":"Linux-Sysmon/Operational","EventID":1,"Image":"/bin/sh"}"#, logsource: "{product: windows}"))
+        #expect(
+            fires(
+                any, #"{"Channel":"Linux-Sysmon/Operational","EventID":1,"Image":"/bin/sh"}"#,
+                logsource: "{product: linux, category: process_creation}"))
+        // The Sigma taxonomy's proxy category reads Zeek's http log under its own names.
+        #expect(
+            fires(
+                "s:\n  c-useragent: ''\n  cs-method: POST\ncondition: s", #"{"vigil_channel":"zeek/http","user_agent":"","method":"POST"}"#,
+                logsource: "{category: proxy}"))
     }
 
     @Test func rulesRunOnlyOnTheirLogsource() {
