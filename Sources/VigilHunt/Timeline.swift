@@ -426,6 +426,9 @@ struct TimelineBatch: @unchecked Sendable {
         "DestinationPort", "SourceImage", "TargetImage", "GrantedAccess", "ImageLoaded", "PipeName", "TargetUserName",
         "SubjectUserName", "LogonType", "IpAddress", "WorkstationName", "ServiceName", "ImagePath", "TaskName", "ShareName",
         "RelativeTargetName", "ObjectName", "NewProcessName", "ProcessName", "ScriptBlockText", "Payload", "param1", "param2",
+        // Beyond Windows: CloudTrail, Azure AD/Microsoft 365, Linux audit, Zeek.
+        "eventName", "eventSource", "sourceIPAddress", "OperationName", "Operation", "UserId", "proctitle", "exe", "cwd",
+        "query", "uri", "user_agent", "orig_h", "resp_h", "resp_p",
     ]
     static let rank: [String: Int] = Dictionary(uniqueKeysWithValues: telling.enumerated().map { ($0.element.lowercased(), $0.offset) })
     /// Header fields of flat exports, never worth a place in the message.
@@ -450,7 +453,8 @@ struct TimelineBatch: @unchecked Sendable {
             let leaf = name.split(separator: ".").last.map(String.init) ?? name
             let lower = leaf.lowercased()
             let kind = event.view.kind(v)
-            guard kind == .string || kind == .number || kind == .bool, var value = event.text(v), !value.isEmpty else { return }
+            guard kind == .string || kind == .number || kind == .bool, !name.hasPrefix("vigil_"), var value = event.text(v), !value.isEmpty
+            else { return }
             if value.utf8.count > Timeline.messageLimit { value = String(value.prefix(Timeline.messageLimit)) }
             if lower == "message" {
                 // Flat exports carry the rendered text; its first line stands in when no field tells more.

@@ -16,6 +16,8 @@ public struct JSONSourceRule: Sendable {
     public var equals: [(String, String)]
     /// The field holding the event's time: ISO 8601 text or UNIX seconds.
     public var time: String?
+    /// The field that names what happened (CloudTrail's `eventName`), written as `vigil_event_id`.
+    public var event: String? = nil
     /// A field holding a log line (Sysmon XML, a Linux audit record or plain syslog text) that becomes the event.
     public var message: String?
 }
@@ -59,7 +61,8 @@ public struct JSONSources: Sendable {
                 }
                 rules.append(
                     JSONSourceRule(
-                        channel: channel, present: present, equals: equals, time: item["time"]?.string, message: item["message"]?.string))
+                        channel: channel, present: present, equals: equals, time: item["time"]?.string, event: item["event"]?.string,
+                        message: item["message"]?.string))
             }
         }
         self.rules = rules
@@ -74,20 +77,22 @@ public struct JSONSources: Sendable {
         # gets vigil_channel (the channel the logsource mapping routes rules by) and vigil_time.
         #   channel: the source; {field} is that field's value, {file} the file's name; "" keeps the event's own
         #   present: fields that must be there; equals: fields with these values
-        #   time: the time field (ISO 8601 or UNIX seconds); message: a field holding a log line that becomes the event
+        #   time: the time field (ISO 8601 or UNIX seconds); event: the field naming what happened (vigil_event_id)
+        #   message: a field holding a log line that becomes the event
         event-sources:
-          - {channel: aws/cloudtrail, present: [eventSource, eventName, awsRegion], time: eventTime}
+          - {channel: aws/cloudtrail, present: [eventSource, eventName, awsRegion], time: eventTime, event: eventName}
           - {channel: azure/signinlogs, equals: {Type: SigninLogs}, time: TimeGenerated}
           - {channel: azure/signinlogs, equals: {Type: AADNonInteractiveUserSignInLogs}, time: TimeGenerated}
           - {channel: azure/activitylogs, equals: {Type: AzureActivity}, time: TimeGenerated}
           - {channel: azure/riskdetection, equals: {Type: AADUserRiskEvents}, time: TimeGenerated}
           # Sentinel's AuditLogs rows (their Type may be the audited object's, e.g. Application).
-          - {channel: azure/auditlogs, equals: {SourceSystem: Azure AD}, present: [OperationName, Category], time: TimeGenerated}
-          - {channel: m365/audit, equals: {Type: OfficeActivity}, time: TimeGenerated}
+          - {channel: azure/auditlogs, equals: {SourceSystem: Azure AD}, present: [OperationName, Category], time: TimeGenerated,
+              event: OperationName}
+          - {channel: m365/audit, equals: {Type: OfficeActivity}, time: TimeGenerated, event: Operation}
           # The Office 365 Management Activity API's own form.
-          - {channel: m365/audit, present: [CreationTime, Operation, RecordType, Workload], time: CreationTime}
+          - {channel: m365/audit, present: [CreationTime, Operation, RecordType, Workload], time: CreationTime, event: Operation}
           # Microsoft 365 Defender advanced hunting rows.
-          - {channel: m365/defender, present: [Timestamp, DeviceName, ActionType], time: Timestamp}
+          - {channel: m365/defender, present: [Timestamp, DeviceName, ActionType], time: Timestamp, event: ActionType}
           # Sentinel Syslog rows: the message is the event (Sysmon for Linux XML, an auoms audit record, or syslog text).
           - {channel: linux/syslog, equals: {Type: Syslog}, time: TimeGenerated, message: SyslogMessage}
           # Windows events as Sentinel's SecurityEvent and Event tables: their own channel, Sentinel's time.
@@ -198,6 +203,9 @@ struct JSONSourceTagger {
             let channel = expand(rule.channel, view)
             if !channel.isEmpty { sink.string(HeaderField.channel, channel) }
             if let time { sink.string(HeaderField.time, time) }
+            if let field = rule.event, let node = Self.member(view, field), let name = text(view, node) {
+                sink.string(HeaderField.event, name)
+            }
             sink.members(of: document)
             sink.end()
         }

@@ -89,13 +89,16 @@ public enum LogReader {
     /// Target size of one batch of documents.
     public static let batchBytes = 4 << 20
 
-    /// Log files under `paths`: files as given; folders searched for known log extensions.
+    /// Log files under `paths`: files as given; folders searched for known log extensions (not `.tsv`).
     public static func logFiles(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
         for path in paths {
             if FileBytes.isDirectory(path) {
-                files += FileBytes.files(under: path).filter { LogFormat.of($0) != .unsupported }
+                // A .tsv in a folder is more often a manifest than a log: read TSV logs by naming them.
+                files += FileBytes.files(under: path).filter {
+                    LogFormat.of($0) != .unsupported && LogFormat.of($0) != .csv(separator: 0x09)
+                }
             } else if FileBytes.exists(path) {
                 files.append(path)
             } else {

@@ -9,6 +9,8 @@ import VigilCore
 public enum HeaderField {
     public static let channel = "vigil_channel"
     public static let time = "vigil_time"
+    /// What happened, where a source names it by a word rather than an event ID (CloudTrail's `eventName`).
+    public static let event = "vigil_event_id"
 }
 
 /// Flat JSON documents under construction. A document is `begin(line:)`, fields, `end()`; only ended documents

@@ -1,4 +1,4 @@
-// `vigil export`: EVTX and JSON logs as rows for Spark, ClickHouse or DuckDB, in the layout `vigil convert`
+// `vigil export`: event logs (every format the readers know) as rows for Spark, ClickHouse or DuckDB, in the layout `vigil convert`
 // writes queries for, as JSON lines or Parquet.
 import ArgumentParser
 import Foundation

@@ -13,11 +13,20 @@ import VigilSigma
 
 struct HuntCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hunt", abstract: "Run Sigma rules over event logs (JSON, NDJSON, evtx_dump output, gzip).",
+        commandName: "hunt", abstract: "Run Sigma rules over event logs (EVTX, JSON, Zeek, Linux audit, syslog, CSV; plain or gzip).",
         discussion: Help.reflow(
             """
             Each detection names the rule (id, title, level, status, ATT&CK techniques and tactics) and the event
-            (timestamp, computer, channel, event id, record id, fields). A summary by level, tactic and technique ends the run.
+            (timestamp, computer, channel, event id, record id, fields). A summary by level, tactic and technique ends the run,
+            with the rules that did not run, once per logsource: logsources nothing maps, and logsources with no event in these logs.
+            Formats, told by content (a .csv or .tsv name: CSV):
+              EVTX; JSON (NDJSON, arrays, evtx_dump output, flat exports, AWS CloudTrail with or without {"Records": [...]},
+                Sentinel/Log Analytics rows: SecurityEvent, Event, AuditLogs, SigninLogs, OfficeActivity, Syslog, Defender);
+              Zeek TSV (#fields headers) and JSON; Linux audit text (records joined by audit id); syslog (RFC 3164/5424);
+              Sysmon for Linux XML inside syslog; CSV with a header row.
+            A rule runs only on the events of its logsource: Windows channels and event IDs, and for other sources the
+            channels Vigil's readers give (linux/auditd, linux/syslog, Linux-Sysmon/Operational, zeek/<log>,
+            aws/cloudtrail, azure/auditlogs, azure/signinlogs, m365/audit, …); --mapping adds logsources and event-sources.
             With --engine the rules run where the logs are, converted to SQL for the table's
             columns (see `vigil convert`), in batches:
               --engine clickhouse --connect http://host:8123/ --table db.events

@@ -1,4 +1,4 @@
-// `vigil ioc`: sweep EVTX and JSON logs for indicators from text, CSV, JSON or STIX 2.1 files; every hit
+// `vigil ioc`: sweep event logs for indicators from text, CSV, JSON or STIX 2.1 files; every hit
 // labelled with its Pyramid-of-Pain level.
 import ArgumentParser
 import VigilCore

@@ -1,4 +1,4 @@
-// `vigil metrics`: event counts by channel, event ID and host, and a logon summary, over EVTX and JSON logs.
+// `vigil metrics`: event counts by channel, event ID and host, and a logon summary, over event logs.
 import ArgumentParser
 import VigilCore
 import VigilHunt
@@ -9,9 +9,10 @@ struct MetricsCommand: ParsableCommand {
         commandName: "metrics", abstract: "Count events by channel, event ID and host, and summarise logons.",
         discussion: Help.reflow(
             """
-            Reads EVTX and JSON logs (NDJSON, evtx_dump output, flat exports such
-            as Sysmon JSON; plain or gzip) from files and folders, in bounded
-            memory, and counts events by channel, by event ID within a channel,
+            Reads logs from files and folders, plain or gzip, in bounded memory
+            (EVTX; JSON: NDJSON, evtx_dump output, flat exports, CloudTrail,
+            Sentinel rows; Zeek TSV; Linux audit; syslog; CSV with a header;
+            see `vigil hunt --help`), and counts events by channel, by event ID within a channel,
             and by host.
 
             Logons, per user and source address:

@@ -1,4 +1,4 @@
-// `vigil search`: full-text, regular-expression or field search over EVTX and JSON logs, hits streamed out.
+// `vigil search`: full-text, regular-expression or field search over event logs, hits streamed out.
 import ArgumentParser
 import VigilCore
 import VigilHunt
@@ -21,8 +21,9 @@ struct SearchCommand: ParsableCommand {
 
             Field names are Sigma's (Image, CommandLine, TargetUserName …);
             Computer, Channel and EventID work on EVTX and flat JSON alike.
-            Reads EVTX and JSON logs (NDJSON, evtx_dump output, flat exports;
-            plain or gzip) from files and folders, in bounded memory.
+            Reads logs from files and folders, plain or gzip, in bounded memory:
+            EVTX, JSON (NDJSON, evtx_dump output, flat exports, CloudTrail,
+            Sentinel rows), Zeek TSV, Linux audit, syslog and CSV with a header.
 
             Hits are printed as they are found: table shows where each hit is and
             the field that matched; json, jsonl and csv add every field of the

@@ -1,4 +1,4 @@
-// `vigil stack`: frequency of field-value tuples over EVTX and JSON logs, rarest first, outliers flagged.
+// `vigil stack`: frequency of field-value tuples over event logs, rarest first, outliers flagged.
 import ArgumentParser
 import VigilCore
 import VigilHunt

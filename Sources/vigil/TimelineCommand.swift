@@ -16,8 +16,8 @@ struct TimelineCommand: ParsableCommand {
         commandName: "timeline", abstract: "Sort Sigma detections and chosen events by time across files and hosts.",
         discussion: Help.reflow(
             """
-            Runs Sigma rules over EVTX and JSON logs (NDJSON, evtx_dump output,
-            flat exports such as Sysmon JSON; plain or gzip) and puts every
+            Runs Sigma rules over logs (EVTX; JSON; Zeek TSV; Linux audit;
+            syslog; CSV; plain or gzip: see `vigil hunt --help`) and puts every
             detection on one timeline, sorted by time across all files and hosts,
             with the rule's level and its ATT&CK tactics and techniques.
 
