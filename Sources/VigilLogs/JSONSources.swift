@@ -119,11 +119,7 @@ struct JSONSourceTagger {
     init(sources: JSONSources, file: String) {
         self.sources = sources
         self.file = file
-        var name = String(file.split(separator: "/").last ?? Substring(file))
-        for ext in [".gz", ".log", ".json", ".jsonl", ".ndjson", ".txt"] where name.lowercased().hasSuffix(ext) {
-            name = String(name.dropLast(ext.count))
-        }
-        fileStem = name
+        fileStem = LogFile.stem(file)
     }
 
     mutating func tag(_ batch: EventBatch) -> EventBatch {
@@ -158,16 +154,16 @@ struct JSONSourceTagger {
         }
     }
 
-    /// A top-level member by name.
+    /// A top-level member by name (the name's own UTF-8 storage, no copy per lookup).
     static func member(_ view: JSONView, _ name: String) -> Int? {
-        var found: Int?
-        var key = Array(name.utf8)
-        key.withUnsafeMutableBytes { k in
-            view.forEachMember(0) { name, value in
-                if found == nil, view.stringEquals(name, UnsafeRawBufferPointer(k)) { found = value }
+        var name = name
+        return name.withUTF8 { key in
+            var found: Int?
+            view.forEachMember(0) { k, value in
+                if found == nil, view.stringEquals(k, UnsafeRawBufferPointer(key)) { found = value }
             }
+            return found
         }
-        return found
     }
 
     private func text(_ view: JSONView, _ node: Int) -> String? {
@@ -182,14 +178,14 @@ struct JSONSourceTagger {
     /// parser reports it later) or fits no rule.
     private mutating func rewrite(_ document: UnsafeRawBufferPointer, line: Int, into sink: inout DocumentSink) {
         guard (try? tape.parseDocument(document)) != nil else {
-            sink.raw(document, line: line)
+            sink.append(document: document, line: line)
             return
         }
         let nodes = tape.nodes
         nodes.withUnsafeBufferPointer { nodes in
             let view = JSONView(tape: nodes, bytes: document)
             guard let index = rule(for: view) else {
-                sink.raw(document, line: line)
+                sink.append(document: document, line: line)
                 return
             }
             let rule = sources.rules[index]
@@ -244,13 +240,6 @@ struct JSONSourceTagger {
 }
 
 extension DocumentSink {
-    /// A document copied as it is.
-    mutating func raw(_ document: UnsafeRawBufferPointer, line: Int) {
-        begin(line: line)
-        replaceOpenDocument(with: document)
-        end()
-    }
-
     /// The members of a JSON object document (its bytes between the braces) appended to the open document.
     mutating func members(of document: UnsafeRawBufferPointer) {
         guard let open = document.firstIndex(of: UInt8(ascii: "{")), let close = document.lastIndex(of: UInt8(ascii: "}")),

@@ -42,9 +42,10 @@ public enum LogFormat: Sendable, Equatable {
     /// or a syslog line (`<PRI>`, `Mmm dd hh:mm:ss`, an RFC 3339 time). EVTX is told by its signature.
     public static func detect(_ path: String) -> LogFormat {
         let byName = of(path)
+        // An EVTX file is read by the EVTX reader whatever its signature: it reports a bad header itself.
+        if byName == .evtx { return .evtx }
         let head = LogReader.head(path)
         if head.starts(with: Array("ElfFile\0".utf8)) { return .evtx }
-        if byName == .evtx { return .evtx }
         if case .csv = byName { return byName }
         return of(firstLine: firstLine(head)) ?? (byName == .unsupported ? .unsupported : .json)
     }
@@ -109,10 +110,11 @@ public enum LogReader {
     }
 
     /// Calls `body` with the decompressed bytes of `path` (gzip detected by its magic bytes) as they are read,
-    /// then once with `final` true (and possibly no bytes). Returns false when the file cannot be opened.
-    /// `body` returns false to stop reading.
+    /// `chunkSize` raw bytes at a time, then once with `final` true (and possibly no bytes); reading ends early
+    /// when `stop` says so after a chunk. Returns false when the file cannot be opened.
     static func forEachChunk(
-        _ path: String, report: inout LogReadReport, _ body: (UnsafeRawBufferPointer, _ final: Bool) -> Void
+        _ path: String, chunkSize: Int = 1 << 20, report: inout LogReadReport, stop: () -> Bool = { false },
+        _ body: (UnsafeRawBufferPointer, _ final: Bool) -> Void
     ) -> Bool {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
@@ -122,7 +124,7 @@ public enum LogReader {
         }
         defer { close(fd) }
         report.files += 1
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         var gzip: GzipStream?
         var first = true
         while true {
@@ -154,7 +156,7 @@ public enum LogReader {
             } else if n > 0 {
                 chunk.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<n]), false) }
             }
-            if n == 0 {
+            if n == 0 || stop() {
                 body(UnsafeRawBufferPointer(start: nil, count: 0), true)
                 return true
             }
@@ -256,18 +258,10 @@ public enum LogReader {
 extension LogReader {
     /// Up to `limit` bytes from the start of a file, decompressed when it is gzip; empty when it cannot be read.
     static func head(_ path: String, limit: Int = 8192) -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var raw = [UInt8](repeating: 0, count: 65536)
-        let n = raw.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-        guard n > 0 else { return [] }
-        raw.removeSubrange(n...)
-        guard Gzip.isGzip(raw) else { return Array(raw.prefix(limit)) }
         var out: [UInt8] = []
-        let stream = GzipStream(file: path)
-        try? raw.withUnsafeBytes { bytes in
-            try stream.feed(bytes, final: false) { chunk in if out.count < limit { out += chunk.prefix(limit - out.count) } }
+        var uncounted = LogReadReport()
+        _ = forEachChunk(path, chunkSize: 65536, report: &uncounted, stop: { out.count >= limit }) { bytes, _ in
+            out += bytes.prefix(limit - out.count)
         }
         return out
     }

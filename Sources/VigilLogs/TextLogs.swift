@@ -90,12 +90,12 @@ public struct DocumentSink {
         start = -1
     }
 
-    /// Replaces the open document's bytes with a whole document written elsewhere (no fields may follow).
-    mutating func replaceOpenDocument(with document: UnsafeRawBufferPointer) {
-        precondition(start >= 0, "no open document")
-        bytes.removeSubrange(start...)
-        bytes.append(contentsOf: document.dropLast(document.last == UInt8(ascii: "}") ? 1 : 0))
-        fieldCount = 1
+    /// A whole document written elsewhere, as it is, for the event that began on `line`.
+    public mutating func append(document: UnsafeRawBufferPointer, line: Int) {
+        precondition(start < 0, "append inside an open document")
+        let from = bytes.count
+        bytes.append(contentsOf: document)
+        documents.append(DocumentSpan(start: from, end: bytes.count, line: line))
     }
 
     /// Appends JSON members written elsewhere (`"a":1,"b":2`, without braces) to the open document.
@@ -224,33 +224,23 @@ public protocol LineDecoder {
     mutating func finish(into sink: inout DocumentSink, diagnostics: inout [Diagnostic], bad: inout Int)
 }
 
-/// Time values for the `vigil_time` header field.
-public enum LogTime {
-    /// ISO 8601 UTC (`2020-11-10T07:48:16.155000Z`, microseconds) of a UNIX time in seconds with a fraction,
-    /// given as text (`1604994496.155`), or nil when the text is not such a number.
-    public static func iso(epoch text: some StringProtocol) -> String? {
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), let seconds = Int64(whole), seconds >= 0
-        else { return nil }
-        var micros: Int64 = 0
-        if parts.count == 2 {
-            let fraction = parts[1].prefix(6)
-            guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            micros = Int64(fraction + String(repeating: "0", count: 6 - fraction.count)) ?? 0
+/// Names of log files.
+public enum LogFile {
+    /// A log file's name without its folder, compression and log extension (`.gz`, then `.log`, `.json`,
+    /// `.jsonl`, `.ndjson` or `.txt`, any case) and without a rotation time (`conn.2023-08-16-01-28-55.log.gz` →
+    /// `conn`: a rotated name is `name.<time>`, and the time starts with a digit after the dot).
+    public static func stem(_ path: String) -> String {
+        var name = Substring(path.split(separator: "/").last ?? "")
+        if name.lowercased().hasSuffix(".gz") { name = name.dropLast(3) }
+        for ext in [".log", ".json", ".jsonl", ".ndjson", ".txt"] where name.lowercased().hasSuffix(ext) {
+            name = name.dropLast(ext.count)
+            break
         }
-        return iso(seconds: seconds, micros: micros)
-    }
-
-    /// ISO 8601 UTC of a UNIX time.
-    public static func iso(seconds: Int64, micros: Int64 = 0) -> String {
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let rest = seconds - days * 86400
-        let date = CivilDate.date(days: Int(days))
-        func pad(_ v: some BinaryInteger, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        if let dot = name.indices.first(where: { i in
+            name[i] == "." && name.index(after: i) < name.endIndex && name[name.index(after: i)].isNumber
+        }) {
+            name = name[..<dot]
         }
-        return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):"
-            + "\(pad(rest % 60, 2)).\(pad(micros, 6))Z"
+        return String(name)
     }
 }

@@ -35,15 +35,7 @@ public struct ZeekTSVDecoder: LineDecoder {
     /// `zeek/conn`).
     public static func channel(path: String?, file: String) -> String {
         if let path, !path.isEmpty { return "zeek/" + path }
-        var name = Substring(file.split(separator: "/").last ?? "")
-        for ext in [".gz", ".log", ".json", ".jsonl", ".ndjson"] where name.hasSuffix(ext) { name = name.dropLast(ext.count) }
-        // Rotated logs are named `path.<time>`; the time starts with a digit, a Zeek path never does after a dot.
-        if let dot = name.indices.first(where: { i in
-            name[i] == "." && name.index(after: i) < name.endIndex && name[name.index(after: i)].isNumber
-        }) {
-            name = name[..<dot]
-        }
-        return "zeek/" + name
+        return "zeek/" + LogFile.stem(file)
     }
 
     public mutating func line(

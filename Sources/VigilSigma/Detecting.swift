@@ -36,40 +36,32 @@ extension RuleSet {
     /// Running rules that no event of the pass could reach, by logsource: their logsource is mapped, but no
     /// event of its sources (channel and event ID) was in the logs. `contexts` are the pass's match contexts.
     public func logsourcesWithoutEvents(_ contexts: [MatchContext]) -> [(logsource: SigmaLogsource, rules: [Int])] {
-        var channels = Array(repeating: false, count: byChannel.count)
-        var keys: Set<Int> = []
-        var windows = false
-        var other = false
-        for context in contexts {
-            for (c, seen) in context.seenChannels.enumerated() where seen { channels[c] = true }
-            keys.formUnion(context.seenKeys)
-            windows = windows || context.sawWindowsEvent
-            other = other || context.sawOtherEvent
-        }
+        func seen(_ list: CandidateList) -> Bool { contexts.contains { $0.saw(list.seenSlot) } }
+        let keysSeen = byChannelAndID.filter { seen($0.value) }.keys
+        let channelsSeen = Set(byChannel.indices.filter { seen(byChannel[$0]) } + keysSeen.map { $0 >> 32 })
+        let windows = seen(windowsFallback) || channelsSeen.contains { !channelIsNonWindows[$0] }
+        let other = seen(nonWindows)
         func reached(_ scope: UnitScope) -> Bool {
             switch scope {
-            case .anyEvent: return windows || other || channels.contains(true)
+            case .anyEvent: return windows || other || !channelsSeen.isEmpty
             case .windowsEvents: return windows
             case .otherEvents: return other
             case .channel(let name, let ids):
                 guard let c = self.channels.lookup(name).map(Int.init) else { return false }
-                return ids.isEmpty ? channels[c] : ids.contains { keys.contains(c << 32 | $0) }
+                return ids.isEmpty ? channelsSeen.contains(c) : ids.contains { byChannelAndID[c << 32 | $0].map(seen) ?? false }
             }
         }
-        var byLogsource: [SigmaLogsource: [Int]] = [:]
-        for (rule, scopes) in ruleScopes where !scopes.contains(where: reached) {
-            byLogsource[rules[rule].logsource, default: []].append(rule)
-        }
-        return byLogsource.map { ($0.key, $0.value.sorted()) }.sorted {
-            $0.rules.count != $1.rules.count ? $0.rules.count > $1.rules.count : $0.logsource.description < $1.logsource.description
-        }
+        return Self.byLogsource(ruleScopes.keys.filter { !ruleScopes[$0]!.contains(where: reached) }, rules)
     }
 
     /// Rules that cannot run because nothing maps their logsource, by logsource.
     public var unmappedLogsources: [(logsource: SigmaLogsource, rules: [Int])] {
-        var byLogsource: [SigmaLogsource: [Int]] = [:]
-        for i in unmappedRules { byLogsource[rules[i].logsource, default: []].append(i) }
-        return byLogsource.map { ($0.key, $0.value) }.sorted {
+        Self.byLogsource(unmappedRules, rules)
+    }
+
+    /// `indices` of `rules` grouped by logsource, rules in order, the largest group first (ties by logsource).
+    static func byLogsource(_ indices: some Sequence<Int>, _ rules: [SigmaRule]) -> [(logsource: SigmaLogsource, rules: [Int])] {
+        Dictionary(grouping: indices) { rules[$0].logsource }.map { ($0.key, $0.value.sorted()) }.sorted {
             $0.rules.count != $1.rules.count ? $0.rules.count > $1.rules.count : $0.logsource.description < $1.logsource.description
         }
     }

@@ -32,12 +32,9 @@ public final class MatchContext {
     /// event gives, which a data field of the same name never replaces.
     var logsourceChannelNode: Int32 = -1
     var logsourceEventIDNode: Int32 = -1
-    /// Which sources the events came from, for naming rules that saw no event of their logsource: known channels,
-    /// (channel, event ID) pairs, and whether any Windows event of an unknown channel came.
-    var seenChannels: [Bool]
-    var seenKeys: Set<Int> = []
-    var sawWindowsEvent = false
-    var sawOtherEvent = false
+    /// Which candidate lists (`CandidateList.seenSlot`) events were routed to: what the events' sources were, for
+    /// naming rules that met no event of their logsource.
+    let seenLists: UnsafeMutablePointer<Bool>
     /// Counters for reports.
     public internal(set) var eventsSeen = 0
     public internal(set) var rulesEvaluated = 0
@@ -60,7 +57,8 @@ public final class MatchContext {
         origStart = zeros(n)
         origLength = zeros(n)
         unitHitPointer = zeros(max(1, ruleSet.unitCount))
-        seenChannels = Array(repeating: false, count: ruleSet.byChannel.count)
+        seenLists = UnsafeMutablePointer<Bool>.allocate(capacity: ruleSet.candidateListCount)
+        seenLists.initialize(repeating: false, count: ruleSet.candidateListCount)
         posix = Array(repeating: nil, count: ruleSet.regexes.count)
         posixTried = Array(repeating: false, count: ruleSet.regexes.count)
     }
@@ -68,16 +66,14 @@ public final class MatchContext {
     deinit {
         arena.free()
         for p in [slotStamp, foldStamp, origStamp, unitHitPointer] { p.deallocate() }
+        seenLists.deallocate()
         for p in [slotNode, foldStart, foldLength, origStart, origLength] { p.deallocate() }
     }
 
     @inline(__always) func present(_ slot: Int32) -> Bool { slotStamp[Int(slot)] == stamp }
 
-    @inline(__always) func sawChannel(_ c: Int, _ id: Int) {
-        if !ruleSet.channelIsNonWindows[c] { sawWindowsEvent = true }
-        seenChannels[c] = true
-        if id >= 0 { seenKeys.insert(c << 32 | id) }
-    }
+    /// Whether an event was routed to candidate list `slot`.
+    func saw(_ slot: Int32) -> Bool { seenLists[Int(slot)] }
 
     /// Text of a scalar node into the arena.
     @inline(__always) func text(of node: Int, fold: Bool) -> (Int32, Int32) {
@@ -224,18 +220,15 @@ extension RuleSet {
                     }
                 }
                 candidates = id >= 0 ? (byChannelAndID[Int(c) << 32 | id] ?? byChannel[Int(c)]) : byChannel[Int(c)]
-                ctx.sawChannel(Int(c), id)
             } else if isNonWindows(channel) {
                 candidates = nonWindows
-                ctx.sawOtherEvent = true
             } else {
                 candidates = windowsFallback
-                ctx.sawWindowsEvent = true
             }
         } else {
             candidates = nonWindows
-            ctx.sawOtherEvent = true
         }
+        ctx.seenLists[Int(candidates.seenSlot)] = true
         if candidates.units.isEmpty { return }
         // Prefilter: one pass per field over all literals.
         let stamp = ctx.stamp

@@ -41,6 +41,8 @@ public final class RuleSet: Sendable {
     /// Rules whose logsource nothing maps.
     let unmappedRules: [Int]
     let windowsFallback: CandidateList
+    /// Number of candidate lists (each has a `seenSlot`).
+    let candidateListCount: Int
     let nonWindows: CandidateList
     /// Automaton over keyword literals, run on every field value when candidates include keyword rules.
     let anyFieldAutomaton: SlotAutomaton?
@@ -201,14 +203,25 @@ public final class RuleSet: Sendable {
             let scanned = Set(sorted.flatMap { automataOfUnit[Int($0)] }).sorted()
             return CandidateList(units: sorted, automata: scanned, scansAllFields: sorted.contains(where: keywordUnits.contains))
         }
-        self.byChannelAndID = perKey.mapValues(list)
-        self.byChannel = perChannel.map(list)
+        // Every list gets a slot in the contexts' record of where events went.
+        var slots: Int32 = 0
+        func slotted(_ units: [Int32]) -> CandidateList {
+            var l = list(units)
+            l.seenSlot = slots
+            slots += 1
+            return l
+        }
+        var byKey: [Int: CandidateList] = [:]
+        for key in perKey.keys.sorted() { byKey[key] = slotted(perKey[key]!) }
+        self.byChannelAndID = byKey
+        self.byChannel = perChannel.map(slotted)
         self.channelIsNonWindows = nonWindowsChannel
         self.nonWindowsPrefixes = mapping.nonWindowsChannels.map { Folding.fold(Array($0.utf8)) }
         self.ruleScopes = ruleScopes
         self.unmappedRules = unmappedRules
-        self.windowsFallback = list(windows)
-        self.nonWindows = list((scopes[.otherEvents] ?? []) + anyEvent)
+        self.windowsFallback = slotted(windows)
+        self.nonWindows = slotted((scopes[.otherEvents] ?? []) + anyEvent)
+        self.candidateListCount = Int(slots)
 
         self.rules = input
         self.correlations = correlations
@@ -307,6 +320,8 @@ public final class RuleSet: Sendable {
         var automata: [Int32]
         /// Some unit has keyword atoms: scan every field value with the keyword automaton.
         var scansAllFields: Bool
+        /// Where a match context records that an event was routed here.
+        var seenSlot: Int32 = 0
     }
 
     deinit {

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @Suite struct RecordWriterTests {
     static let keys = ["text", "number", "list", "pairs"]
@@ -30,22 +31,7 @@ import VigilCore
     }
 
     /// Runs `script` with python3, `input` on standard input; returns standard output.
-    static func python(_ script: String, _ input: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func python(_ script: String, _ input: String) throws -> String { try ProcessRunner.python(script, input: input) }
 
     /// What a reader should get back, as JSON (so both sides compare as plain data).
     static func expected(csv: Bool) -> [[String: Any]] {

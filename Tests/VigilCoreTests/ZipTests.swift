@@ -3,26 +3,11 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @Suite struct ZipTests {
-    /// Runs a Python script with `arguments`; returns what it printed.
-    static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(
-            process.terminationStatus == 0,
-            "python3 with the standard library is needed for this test: \(String(decoding: errors, as: UTF8.self))")
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// Runs a Python script with `arguments` (the standard library is all it needs); returns what it printed.
+    static func python(_ script: String, _ arguments: [String]) throws -> String { try ProcessRunner.python(script, arguments) }
 
     static func temporaryFolder() throws -> String {
         let path = NSTemporaryDirectory() + "vigil-zip-\(UUID().uuidString)"

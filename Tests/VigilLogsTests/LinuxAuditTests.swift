@@ -36,24 +36,6 @@ func decodeAudit(_ name: String, _ text: String) -> (docs: [DecodedDocument], re
     return decodeText(path, &decoder)
 }
 
-/// Runs a Python 3 `script` with `arguments`; returns its standard output.
-func runPython(_ script: String, _ arguments: [String] = [], input: String = "") throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    let stdin = Pipe()
-    let stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let data = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "python3 failed")
-    return String(decoding: data, as: UTF8.self)
-}
-
 /// Python's reading of a raw audit log: records grouped by their audit(…) id, in order of first appearance.
 let pythonAuditReader = #"""
     import json, re, sys
@@ -88,7 +70,8 @@ let pythonAuditReader = #"""
     @Test(arguments: auditFiles)
     func sharedFileMatchesPython(_ name: String) throws {
         let path = try SharedData.path("logs/beyond-windows/linux-auditd/" + name)
-        let python = try JSONSerialization.jsonObject(with: Data(try runPython(pythonAuditReader, [path]).utf8)) as! [String: Any]
+        let python =
+            try JSONSerialization.jsonObject(with: Data(try ProcessRunner.python(pythonAuditReader, [path]).utf8)) as! [String: Any]
         let expected = python["events"] as! [[String: Any]]
         var decoder = LinuxAuditDecoder(file: path)
         let r = decodeText(path, &decoder)
@@ -253,7 +236,8 @@ let pythonAuditReader = #"""
     @Test func auomsRecordsMatchPython() throws {
         let path = try SharedData.path(
             "logs/beyond-windows/sentinel-syslog/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json")
-        let expected = try JSONSerialization.jsonObject(with: Data(try runPython(Self.pythonAuomsReader, [path]).utf8)) as! [[String: Any]]
+        let expected =
+            try JSONSerialization.jsonObject(with: Data(try ProcessRunner.python(Self.pythonAuomsReader, [path]).utf8)) as! [[String: Any]]
         let docs = try Self.auomsDocuments(path)
         #expect(docs.count == expected.count && docs.count == 50)
         // 27 rows carry argv (`cmdline`), 23 are failed or argv-less execs with only a proctitle.

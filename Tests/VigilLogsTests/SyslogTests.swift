@@ -59,7 +59,7 @@ let pythonSyslogReader = #"""
     @Test func linesMatchPython() throws {
         let text = Self.lines.joined(separator: "\n") + "\n"
         let expected =
-            try JSONSerialization.jsonObject(with: Data(try runPython(pythonSyslogReader, ["2024"], input: text).utf8))
+            try JSONSerialization.jsonObject(with: Data(try ProcessRunner.python(pythonSyslogReader, ["2024"], input: text).utf8))
             as! [[String: String]]
         let r = Self.decode("sample.log", text)
         #expect(r.report.badDocuments == 0 && r.invalid == 0 && r.docs.count == Self.lines.count && expected.count == Self.lines.count)
