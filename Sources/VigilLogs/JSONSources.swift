@@ -14,8 +14,8 @@ public struct JSONSourceRule: Sendable {
     public var present: [String]
     /// Fields that must hold these values (exactly).
     public var equals: [(String, String)]
-    /// The field holding the event's time: ISO 8601 text or UNIX seconds.
-    public var time: String?
+    /// The fields that may hold the event's time (ISO 8601 text or UNIX seconds), the first present wins.
+    public var time: [String]
     /// The field that names what happened (CloudTrail's `eventName`), written as `vigil_event_id`.
     public var event: String? = nil
     /// A field holding a log line (Sysmon XML, a Linux audit record or plain syslog text) that becomes the event.
@@ -48,8 +48,7 @@ public struct JSONSources: Sendable {
                 guard case .mapping = item, let channel = item["channel"]?.string else {
                     throw Diagnostic(SourceLocation(file: file, line: line), code: "mapping-invalid", "an event source needs a channel")
                 }
-                var present: [String] = []
-                if case .sequence(let names)? = item["present"] { present = names.compactMap(\.string) }
+                let present = Self.strings(item["present"])
                 var equals: [(String, String)] = []
                 if case .mapping(let pairs)? = item["equals"] {
                     for (k, v) in pairs { if let k = k.string, let v = v.string { equals.append((k, v)) } }
@@ -61,11 +60,17 @@ public struct JSONSources: Sendable {
                 }
                 rules.append(
                     JSONSourceRule(
-                        channel: channel, present: present, equals: equals, time: item["time"]?.string, event: item["event"]?.string,
+                        channel: channel, present: present, equals: equals, time: Self.strings(item["time"]), event: item["event"]?.string,
                         message: item["message"]?.string))
             }
         }
         self.rules = rules
+    }
+
+    /// A YAML value as a list of texts: one text, or a sequence of them.
+    static func strings(_ node: Node?) -> [String] {
+        if case .sequence(let items)? = node { return items.compactMap(\.string) }
+        return node?.string.map { [$0] } ?? []
     }
 
     /// A user file's rules come first.
@@ -77,10 +82,11 @@ public struct JSONSources: Sendable {
         # gets vigil_channel (the channel the logsource mapping routes rules by) and vigil_time.
         #   channel: the source; {field} is that field's value, {file} the file's name; "" keeps the event's own
         #   present: fields that must be there; equals: fields with these values
-        #   time: the time field (ISO 8601 or UNIX seconds); event: the field naming what happened (vigil_event_id)
+        #   time: the time field or fields, first present wins (ISO 8601 or UNIX seconds); event: the field naming what happened (vigil_event_id)
         #   message: a field holding a log line that becomes the event
         event-sources:
-          - {channel: aws/cloudtrail, present: [eventSource, eventName, awsRegion], time: eventTime, event: eventName}
+          - {channel: aws/cloudtrail, present: [eventSource, eventName, awsRegion], time: [eventTime, "@timestamp"],
+              event: eventName}
           - {channel: azure/signinlogs, equals: {Type: SigninLogs}, time: TimeGenerated}
           - {channel: azure/signinlogs, equals: {Type: AADNonInteractiveUserSignInLogs}, time: TimeGenerated}
           - {channel: azure/activitylogs, equals: {Type: AzureActivity}, time: TimeGenerated}
@@ -189,7 +195,7 @@ struct JSONSourceTagger {
                 return
             }
             let rule = sources.rules[index]
-            let time = rule.time.flatMap { Self.member(view, $0) }.flatMap { text(view, $0) }.map(Self.isoTime)
+            let time = rule.time.lazy.compactMap { Self.member(view, $0) }.first.flatMap { text(view, $0) }.map(Self.isoTime)
             if let field = rule.message, let node = Self.member(view, field), let message = view.string(node),
                 decode(message, view: view, time: time, line: line, into: &sink)
             {

@@ -157,33 +157,34 @@ public enum SysmonXML {
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         }
 
-        /// Text with `&lt;`, `&gt;`, `&amp;`, `&quot;`, `&apos;` and `&#N;`/`&#xN;` decoded; anything else kept.
+        /// Text with `&lt;`, `&gt;`, `&amp;`, `&quot;`, `&apos;` and `&#N;`/`&#xN;` decoded; anything else kept. The five
+        /// named entities are also decoded without their semicolon, as HTML readers do: Sysmon for Linux writes
+        /// `&lt unknown process&gt ` for `<unknown process>`.
         static func decode(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+            let named: [(name: [UInt8], scalar: UInt8)] = [
+                (Array("lt".utf8), UInt8(ascii: "<")), (Array("gt".utf8), UInt8(ascii: ">")), (Array("amp".utf8), UInt8(ascii: "&")),
+                (Array("quot".utf8), UInt8(ascii: "\"")), (Array("apos".utf8), UInt8(ascii: "'")),
+            ]
             var out: [UInt8] = []
             out.reserveCapacity(raw.count)
             var i = 0
             while i < raw.count {
-                guard raw[i] == UInt8(ascii: "&"), let semicolon = raw[i...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else {
+                guard raw[i] == UInt8(ascii: "&") else {
                     out.append(raw[i])
                     i += 1
                     continue
                 }
-                let entity = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(i + 1)..<semicolon]), as: UTF8.self)
-                var scalar: Unicode.Scalar?
-                switch entity {
-                case "lt": scalar = "<"
-                case "gt": scalar = ">"
-                case "amp": scalar = "&"
-                case "quot": scalar = "\""
-                case "apos": scalar = "'"
-                default:
-                    if entity.hasPrefix("#x") || entity.hasPrefix("#X") {
-                        scalar = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
-                    } else if entity.hasPrefix("#") {
-                        scalar = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init)
-                    }
+                let rest = raw[(i + 1)...]
+                if let entity = named.first(where: { rest.starts(with: $0.name) }) {
+                    out.append(entity.scalar)
+                    i += 1 + entity.name.count
+                    if i < raw.count, raw[i] == UInt8(ascii: ";") { i += 1 }
+                    continue
                 }
-                guard let scalar else {
+                // A character reference: `&#N;` or `&#xN;`.
+                guard rest.first == UInt8(ascii: "#"), let semicolon = rest.prefix(12).firstIndex(of: UInt8(ascii: ";")),
+                    let scalar = Self.characterReference(UnsafeRawBufferPointer(rebasing: raw[(i + 2)..<semicolon]))
+                else {
                     out.append(raw[i])
                     i += 1
                     continue
@@ -192,6 +193,13 @@ public enum SysmonXML {
                 i = semicolon + 1
             }
             return out
+        }
+
+        /// The scalar of a character reference's digits (`65`, `x41`), or nil.
+        static func characterReference(_ digits: UnsafeRawBufferPointer) -> Unicode.Scalar? {
+            let text = String(decoding: digits, as: UTF8.self)
+            let value = text.hasPrefix("x") || text.hasPrefix("X") ? UInt32(text.dropFirst(), radix: 16) : UInt32(text)
+            return value.flatMap(Unicode.Scalar.init)
         }
     }
 }

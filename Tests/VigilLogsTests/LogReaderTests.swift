@@ -8,8 +8,12 @@ import VigilTestSupport
     import Glibc
 #endif
 
+/// Writes `bytes` to a file named `name` (the name is kept: readers derive channels from it) in this process's
+/// temporary folder.
 func temporaryFile(_ name: String, _ bytes: [UInt8]) -> String {
-    let path = "/tmp/vigil-logs-test-\(getpid())-\(name)"
+    let folder = "/tmp/vigil-logs-test-\(getpid())"
+    mkdir(folder, 0o755)
+    let path = folder + "/" + name
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     close(fd)

@@ -43,12 +43,7 @@ func decodeTextLog(_ path: String, _ decoder: inout some LineDecoder) -> (events
 
 /// Writes `text` to a file named `name` in a folder of this test run's own (decoders read the name, e.g. Zeek's
 /// channel without a `#path`).
-func textLogFile(_ name: String, _ text: String) -> String {
-    let folder = "/tmp/vigil-text-logs-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(text.utf8))
-    return folder + "/" + name
-}
+func textLogFile(_ name: String, _ text: String) -> String { temporaryFile(name, Array(text.utf8)) }
 
 /// Runs a Python 3 script with `arguments` and returns what it prints, read as JSON.
 func python(_ script: String, _ arguments: [String]) throws -> Any? {
