@@ -17,6 +17,24 @@ crc32_library() {
     ar rcs "$1/libCCRC32.a" "$1/crc32_fold.o"
 }
 
+# yams_library OUT: Yams (from .build/checkouts, so run `swift build` once first) and its C part as
+# libYams.a and libCYaml.a; sets YAMS_INCLUDES to the swiftc options a module importing Yams needs.
+yams_library() {
+    local out=$1 yams=.build/checkouts/Yams/Sources
+    [ -d "$yams" ] || { echo "Yams not checked out: run swift build first" >&2; exit 1; }
+    mkdir -p "$out/cyaml"
+    for c in "$yams"/CYaml/src/*.c; do
+        clang -O2 -fsanitize=fuzzer-no-link,address -DYAML_DECLARE_STATIC -I "$yams/CYaml/include" -c "$c" \
+            -o "$out/cyaml/$(basename "$c" .c).o"
+    done
+    ar rcs "$out/libCYaml.a" "$out"/cyaml/*.o
+    # Yams is Swift 5 code: FUZZ_FLAGS without its -swift-version 6.
+    swiftc "${FUZZ_FLAGS[@]:0:3}" -swift-version 5 -D SWIFT_PACKAGE -module-name Yams -Xcc -DYAML_DECLARE_STATIC \
+        -I "$yams/CYaml/include" -emit-module -emit-module-path "$out/Yams.swiftmodule" -emit-library -static \
+        -o "$out/libYams.a" "$yams"/Yams/*.swift
+    YAMS_INCLUDES=(-I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
+}
+
 # fuzz_prepare NAME: sets SECONDS_TO_RUN (first argument of run.sh, default 600), SHARED, CORPUS and CRASHES,
 # and builds the target if needed. The caller seeds "$CORPUS" when it is empty, then calls fuzz_run.
 fuzz_prepare() {

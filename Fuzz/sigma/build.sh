@@ -6,20 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source Fuzz/common.sh
 OUT=.build-fuzz/sigma
-YAMS=.build/checkouts/Yams/Sources
-[ -d "$YAMS" ] || { echo "Yams not checked out: run swift build first" >&2; exit 1; }
-mkdir -p "$OUT/cyaml"
-for c in "$YAMS"/CYaml/src/*.c; do
-    clang -O2 -fsanitize=fuzzer-no-link,address -DYAML_DECLARE_STATIC -I "$YAMS/CYaml/include" -c "$c" \
-        -o "$OUT/cyaml/$(basename "$c" .c).o"
-done
-ar rcs "$OUT/libCYaml.a" "$OUT"/cyaml/*.o
-# Yams is Swift 5 code: FUZZ_FLAGS without its -swift-version 6.
-swiftc "${FUZZ_FLAGS[@]:0:3}" -swift-version 5 -D SWIFT_PACKAGE -module-name Yams -Xcc -DYAML_DECLARE_STATIC -I "$YAMS/CYaml/include" -emit-module \
-    -emit-module-path "$OUT/Yams.swiftmodule" -emit-library -static -o "$OUT/libYams.a" "$YAMS"/Yams/*.swift
+mkdir -p "$OUT"
+yams_library "$OUT"
 swift_library "$OUT" VigilCore -- Sources/VigilCore/*.swift
-INCLUDES=(-I "$YAMS/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
-swift_library "$OUT" VigilSigma "${INCLUDES[@]}" -- Sources/VigilSigma/*.swift
-swiftc "${FUZZ_FLAGS[@]}" -I "$OUT" -I Sources/CZlib "${INCLUDES[@]}" -L "$OUT" -lVigilSigma -lVigilCore -lYams -lCYaml -lz \
+swift_library "$OUT" VigilSigma "${YAMS_INCLUDES[@]}" -- Sources/VigilSigma/*.swift
+swiftc "${FUZZ_FLAGS[@]}" -I "$OUT" -I Sources/CZlib "${YAMS_INCLUDES[@]}" -L "$OUT" -lVigilSigma -lVigilCore -lYams -lCYaml -lz \
     Fuzz/sigma/FuzzSigma.swift -o "$OUT/fuzz-sigma"
 echo "$OUT/fuzz-sigma"
