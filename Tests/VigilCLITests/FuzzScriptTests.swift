@@ -6,7 +6,7 @@ import VigilCore
 import VigilTestSupport
 
 @Suite(.serialized) struct FuzzScriptTests {
-    @Test(arguments: ["evtx", "json", "sigma"]) func runScriptFuzzes(_ target: String) throws {
+    @Test(arguments: ["evtx", "json", "sigma", "text"]) func runScriptFuzzes(_ target: String) throws {
         let root = SharedData.packageRoot()
         let run = try ProcessRunner.run("/bin/bash", [root + "/Fuzz/\(target)/run.sh", "5"])
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
