@@ -83,7 +83,8 @@ public struct LinuxAuditDecoder: LineDecoder {
         fields.reset()
         event.records.withUnsafeBytes { all in
             var from = 0
-            for i in 0...all.count where i == all.count || all[i] == 0x0A {
+            while from <= all.count {
+                let i = LogFile.lineEnd(all, from: from)
                 let record = UnsafeRawBufferPointer(rebasing: all[from..<i])
                 // Checked when the line was read: only the header is parsed again.
                 if case .success(let header) = AuditHeader.parse(record) { fields.add(record: record, header: header) }
@@ -417,10 +418,26 @@ struct AuditEventFields {
         var enriched: Bool
     }
 
-    /// Keys whose unquoted values audit writes hex encoded (besides EXECVE's argv).
-    static let hexKeys: [StaticString] = [
-        "proctitle", "comm", "exe", "cwd", "name", "path", "cmd", "acct", "key", "data", "dir", "file", "watch", "ocomm", "root_dir",
-    ]
+    /// Whether `k` is a key whose unquoted values audit writes hex encoded, besides EXECVE's argv: proctitle, comm, exe,
+    /// cwd, name, path, cmd, acct, key, data, dir, file, watch, ocomm, root_dir.
+    static func isHexKey(_ b: UnsafeRawBufferPointer, _ k: Range<Int>) -> Bool {
+        guard k.count >= 3, k.count <= 9 else { return false }
+        switch b[k.lowerBound] {
+        case UInt8(ascii: "a"): return AuditScanner.equals(b, k, "acct")
+        case UInt8(ascii: "c"):
+            return AuditScanner.equals(b, k, "comm") || AuditScanner.equals(b, k, "cwd") || AuditScanner.equals(b, k, "cmd")
+        case UInt8(ascii: "d"): return AuditScanner.equals(b, k, "data") || AuditScanner.equals(b, k, "dir")
+        case UInt8(ascii: "e"): return AuditScanner.equals(b, k, "exe")
+        case UInt8(ascii: "f"): return AuditScanner.equals(b, k, "file")
+        case UInt8(ascii: "k"): return AuditScanner.equals(b, k, "key")
+        case UInt8(ascii: "n"): return AuditScanner.equals(b, k, "name")
+        case UInt8(ascii: "o"): return AuditScanner.equals(b, k, "ocomm")
+        case UInt8(ascii: "p"): return AuditScanner.equals(b, k, "proctitle") || AuditScanner.equals(b, k, "path")
+        case UInt8(ascii: "r"): return AuditScanner.equals(b, k, "root_dir")
+        case UInt8(ascii: "w"): return AuditScanner.equals(b, k, "watch")
+        default: return false
+        }
+    }
 
     private(set) var text: [UInt8] = []
     private(set) var items: [Item] = []
@@ -429,6 +446,11 @@ struct AuditEventFields {
     private var records = 0
     /// The event has argv (an EXECVE record or an auoms `cmdline`): SYSCALL's registers are not also `a0`…`a3`.
     private var hasArgv = false
+    /// `write`'s scratch: see `groupKeys`.
+    private var next: [Int32] = []
+    private var repeated: [Bool] = []
+    private var table: [Int32] = []
+    private var clock = EpochClock()
 
     init() {
         text.reserveCapacity(4096)
@@ -512,7 +534,7 @@ struct AuditEventFields {
         let key = copy(b, k)
         if pair.form == .plain && AuditScanner.equals(b, pair.value, "(null)") {
             push(key: key, value: text.count..<text.count, kind: .null, enriched: pair.enriched)
-        } else if pair.form == .plain && Self.isHex(raw) && Self.hexKeys.contains(where: { AuditScanner.equals(b, k, $0) }) {
+        } else if pair.form == .plain && Self.isHexKey(b, k) && Self.isHex(raw) {
             if AuditScanner.equals(b, k, "key") {
                 var decoded = [UInt8]()
                 Self.appendHexDecoded(raw, to: &decoded, nulAsSpace: false)
@@ -589,49 +611,120 @@ struct AuditEventFields {
     }
 
     /// Writes the event: header fields, then every key once in order of first appearance (an array when repeated).
-    func write(into sink: inout DocumentSink) {
+    mutating func write(into sink: inout DocumentSink) {
+        groupKeys()
+        var clock = EpochClock()
+        swap(&clock, &self.clock)
+        writeFields(into: &sink, clock: &clock)
+        swap(&clock, &self.clock)
+    }
+
+    private func writeFields(into sink: inout DocumentSink, clock: inout EpochClock) {
         text.withUnsafeBytes { t in
-            let epochText = String(decoding: UnsafeRawBufferPointer(rebasing: t[epoch]), as: UTF8.self)
+            let epochText = UnsafeRawBufferPointer(rebasing: t[epoch])
             sink.string(HeaderField.channel, LinuxAuditDecoder.channel)
-            if let iso = LogTime.iso(epoch: epochText) { sink.string(HeaderField.time, iso) }
-            sink.string("audit_time", epochText)
-            sink.number("audit_serial", String(decoding: UnsafeRawBufferPointer(rebasing: t[serial]), as: UTF8.self))
-            for i in items.indices where !items[..<i].contains(where: { sameKey($0, items[i], t) }) { writeKey(of: i, t, into: &sink) }
+            if clock.set(epochText) {
+                clock.text.withUnsafeBytes { sink.string(HeaderField.time, bytes: $0) }
+            } else if let iso = LogTime.iso(epoch: String(decoding: epochText, as: UTF8.self)) {
+                sink.string(HeaderField.time, iso)
+            }
+            sink.string("audit_time", bytes: epochText)
+            sink.number("audit_serial", bytes: UnsafeRawBufferPointer(rebasing: t[serial]))
+            for i in items.indices where !repeated[i] { writeKey(of: i, t, into: &sink) }
             guard !hasArgv else { return }
             for item in items where item.key.count == 10 && t[item.key.lowerBound..<item.key.lowerBound + 9].elementsEqual("syscall_a".utf8)
             {
                 sink.string(
-                    String(decoding: UnsafeRawBufferPointer(rebasing: t[item.key.lowerBound + 8..<item.key.upperBound]), as: UTF8.self),
+                    name: UnsafeRawBufferPointer(rebasing: t[item.key.lowerBound + 8..<item.key.upperBound]),
                     bytes: UnsafeRawBufferPointer(rebasing: t[item.value]))
+            }
+        }
+    }
+
+    /// Links the items of each key: `repeated[i]` when an earlier item has item i's key, `next[i]` the next item with
+    /// it (or -1). One pass over an open-addressing table of each key's last item.
+    private mutating func groupKeys() {
+        let n = items.count
+        var next: [Int32] = []
+        var repeated: [Bool] = []
+        var table: [Int32] = []
+        swap(&next, &self.next)
+        swap(&repeated, &self.repeated)
+        swap(&table, &self.table)
+        defer {
+            swap(&next, &self.next)
+            swap(&repeated, &self.repeated)
+            swap(&table, &self.table)
+        }
+        link(n, next: &next, repeated: &repeated, table: &table)
+    }
+
+    private func link(_ n: Int, next: inout [Int32], repeated: inout [Bool], table: inout [Int32]) {
+        next.removeAll(keepingCapacity: true)
+        next.append(contentsOf: repeatElement(-1, count: n))
+        repeated.removeAll(keepingCapacity: true)
+        repeated.append(contentsOf: repeatElement(false, count: n))
+        var size = 16
+        while size < 2 * n { size <<= 1 }
+        table.removeAll(keepingCapacity: true)
+        table.append(contentsOf: repeatElement(-1, count: size))
+        text.withUnsafeBytes { t in
+            for i in 0..<n {
+                var slot = Int(items[i].hash) & (size - 1)
+                while true {
+                    let last = Int(table[slot])
+                    if last < 0 {
+                        table[slot] = Int32(i)
+                        break
+                    }
+                    if sameKey(items[last], items[i], t) {
+                        next[last] = Int32(i)
+                        repeated[i] = true
+                        table[slot] = Int32(i)
+                        break
+                    }
+                    slot = (slot + 1) & (size - 1)
+                }
             }
         }
     }
 
     /// Writes item `i`'s key: a string or null when it occurs once, else an array of its values in order.
     private func writeKey(of i: Int, _ t: UnsafeRawBufferPointer, into sink: inout DocumentSink) {
-        let name = outputName(i, t)
         let item = items[i]
-        if item.kind != .element && !items[(i + 1)...].contains(where: { sameKey($0, item, t) }) {
-            if item.kind == .null { sink.null(name) } else { sink.string(name, bytes: UnsafeRawBufferPointer(rebasing: t[item.value])) }
+        let name = UnsafeRawBufferPointer(rebasing: t[item.key])
+        let suffix: StaticString = shadowsRawField(i, t) ? "_name" : ""
+        if item.kind != .element && next[i] < 0 {
+            if item.kind == .null {
+                sink.null(name: name, suffix: suffix)
+            } else {
+                sink.string(name: name, suffix: suffix, bytes: UnsafeRawBufferPointer(rebasing: t[item.value]))
+            }
             return
         }
-        let values = items[i...].lazy.filter { sameKey($0, item, t) }.map { other in
-            other.kind == .null ? "(null)" : String(decoding: UnsafeRawBufferPointer(rebasing: t[other.value]), as: UTF8.self)
+        sink.strings(name: name, suffix: suffix) { element in
+            var k = i
+            while k >= 0 {
+                let other = items[k]
+                if other.kind == .null {
+                    ("(null)" as StaticString).withUTF8Buffer { element(UnsafeRawBufferPointer($0)) }
+                } else {
+                    element(UnsafeRawBufferPointer(rebasing: t[other.value]))
+                }
+                k = Int(next[k])
+            }
         }
-        sink.strings(name, Array(values))
     }
 
-    /// The key's name in the document: an ENRICHED field shadowing a raw one (ignoring case) gets `_name`.
-    private func outputName(_ i: Int, _ t: UnsafeRawBufferPointer) -> String {
+    /// An ENRICHED field whose name equals a raw field's ignoring case (other than `SYSCALL`): written as `<NAME>_name`.
+    private func shadowsRawField(_ i: Int, _ t: UnsafeRawBufferPointer) -> Bool {
         let item = items[i]
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: t[item.key]), as: UTF8.self)
-        guard item.enriched, name != "SYSCALL" else { return name }
+        guard item.enriched, !AuditScanner.equals(t, item.key, "SYSCALL") else { return false }
         let key = UnsafeRawBufferPointer(rebasing: t[item.key])
-        let shadows = items.contains { other in
+        return items.contains { other in
             !other.enriched && other.key.count == key.count
                 && zip(t[other.key], key).allSatisfy { Self.folded($0) == Self.folded($1) }
         }
-        return shadows ? name + "_name" : name
     }
 
     private func sameKey(_ a: Item, _ b: Item, _ t: UnsafeRawBufferPointer) -> Bool {

@@ -230,7 +230,7 @@ public enum LogReader {
         }
         let opened = forEachChunk(path, report: &report) { bytes, final in
             var from = 0
-            for i in 0..<bytes.count where bytes[i] == 0x0A {
+            while case let i = LogFile.lineEnd(bytes, from: from), i < bytes.count {
                 if carry.isEmpty {
                     line(UnsafeRawBufferPointer(rebasing: bytes[from..<i]))
                 } else {

@@ -123,3 +123,51 @@ struct TimeScanner {
         return true
     }
 }
+
+/// The ISO 8601 text of UNIX times written as `seconds[.fraction]` (Zeek's `ts`, audit's `audit(time:serial)`). The
+/// text of the last second seen is kept, so that the events of one second (most events of a busy log) only rewrite
+/// their microseconds instead of formatting a date.
+struct EpochClock {
+    private var second: Int64 = -1
+    /// `LogTime.iso(seconds:micros:)` of the last time set: `YYYY-MM-DDTHH:MM:SS.uuuuuuZ`.
+    private(set) var text: [UInt8] = []
+
+    /// Sets the time from `digits[.digits]`; false when the cell is not written so (the caller falls back to
+    /// `LogTime.iso(epoch:)`).
+    mutating func set(_ cell: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        var seconds: Int64 = 0
+        while i < cell.count, i < 18, cell[i] &- 0x30 < 10 {
+            seconds = seconds * 10 + Int64(cell[i] &- 0x30)
+            i += 1
+        }
+        guard i > 0 else { return false }
+        var micros: Int64 = 0
+        var places = 0
+        if i < cell.count, cell[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < cell.count, cell[i] &- 0x30 < 10 {
+                if places < 6 { micros = micros * 10 + Int64(cell[i] &- 0x30) }
+                places += 1
+                i += 1
+            }
+            guard places > 0 else { return false }
+        }
+        guard i == cell.count else { return false }
+        for _ in min(places, 6)..<6 { micros *= 10 }
+        write(seconds: seconds, micros: micros)
+        return true
+    }
+
+    private mutating func write(seconds: Int64, micros: Int64) {
+        if seconds != second {
+            second = seconds
+            text = Array(LogTime.iso(seconds: seconds).utf8)
+        }
+        var rest = micros
+        for k in stride(from: text.count - 2, through: text.count - 7, by: -1) {
+            text[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+    }
+}

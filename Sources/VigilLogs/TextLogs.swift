@@ -3,6 +3,10 @@
 // `LogReader.readLines` feeds it the lines of a file (gzip or plain) and cuts batches between documents.
 import VigilCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Header fields every text reader writes besides the event's own fields: the source the event came from (the
 /// "channel" the logsource mapping routes rules by, e.g. `linux/auditd`, `zeek/conn`) and its time in ISO 8601
 /// UTC. `vigil export` writes the same two columns.
@@ -82,6 +86,40 @@ public struct DocumentSink {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// A string field whose name is raw bytes followed by `suffix`.
+    mutating func string(name: UnsafeRawBufferPointer, suffix: StaticString = "", bytes value: UnsafeRawBufferPointer) {
+        key(name, suffix: suffix)
+        Self.appendQuoted(value, to: &bytes)
+    }
+
+    /// A number field from raw bytes, written as a string when they are not a JSON number.
+    mutating func number(_ name: String, bytes digits: UnsafeRawBufferPointer) {
+        key(name)
+        if Self.isJSONNumber(digits) { bytes.append(contentsOf: digits) } else { Self.appendQuoted(digits, to: &bytes) }
+    }
+
+    /// A JSON null whose name is raw bytes followed by `suffix`.
+    mutating func null(name: UnsafeRawBufferPointer, suffix: StaticString = "") {
+        key(name, suffix: suffix)
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// An array of strings whose name is raw bytes followed by `suffix`: `elements` calls its argument once per
+    /// element, in order.
+    mutating func strings(
+        name: UnsafeRawBufferPointer, suffix: StaticString = "", _ elements: ((UnsafeRawBufferPointer) -> Void) -> Void
+    ) {
+        key(name, suffix: suffix)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        elements { element in
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            Self.appendQuoted(element, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// Ends the open document.
     public mutating func end() {
         precondition(start >= 0, "end without begin")
@@ -125,12 +163,23 @@ public struct DocumentSink {
     }
 
     private mutating func key(_ name: String) {
+        var name = name
+        name.withUTF8 { key(UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func key(_ name: UnsafeRawBufferPointer, suffix: StaticString = "") {
         precondition(start >= 0, "field outside a document")
         if fieldCount > 0 { bytes.append(UInt8(ascii: ",")) }
         fieldCount += 1
-        var name = name
-        name.withUTF8 { Self.appendQuoted($0, to: &bytes) }
-        bytes.append(UInt8(ascii: ":"))
+        guard suffix.utf8CodeUnitCount > 0 else {
+            Self.appendQuoted(name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            return
+        }
+        Self.appendQuoted(name, to: &bytes)
+        bytes.removeLast()
+        suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
     static func isJSONNumber<C: RandomAccessCollection<UInt8>>(_ s: C) -> Bool where C.Index == Int {
@@ -167,7 +216,11 @@ public struct DocumentSink {
             var j = i
             while j < end, value[j] >= 0x20, value[j] < 0x7F, value[j] != 0x22, value[j] != 0x5C { j += 1 }
             if j > i {
-                out.append(contentsOf: value[i..<j])
+                if let copied = value.withContiguousStorageIfAvailable({ out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[(i - value.startIndex)..<(j - value.startIndex)])) }) {
+                    _ = copied
+                } else {
+                    out.append(contentsOf: value[i..<j])
+                }
                 i = j
                 if i == end { break }
             }
@@ -226,6 +279,14 @@ public protocol LineDecoder {
 
 /// Names of log files.
 public enum LogFile {
+    /// The offset of the first LF at or after `from` in `bytes`, or `bytes.count` when there is none.
+    static func lineEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int {
+        guard from < bytes.count, let base = bytes.baseAddress, let newline = memchr(base + from, 0x0A, bytes.count - from) else {
+            return bytes.count
+        }
+        return UnsafeRawPointer(newline) - base
+    }
+
     /// A log file's name without its folder, compression and log extension (`.gz`, then `.log`, `.json`,
     /// `.jsonl`, `.ndjson` or `.txt`, any case) and without a rotation time (`conn.2023-08-16-01-28-55.log.gz` →
     /// `conn`: a rotated name is `name.<time>`, and the time starts with a digit after the dot).
