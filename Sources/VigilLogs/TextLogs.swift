@@ -216,11 +216,9 @@ public struct DocumentSink {
             var j = i
             while j < end, value[j] >= 0x20, value[j] < 0x7F, value[j] != 0x22, value[j] != 0x5C { j += 1 }
             if j > i {
-                if let copied = value.withContiguousStorageIfAvailable({ out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[(i - value.startIndex)..<(j - value.startIndex)])) }) {
-                    _ = copied
-                } else {
-                    out.append(contentsOf: value[i..<j])
-                }
+                let run = (i - value.startIndex)..<(j - value.startIndex)
+                let copied = value.withContiguousStorageIfAvailable { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[run])) }
+                if copied == nil { out.append(contentsOf: value[i..<j]) }
                 i = j
                 if i == end { break }
             }
