@@ -114,7 +114,7 @@ public enum CoverageAssessment {
         applicability: PlatformApplicability? = nil, options: CoverageOptions
     ) -> CoverageReport {
         let visibility = VisibilityModel(kb: kb, inventory: inventory, applicability: applicability)
-        let collected = visibility.collectedComponents
+        let collected = CollectedComponents(inventory: inventory)
         var diagnostics: [Diagnostic] = []
         let present = inventory.logSources.filter(VisibilityModel.isPresent)
         var verdicts: [RuleVerdict] = []
@@ -263,8 +263,16 @@ public enum CoverageAssessment {
     }
 
     /// A need is satisfied by a collected data component it maps to, or directly by the inventory
-    /// (the same Sigma logsource, an overlapping Windows event set).
-    static func satisfied(_ need: LogSourceNeed, present: [CollectedLogSource], collected: Set<String>, map: LogSourceMap) -> Bool {
+    /// (the same Sigma logsource, an overlapping Windows event set), with two limits:
+    /// - a need whose logs an operating system writes (Sigma product `windows`, `linux` or `macos`, a Windows channel)
+    ///   takes the component only from a log source on a system of that platform: Windows Sysmon's network
+    ///   connections do not make a Linux rule's logs collected;
+    /// - a need on another product's logs (`azure`, `m365`, `aws`, `zeek`, `okta` …) is satisfied only when a log
+    ///   source lists that product among its Sigma logsources: CloudTrail's account changes are not Entra ID's. An
+    ///   inventory that lists no Sigma logsource at all (a DeTT&CT file) is judged by data components alone.
+    static func satisfied(_ need: LogSourceNeed, present: [CollectedLogSource], collected: CollectedComponents, map: LogSourceMap)
+        -> Bool
+    {
         switch need.kind {
         case .sigma:
             let wanted = SigmaLogsource(product: need.product, category: need.category, service: need.service)
@@ -272,6 +280,11 @@ public enum CoverageAssessment {
                 $0.sigma.contains { $0 == wanted || ($0.category != nil && $0.product == wanted.product && $0.category == wanted.category) }
             }) {
                 return true
+            }
+            if let product = wanted.product, CollectedComponents.sigmaProductPlatforms[product] == nil,
+                collected.speaksSigma, !present.contains(where: { $0.sigma.contains { $0.product == product } })
+            {
+                return false
             }
         case .windowsEvent:
             if let channel = need.product {
@@ -281,6 +294,48 @@ public enum CoverageAssessment {
         default: break
         }
         guard let dcs = map.dataComponents(for: need) else { return false }
-        return dcs.contains { collected.contains($0.lowercased()) }
+        let platforms = CollectedComponents.platforms(of: need)
+        return dcs.contains { collected.contains($0, on: platforms) }
     }
+}
+
+/// The data components the inventory's present log sources collect, on the platforms of the systems they cover.
+struct CollectedComponents {
+    /// Lowercased component → the platforms it is collected on.
+    private var platformsByComponent: [String: Set<String>] = [:]
+    /// Some present log source lists Sigma logsources (a Vigil inventory rather than a DeTT&CT file).
+    private(set) var speaksSigma = false
+
+    init(inventory: Inventory) {
+        speaksSigma = inventory.logSources.contains { VisibilityModel.isPresent($0) && !$0.sigma.isEmpty }
+        let systems = Dictionary(inventory.systems.map { ($0.name, $0.platforms) }, uniquingKeysWith: { a, _ in a })
+        let everywhere = inventory.platforms
+        for source in inventory.logSources where VisibilityModel.isPresent(source) {
+            // A source naming no system (or only unknown ones) covers every system.
+            let named = Set(source.systems.flatMap { systems[$0] ?? [] })
+            let platforms = named.isEmpty ? everywhere : named
+            for component in source.dataComponents { platformsByComponent[component.lowercased(), default: []].formUnion(platforms) }
+        }
+    }
+
+    /// Collected on any of `platforms` (nil: anywhere).
+    func contains(_ component: String, on platforms: [String]?) -> Bool {
+        guard let on = platformsByComponent[component.lowercased()] else { return false }
+        guard let platforms else { return true }
+        return platforms.contains { on.contains($0) }
+    }
+
+    /// The ATT&CK platforms whose systems write a need's logs, or nil when the need does not say (a category
+    /// without product, network products such as Zeek or a firewall, other repositories' needs).
+    static func platforms(of need: LogSourceNeed) -> [String]? {
+        switch need.kind {
+        case .sigma: return need.product.flatMap { sigmaProductPlatforms[$0.lowercased()] }
+        case .windowsEvent: return ["Windows"]
+        default: return nil
+        }
+    }
+
+    /// The Sigma products that are operating systems (SigmaHQ's taxonomy), and their ATT&CK platforms. Any other
+    /// product names whose logs they are (a cloud, a sensor, an application).
+    static let sigmaProductPlatforms: [String: [String]] = ["windows": ["Windows"], "linux": ["Linux"], "macos": ["macOS"]]
 }

@@ -90,10 +90,25 @@ enum DefaultLogSourceMap {
           - {category: antivirus, data_components: [Malware Metadata, Application Log Content]}
           - {category: database, data_components: [Application Log Content]}
           - {product: zeek, data_components: [Network Traffic Content, Network Traffic Flow, Network Connection Creation]}
+          - {product: zeek, service: conn, data_components: [Network Traffic Flow, Network Connection Creation]}
+          - {product: zeek, service: dns, data_components: [Network Traffic Content, Network Traffic Flow]}
+          - {product: zeek, service: kerberos, data_components: [Network Traffic Content, Active Directory Credential Request]}
+          - {product: zeek, service: smb_files, data_components: [Network Traffic Content, Network Share Access]}
+          - {product: zeek, service: smb_mapping, data_components: [Network Traffic Content, Network Share Access]}
+          - {product: zeek, service: dce_rpc, data_components: [Network Traffic Content]}
           - {product: aws, data_components: [Cloud Service Modification, Cloud Service Metadata, Instance Creation, Instance Modification, Cloud Storage Access, Cloud Storage Modification, User Account Authentication, User Account Modification, User Account Creation, Group Modification, Snapshot Creation, Cloud Service Disable]}
           - {product: azure, data_components: [Cloud Service Modification, Cloud Service Metadata, User Account Authentication, User Account Modification, User Account Creation, Logon Session Creation, Group Modification, Instance Creation, Cloud Storage Access, Active Directory Object Modification]}
+          - {product: azure, service: signinlogs, data_components: [User Account Authentication, Logon Session Creation, Logon Session Metadata]}
+          - {product: azure, service: pim, data_components: [User Account Modification, Group Modification]}
+          - {product: azure, service: riskdetection, data_components: [User Account Authentication, Logon Session Metadata]}
+          - {product: azure, service: auditlogs, data_components: [User Account Creation, User Account Modification, User Account Deletion, Group Modification, Active Directory Object Creation, Active Directory Object Modification, Active Directory Object Deletion, Cloud Service Modification, Web Credential Creation]}
+          - {product: azure, service: activitylogs, data_components: [Cloud Service Modification, Cloud Service Disable, Cloud Service Metadata, Instance Creation, Instance Modification, Instance Deletion, Instance Start, Instance Stop, Cloud Storage Creation, Cloud Storage Modification, Cloud Storage Deletion, Snapshot Creation, Image Creation]}
           - {product: gcp, data_components: [Cloud Service Modification, Cloud Service Metadata, Instance Creation, Cloud Storage Access, User Account Modification, User Account Creation, Group Modification]}
           - {product: m365, data_components: [Application Log Content, User Account Authentication, Logon Session Creation, Cloud Service Modification]}
+          - {product: m365, service: audit, data_components: [Application Log Content, User Account Modification, Cloud Service Modification, Cloud Storage Access]}
+          - {product: m365, service: exchange, data_components: [Application Log Content]}
+          - {product: m365, service: threat_management, data_components: [Application Log Content, Malware Metadata]}
+          - {product: m365, service: threat_detection, data_components: [Application Log Content, Malware Metadata]}
           - {product: okta, data_components: [User Account Authentication, Logon Session Creation, User Account Modification, Group Modification]}
           - {product: onelogin, data_components: [User Account Authentication, User Account Modification]}
           - {product: github, data_components: [Application Log Content, User Account Modification]}
