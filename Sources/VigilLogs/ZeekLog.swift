@@ -7,7 +7,8 @@ import VigilCore
 /// Every header is honoured where it appears: `#separator` (written with `\xNN` escapes) starts a new block, so a
 /// concatenated log re-reads its headers; `#set_separator`, `#empty_field`, `#unset_field`, `#path`, `#fields` and
 /// `#types` replace their earlier values. Values become JSON as follows:
-/// - the unset value (`-`) is null; the empty value (`(empty)`) is `""`, or `[]` for a set or vector;
+/// - a field with the unset value (`-`) is left out, as Zeek's own JSON writer leaves it out, so that the TSV and the
+///   JSON log of one sensor give the same events; the empty value (`(empty)`) is `""`, or `[]` for a set or vector;
 /// - `set[…]` and `vector[…]` are arrays of strings, split on the set separator;
 /// - `count`, `int`, `port`, `double`, `interval` and `time` are numbers (`inf`/`nan` stay strings);
 /// - `bool` is true/false (`T`/`F`);
@@ -99,7 +100,7 @@ public struct ZeekTSVDecoder: LineDecoder {
 
     /// Writes one cell as the JSON value its Zeek type calls for.
     private mutating func value(_ cell: UnsafeRawBufferPointer, name: String, kind: ZeekKind, into sink: inout DocumentSink) {
-        if ZeekText.equal(cell, header.unset) { return sink.null(name) }
+        if ZeekText.equal(cell, header.unset) { return }
         if ZeekText.equal(cell, header.empty) {
             return kind == .container ? sink.strings(name, []) : sink.string(name, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }
