@@ -79,6 +79,27 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// A test of a column that may hold a list, written by `vigil export` as its JSON array text (`["SYSCALL","EXECVE"]`):
+    /// on a JSON array, `element` (a test of `vigil_element`) for any element, as the local engine tests a list;
+    /// on anything else `scalar`. NULL is false.
+    func listOrScalar(_ column: String, element: String, scalar: String) -> String {
+        let v = SQLPrinter.elementVariable
+        switch self {
+        case .duckdb:
+            return "CASE WHEN starts_with(\(column), '[') AND json_valid(\(column)) THEN coalesce(list_bool_or(list_transform("
+                + "CAST(json_extract_string(\(column), '$[*]') AS VARCHAR[]), lambda \(v): \(element))), FALSE) "
+                + "ELSE coalesce(\(scalar), FALSE) END"
+        case .clickhouse:
+            let text = "ifNull(\(column), '')"
+            return "if(startsWith(\(text), '[') AND isValidJSON(\(text)), arrayExists(\(v) -> \(element), "
+                + "JSONExtract(\(text), 'Array(String)')), ifNull(\(scalar), 0))"
+        case .spark:
+            let list = "from_json(\(column), 'array<string>')"
+            return "CASE WHEN startswith(\(column), '[') AND \(list) IS NOT NULL THEN coalesce(exists(\(list), \(v) -> \(element)), FALSE) "
+                + "ELSE coalesce(\(scalar), FALSE) END"
+        }
+    }
+
     /// NULL as false, so that `NOT` of a test on an absent field is true, as in the local engine.
     func definite(_ e: String) -> String { self == .clickhouse ? "ifNull(\(e), 0)" : "coalesce(\(e), FALSE)" }
 
@@ -101,6 +122,29 @@ public struct SQLPrinter: Sendable {
 
     /// When set, lower-cased columns are named here and computed once per row by the caller's subquery.
     var lowering: LoweredColumns?
+    /// Value tests read a list-valued column element by element (`listOrScalar`): set for rules on the channels
+    /// whose events hold lists (`holdsLists`), so that other rules' queries stay as they are.
+    var elementwise = false
+
+    /// The lambda variable of element tests.
+    static let elementVariable = "vigil_element"
+
+    /// Events of these channels hold lists: Linux audit events (`type` lists the record types; a key of several
+    /// records, such as PATH's `name`, lists their values) and Zeek logs (set and vector columns).
+    public static func holdsLists(channel: String) -> Bool {
+        let name = channel.lowercased()
+        return name == "linux/auditd" || name.hasPrefix("zeek/")
+    }
+
+    /// Some channel test in `p` names a channel whose events hold lists.
+    static func holdsLists(_ p: Predicate) -> Bool {
+        switch p {
+        case .and(let xs), .or(let xs): return xs.contains(where: holdsLists)
+        case .not(let x): return holdsLists(x)
+        case .field(_, .channel(let name)): return holdsLists(channel: name)
+        case .field, .constant, .keyword: return false
+        }
+    }
 
     public init(dialect: SQLDialect, layout: FieldLayout, columns: [String]? = nil) {
         self.dialect = dialect
@@ -140,7 +184,9 @@ public struct SQLPrinter: Sendable {
     public func query(_ predicate: Predicate, table: String, select: [String]) throws(Unsupported) -> String {
         let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
         let selected = select.map { $0 == "*" ? "*" : column(path: layout.nested ? $0.split(separator: ".").map(String.init) : [$0]) }
-        return "SELECT \(selected.joined(separator: ", ")) FROM \(tableName) WHERE \(try expression(bind(predicate)))"
+        var printer = self
+        printer.elementwise = Self.holdsLists(predicate)
+        return "SELECT \(selected.joined(separator: ", ")) FROM \(tableName) WHERE \(try printer.expression(bind(predicate)))"
     }
 
     /// With a known column list: tests of fields the table lacks become what they are on an absent field, and
@@ -179,22 +225,29 @@ public struct SQLPrinter: Sendable {
         let tableName = table.split(separator: ".").map { dialect.identifier(String($0)) }.joined(separator: ".")
         let selected = select.map { $0 == "*" ? "*" : column(path: layout.nested ? $0.split(separator: ".").map(String.init) : [$0]) }
             .joined(separator: ", ")
+        var printer = self
+        // Each rule's tests read lists element-wise when its channel (in the scope or, with the export's header
+        // columns, among its tests) holds lists.
+        let inScope = Self.holdsLists(scope)
         switch dialect {
         case .duckdb:
             var branches: [String] = []
             for (k, t) in tests.enumerated() {
-                branches.append(
-                    "SELECT \(selected), \(k) AS vigil_rule FROM \(tableName) WHERE \(try expression(Predicate.and([scope, t]).simplified))"
-                )
+                printer.elementwise = inScope || Self.holdsLists(t)
+                let test = try printer.expression(Predicate.and([scope, t]).simplified)
+                branches.append("SELECT \(selected), \(k) AS vigil_rule FROM \(tableName) WHERE \(test)")
             }
             return branches.joined(separator: " UNION ALL ")
         case .spark, .clickhouse:
             // A hundred rules fold the same columns to lower case again and again; a subquery folds each once
             // per row (Spark: 1.5–3× faster batches on the Sysmon logs).
-            var printer = self
             printer.lowering = LoweredColumns()
             var flags: [String] = []
-            for (k, t) in tests.enumerated() { flags.append("IF(\(try printer.expression(t)), \(k), -1)") }
+            for (k, t) in tests.enumerated() {
+                printer.elementwise = inScope || Self.holdsLists(t)
+                flags.append("IF(\(try printer.expression(t)), \(k), -1)")
+            }
+            printer.elementwise = inScope
             let list = flags.joined(separator: ", ")
             let rules =
                 dialect == .spark
@@ -230,7 +283,16 @@ public struct SQLPrinter: Sendable {
         case .not(let x): return "NOT \(dialect.definite(try expression(x)))"
         case .field(let name, let condition):
             guard let column = resolve(name) else { return try absent(condition) }
-            return try test(column, condition)
+            switch condition {
+            case .string, .regex, .compare, .cidr:
+                guard elementwise else { fallthrough }
+                var inner = self
+                inner.lowering = nil
+                inner.elementwise = false
+                let element = try inner.test(Self.elementVariable, condition)
+                return dialect.listOrScalar(column, element: element, scalar: try test(column, condition))
+            default: return try test(column, condition)
+            }
         case .keyword(let condition):
             guard let columns else {
                 throw Unsupported("a keyword search needs the table's column list (give --columns FILE)")

@@ -104,6 +104,26 @@ final class EngineCase: @unchecked Sendable {
     }
 }
 
+/// The logs beyond Windows (Linux audit with its list-valued `type`, Sysmon for Linux, Zeek, CloudTrail, Entra ID,
+/// Microsoft 365, Sentinel rows) with SigmaHQ's Linux, network and cloud rules and the one Windows folder a Sentinel
+/// capture fires: every engine finds the local hunt's detections, lists read element by element as locally.
+@Suite(.serialized) struct BeyondWindowsEngineTests {
+    static let data: Result<EngineCase, Error> = Result {
+        let rules = try SharedData.path("rules/sigma/rules")
+        return try EngineCase(
+            logs: [try SharedData.path("logs/beyond-windows")],
+            rules: ["linux", "network", "cloud", "windows/pipe_created"].map { rules + "/" + $0 })
+    }
+
+    @Test(arguments: Engines.all) func sameDetectionsAsVigilHunt(_ engine: String) throws {
+        let data = try Self.data.get()
+        // The audit detections need the element-wise tests: `type: EXECVE` on ["SYSCALL","EXECVE",…].
+        #expect(data.local.count >= 20, "\(data.local.count) local detections")
+        #expect(data.localLines.contains("\"channel\":\"linux/auditd\""))
+        try data.compare(engine)
+    }
+}
+
 @Suite struct InjectionTests {
     /// Values a rule may hold that SQL, LIKE or a regex would otherwise interpret.
     static let values = [
