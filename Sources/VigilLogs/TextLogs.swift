@@ -17,6 +17,18 @@ public enum HeaderField {
     public static let event = "vigil_event_id"
 }
 
+/// A field name as its JSON text (`"name":`), made once by a reader that writes the same names on every row.
+public struct JSONKey: Sendable, Equatable {
+    let quoted: [UInt8]
+
+    public init(_ name: String) {
+        var out: [UInt8] = []
+        DocumentSink.appendQuoted(Array(name.utf8), to: &out)
+        out.append(UInt8(ascii: ":"))
+        quoted = out
+    }
+}
+
 /// Flat JSON documents under construction. A document is `begin(line:)`, fields, `end()`; only ended documents
 /// are in `documents`.
 public struct DocumentSink {
@@ -110,6 +122,34 @@ public struct DocumentSink {
         name: UnsafeRawBufferPointer, suffix: StaticString = "", _ elements: ((UnsafeRawBufferPointer) -> Void) -> Void
     ) {
         key(name, suffix: suffix)
+        appendStrings(elements)
+    }
+
+    /// A string field under a prepared key.
+    mutating func string(_ key: JSONKey, bytes value: UnsafeRawBufferPointer) {
+        self.key(key)
+        Self.appendQuoted(value, to: &bytes)
+    }
+
+    /// A number field under a prepared key, written as a string when `digits` are not a JSON number.
+    mutating func number(_ key: JSONKey, bytes digits: UnsafeRawBufferPointer) {
+        self.key(key)
+        if Self.isJSONNumber(digits) { bytes.append(contentsOf: digits) } else { Self.appendQuoted(digits, to: &bytes) }
+    }
+
+    /// A JSON boolean under a prepared key.
+    mutating func bool(_ key: JSONKey, _ value: Bool) {
+        self.key(key)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// An array of strings under a prepared key: `elements` calls its argument once per element, in order.
+    mutating func strings(_ key: JSONKey, _ elements: ((UnsafeRawBufferPointer) -> Void) -> Void) {
+        self.key(key)
+        appendStrings(elements)
+    }
+
+    private mutating func appendStrings(_ elements: ((UnsafeRawBufferPointer) -> Void) -> Void) {
         bytes.append(UInt8(ascii: "["))
         var first = true
         elements { element in
@@ -118,6 +158,13 @@ public struct DocumentSink {
             Self.appendQuoted(element, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func key(_ key: JSONKey) {
+        precondition(start >= 0, "field outside a document")
+        if fieldCount > 0 { bytes.append(UInt8(ascii: ",")) }
+        fieldCount += 1
+        bytes.append(contentsOf: key.quoted)
     }
 
     /// Ends the open document.

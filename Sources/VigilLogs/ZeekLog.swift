@@ -47,7 +47,7 @@ public struct ZeekTSVDecoder: LineDecoder {
             if let problem = header.read(bytes, line: number) { report(problem, line: number, &diagnostics, &bad) }
             return
         }
-        guard let names = header.names else {
+        guard let names = header.keys else {
             report("a data row before any #fields header", line: number, &diagnostics, &bad)
             return
         }
@@ -77,13 +77,13 @@ public struct ZeekTSVDecoder: LineDecoder {
     }
 
     /// Writes one event: the header fields, then every column by its type.
-    private mutating func emit(_ row: UnsafeRawBufferPointer, line: Int, names: [String], into sink: inout DocumentSink) {
+    private mutating func emit(_ row: UnsafeRawBufferPointer, line: Int, names: [JSONKey], into sink: inout DocumentSink) {
         sink.begin(line: line)
         sink.string(HeaderField.channel, header.channel)
         if let t = header.timeColumn { time(UnsafeRawBufferPointer(rebasing: row[starts[t]..<ends[t]]), into: &sink) }
         for column in 0..<names.count {
             value(
-                UnsafeRawBufferPointer(rebasing: row[starts[column]..<ends[column]]), name: names[column], kind: header.kinds[column],
+                UnsafeRawBufferPointer(rebasing: row[starts[column]..<ends[column]]), key: names[column], kind: header.kinds[column],
                 into: &sink)
         }
         sink.end()
@@ -99,37 +99,35 @@ public struct ZeekTSVDecoder: LineDecoder {
     }
 
     /// Writes one cell as the JSON value its Zeek type calls for.
-    private mutating func value(_ cell: UnsafeRawBufferPointer, name: String, kind: ZeekKind, into sink: inout DocumentSink) {
+    private mutating func value(_ cell: UnsafeRawBufferPointer, key: JSONKey, kind: ZeekKind, into sink: inout DocumentSink) {
         if ZeekText.equal(cell, header.unset) { return }
         if ZeekText.equal(cell, header.empty) {
-            return kind == .container ? sink.strings(name, []) : sink.string(name, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+            return kind == .container ? sink.strings(key) { _ in } : sink.string(key, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }
         switch kind {
-        case .number: sink.number(name, String(decoding: cell, as: UTF8.self))
+        case .number: sink.number(key, bytes: cell)
         case .bool where cell.count == 1 && (cell[0] == UInt8(ascii: "T") || cell[0] == UInt8(ascii: "F")):
-            sink.bool(name, cell[0] == UInt8(ascii: "T"))
-        case .container: sink.strings(name, elements(cell))
-        default: string(cell, name: name, into: &sink)
+            sink.bool(key, cell[0] == UInt8(ascii: "T"))
+        case .container:
+            let separator = header.setSeparator
+            sink.strings(key) { element in
+                var decoded: [UInt8] = []
+                ZeekText.forEachPart(cell, separator: separator) { start, end in
+                    decoded.removeAll(keepingCapacity: true)
+                    ZeekText.unescape(UnsafeRawBufferPointer(rebasing: cell[start..<end]), into: &decoded)
+                    decoded.withUnsafeBytes { element($0) }
+                }
+            }
+        default: string(cell, key: key, into: &sink)
         }
     }
 
     /// A string cell: its bytes as they are, or with the escapes decoded when it has any.
-    private mutating func string(_ cell: UnsafeRawBufferPointer, name: String, into sink: inout DocumentSink) {
-        guard cell.contains(UInt8(ascii: "\\")) else { return sink.string(name, bytes: cell) }
+    private mutating func string(_ cell: UnsafeRawBufferPointer, key: JSONKey, into sink: inout DocumentSink) {
+        guard cell.contains(UInt8(ascii: "\\")) else { return sink.string(key, bytes: cell) }
         scratch.removeAll(keepingCapacity: true)
         ZeekText.unescape(cell, into: &scratch)
-        scratch.withUnsafeBytes { sink.string(name, bytes: $0) }
-    }
-
-    /// The elements of a set or vector cell, their escapes decoded.
-    private func elements(_ cell: UnsafeRawBufferPointer) -> [String] {
-        var result: [String] = []
-        ZeekText.forEachPart(cell, separator: header.setSeparator) { start, end in
-            var element: [UInt8] = []
-            ZeekText.unescape(UnsafeRawBufferPointer(rebasing: cell[start..<end]), into: &element)
-            result.append(String(decoding: element, as: UTF8.self))
-        }
-        return result
+        scratch.withUnsafeBytes { sink.string(key, bytes: $0) }
     }
 }
 
@@ -155,6 +153,8 @@ struct ZeekHeader {
     var unset: [UInt8] = [UInt8(ascii: "-")]
     var path: String?
     var names: [String]?
+    /// `names` as JSON keys.
+    var keys: [JSONKey]?
     var types: [Substring]?
     /// One per name: `.string` for every column until a `#types` line of the same length types them.
     var kinds: [ZeekKind] = []
@@ -189,6 +189,7 @@ struct ZeekHeader {
             // `#types` follows `#fields`: types from before belong to an earlier list of fields.
             types = nil
             names = parts(value).map(String.init)
+            keys = names?.map(JSONKey.init)
             timeColumn = names?.firstIndex(of: "ts")
             return typeColumns()
         case "types":
