@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VigilConvert", targets: ["VigilConvert"]),
         .library(name: "VigilExport", targets: ["VigilExport"]),
         .library(name: "VigilEngines", targets: ["VigilEngines"]),
+        .library(name: "VigilValidation", targets: ["VigilValidation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -39,6 +40,8 @@ let package = Package(
             name: "VigilCoverage",
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", "VigilHTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
+        // Validated coverage: a coverage run's rules run over labelled attack simulations.
+        .target(name: "VigilValidation", dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", "VigilHunt", "VigilLogs", "VigilSigma"]),
         // Query printing needs only the Sigma model; exporting events and driving engines build on it.
         .target(name: "VigilConvert", dependencies: ["VigilCore", "VigilSigma", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilExport", dependencies: ["VigilCore", "CZlib", "VigilLogs", "VigilSigma", "VigilConvert"]),
@@ -55,7 +58,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilCore", "VigilAttack", "VigilEVTX", "VigilSigma", "VigilLogs", "VigilCoverage", "VigilStore", "VigilServer",
-                "VigilHunt", "VigilConvert", "VigilExport", "VigilEngines",
+                "VigilHunt", "VigilConvert", "VigilExport", "VigilEngines", "VigilValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test targets (not part of any product).
@@ -73,6 +76,7 @@ let package = Package(
             name: "VigilConvertTests",
             dependencies: ["VigilConvert", "VigilExport", "VigilEngines", "VigilLogs", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilTestSupport", "vigil"]),
+        .testTarget(name: "VigilValidationTests", dependencies: ["VigilValidation", "VigilCoverage", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilHTTPTests", dependencies: ["VigilHTTP", "VigilTestSupport"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilTestSupport", "vigil"]),
         .testTarget(name: "VigilServerTests", dependencies: ["VigilServer", "VigilTestSupport", "vigil"]),

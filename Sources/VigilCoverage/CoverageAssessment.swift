@@ -66,6 +66,8 @@ public struct TechniqueCoverage: Sendable, Codable {
     public var actors: [String]
     /// The most robust Pyramid-of-Pain level among the rules that detect it.
     public var pyramid: PyramidLevel?
+    /// What running the rules over labelled attack simulations proved (nil: no validation in this run).
+    public var validation: TechniqueValidation? = nil
 
     /// Why it has its colour, in one line: the layer comment and the gap plan's reason column.
     public var reason: String { Self.reason(reasons) }
@@ -81,6 +83,8 @@ public struct CoverageReport: Sendable {
     public var rules: [RuleVerdict]
     public var diagnostics: [Diagnostic]
     public var actorNames: [String]
+    /// The simulations and per-rule evidence of a validated run (nil: no validation).
+    public var validation: ValidationReport? = nil
 
     public func count(_ status: CoverageStatus, subtechniques: Bool = true) -> Int {
         techniques.count { $0.status == status && (subtechniques || !$0.isSubtechnique) }

@@ -70,6 +70,10 @@ public struct CoverageSummary: Sendable, Codable {
     public var actors: [String]
     public var topGaps: [GapPlan.Gap]
     public var nextLogSources: [GapPlan.Onboarding]
+    /// What the attack simulations proved, when the run was validated on them.
+    public var validation: ValidationDigest?
+    /// Green techniques that failed their simulation, then green ones never tested, ranked by the actors.
+    public var claimedNotProven: [GapPlan.Gap]
     public var problems: Int
 
     public var text: String {
@@ -84,6 +88,21 @@ public struct CoverageSummary: Sendable, Codable {
             out += unresolvedTechniqueIDs.count > 12 ? " (+\(unresolvedTechniqueIDs.count - 12))\n" : "\n"
         }
         if !actors.isEmpty { out += "actors: \(actors.joined(separator: ", "))\n" }
+        if let digest = validation {
+            let v = digest.counts
+            out += "simulations: \(digest.labelledSimulations) of \(digest.simulations) files labelled, \(digest.eventsRead) events\n"
+            out += "validation: \(v.validated) validated, \(v.missed) missed, \(v.untested) untested"
+            out += " — \(v.greenValidated) of \(v.green) green techniques proven by a simulation (\(v.validatedPercent)%)"
+            out += v.greenMissed > 0 ? ", \(v.greenMissed) green missed their simulation\n" : "\n"
+            let byClass = digest.rulesByEvidence
+            out += "rules on simulations: \(byClass["own-technique"] ?? 0) fired on their own technique's, "
+            out += "\(byClass["other-simulations"] ?? 0) only on others', \(byClass["unlabelled-only"] ?? 0) only on unlabelled files, "
+            out += "\(byClass["never-fired"] ?? 0) never fired, "
+            out += "\(byClass["not-executable"] ?? 0) not executable here\n"
+        }
+        if !claimedNotProven.isEmpty {
+            out += "\nclaimed but not proven:\n" + Self.gapTable(claimedNotProven)
+        }
         if !topGaps.isEmpty {
             out += "\ntop gaps:\n" + Self.gapTable(topGaps)
         }
@@ -142,29 +161,35 @@ public enum CoverageRun {
         public var diagnostics: [Diagnostic]
     }
 
+    /// Assesses the inputs; `validate`, when given, runs the rules over simulations and records what they proved in the
+    /// report before the plan and summary are made from it, returning its problems.
     public static func assess(
-        _ inputs: CoverageInputs, kb: KnowledgeBase, crosswalk: Crosswalk, rater: RuleRater, options: CoverageOptions
+        _ inputs: CoverageInputs, kb: KnowledgeBase, crosswalk: Crosswalk, rater: RuleRater, options: CoverageOptions,
+        validate: ((inout CoverageReport) -> [Diagnostic])? = nil
     ) -> Result {
         let rules = inputs.repositories.rules
         let (weights, unresolvedActors) = inputs.actors.weights(kb: kb, crosswalk: crosswalk)
-        let report = CoverageAssessment.assess(
+        var report = CoverageAssessment.assess(
             kb: kb, inventory: inputs.inventory, rules: rules, ratings: rules.map(rater.rate), map: inputs.map, crosswalk: crosswalk,
             risks: inputs.risks,
             actorWeights: weights, actorNames: inputs.actors.actors.map(\.name), applicability: inputs.applicability, options: options)
+        let validationProblems = validate?(&report) ?? []
         let plan = GapPlan(report: report, kb: kb, map: inputs.map)
         var bySource: [String: Int] = [:]
         for r in rules { bySource[r.source.rawValue, default: 0] += 1 }
         let rejected = inputs.repositories.imports.flatMap { i in
             i.diagnostics.filter { $0.severity == .error }.map { RejectedRule(source: i.source, $0) }
         }
-        let diagnostics = inputs.repositories.allDiagnostics + inputs.actors.diagnostics + unresolvedActors + report.diagnostics
+        let diagnostics =
+            inputs.repositories.allDiagnostics + inputs.actors.diagnostics + unresolvedActors + report.diagnostics + validationProblems
         let summary = CoverageSummary(
             attack: plan.attack, inventory: plan.inventory, threshold: options.threshold, techniques: plan.counts,
             greenPercent: plan.greenPercent,
             rulesBySource: bySource, rulesRejected: rejected.count, rejectedRules: rejected,
             rulesReadTwice: inputs.repositories.duplicates.count,
             blindRules: plan.blindRules, unresolvedTechniqueIDs: plan.unresolvedTechniqueIDs, actors: inputs.actors.actors.map(\.name),
-            topGaps: Array(plan.gaps.prefix(10)), nextLogSources: Array(plan.onboarding.prefix(5)), problems: diagnostics.count)
+            topGaps: Array(plan.gaps.prefix(10)), nextLogSources: Array(plan.onboarding.prefix(5)), validation: ValidationDigest(report),
+            claimedNotProven: Array(plan.claimedNotProven.prefix(10)), problems: diagnostics.count)
         return Result(report: report, plan: plan, summary: summary, diagnostics: diagnostics)
     }
 

@@ -3,6 +3,7 @@
 // is, and which logs it needs. Importers fill it from each source's own fields.
 
 import VigilCore
+import VigilSigma
 
 /// The rule repositories Vigil reads.
 public enum RuleSource: String, Sendable, Codable, CaseIterable, Hashable {
@@ -103,6 +104,14 @@ public struct DetectionRule: Sendable, Codable {
     /// Where the rule was read: the file as found and the line of the rule (or of its ATT&CK mapping). Reports
     /// that name a rule by place use it, such as the warning for a rule read twice.
     public var location: SourceLocation?
+    /// A Sigma rule as the engine parsed it, when the engine accepted it: what validation runs over simulations.
+    /// Not encoded: a stored rule is its assessment, not its program.
+    public var engineRule: SigmaRule?
+
+    enum CodingKeys: String, CodingKey {
+        case source, id, title, path, techniqueIDs, tactics, severity, status, qualifiers, logSources, platforms, deprecated, fields
+        case values, tags, location
+    }
 
     public init(source: RuleSource, id: String, title: String, path: String) {
         self.source = source
@@ -121,6 +130,7 @@ public struct DetectionRule: Sendable, Codable {
         values = []
         tags = []
         location = nil
+        engineRule = nil
     }
 }
 

@@ -21,6 +21,8 @@ public struct GapPlan: Sendable, Codable {
         public var missingDataComponents: [String]
         /// Concrete logs that would provide the missing components (Windows channels/events, Sigma logsources).
         public var providers: [String]
+        /// What the simulations proved, when the run was validated.
+        public var validation: ValidationOutcome?
     }
 
     public struct Onboarding: Sendable, Codable {
@@ -53,6 +55,11 @@ public struct GapPlan: Sendable, Codable {
     public var pyramid: [PyramidRow]
     public var blindRules: Int
     public var unresolvedTechniqueIDs: [String]
+    /// Techniques by validation outcome (nil: the run was not validated).
+    public var validation: ValidationCounts?
+    /// Green techniques a simulation of which their rules missed, then green ones no simulation tested, each ranked
+    /// by the selected actors: coverage claimed but not proven.
+    public var claimedNotProven: [Gap]
 
     public init(report: CoverageReport, kb: KnowledgeBase, map: LogSourceMap, limit: Int = 50) {
         attack = "\(report.attack.domain.title) \(report.attack.version)"
@@ -75,8 +82,8 @@ public struct GapPlan: Sendable, Codable {
             let missing = t.visibility?.missing ?? []
             return Gap(
                 id: t.id, name: t.name, status: t.status, actorWeight: t.actors.count, actors: t.actors, reasons: t.reasons,
-                reason: t.reason, missingDataComponents: missing,
-                providers: Array(providers(missing).prefix(8)))
+                reason: t.validation.map { $0.outcome == .missed ? $0.reason + " | " + t.reason : t.reason } ?? t.reason,
+                missingDataComponents: missing, providers: Array(providers(missing).prefix(8)), validation: t.validation?.outcome)
         }
         let open = report.techniques.filter { ($0.status == .red || $0.status == .yellow) && $0.accepted == nil }
         gaps = open.sorted { ($1.actors.count, $0.status == .red ? 1 : 0, $1.id) < ($0.actors.count, $1.status == .red ? 1 : 0, $0.id) }
@@ -102,6 +109,15 @@ public struct GapPlan: Sendable, Codable {
                 dataComponent: dc, techniquesTurningGreen: ids.sorted(), weightedGain: ids.reduce(0) { $0 + (weightOf[$1] ?? 1) },
                 providers: Array(providers([dc]).prefix(6)))
         }.sorted { ($1.weightedGain, $0.dataComponent) < ($0.weightedGain, $1.dataComponent) }
+        validation = report.validation?.counts
+        let unproven = report.techniques.filter { $0.status == .green && $0.validation.map { $0.outcome != .validated } ?? false }
+        claimedNotProven =
+            unproven.sorted {
+                ($0.validation?.outcome == .missed ? 0 : 1, $1.actors.count, $0.id) < (
+                    $1.validation?.outcome == .missed ? 0 : 1, $0.actors.count, $1.id
+                )
+            }
+            .prefix(limit).map(gap)
         acceptedRisks = report.techniques.compactMap(\.accepted)
         expiredAcceptances = report.techniques.filter(\.acceptanceExpired).map(\.id)
         blindRules = report.rules.count { !$0.logsCollected && !$0.deprecated }
@@ -130,6 +146,16 @@ public struct GapPlan: Sendable, Codable {
         for s in CoverageStatus.allCases { out += "| \(s.rawValue) | \(counts[s.rawValue] ?? 0) |\n" }
         out += "\n\(greenPercent)% of the techniques in scope are green. "
         out += (blindRules == 1 ? "1 rule is blind (its logs are" : "\(blindRules) rules are blind (their logs are") + " not collected).\n"
+        if let v = validation {
+            out += "\n## Claimed but not proven\n\n"
+            out += "Attack simulations validated \(v.greenValidated) of the \(v.green) green techniques (\(v.validatedPercent)%); "
+            out += "\(v.greenMissed) green techniques were simulated and their rules missed. Missed first, then untested, "
+            out += "ranked by the adversaries that use them.\n\n"
+            out += "| technique | validation | actors | reason |\n| --- | --- | --- | --- |\n"
+            for g in claimedNotProven {
+                out += "| \(g.id) \(md(g.name)) | \(g.validation?.rawValue ?? "") | \(g.actorWeight) | \(md(g.reason)) |\n"
+            }
+        }
         out += "\n## Gaps, ranked by the adversaries that use them\n\n"
         out += "| technique | status | actors | reason | missing data components | logs that provide them |\n"
         out += "| --- | --- | --- | --- | --- | --- |\n"
@@ -189,5 +215,27 @@ extension GapPlan.Gap {
         reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? TechniqueCoverage.reason(reasons)
         missingDataComponents = try c.decode([String].self, forKey: .missingDataComponents)
         providers = try c.decode([String].self, forKey: .providers)
+        validation = try c.decodeIfPresent(ValidationOutcome.self, forKey: .validation)
+    }
+}
+
+extension GapPlan {
+    /// Plans saved before validation existed have no claimed-but-not-proven list.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        attack = try c.decode(String.self, forKey: .attack)
+        inventory = try c.decode(String.self, forKey: .inventory)
+        counts = try c.decode([String: Int].self, forKey: .counts)
+        greenPercent = try c.decode(Double.self, forKey: .greenPercent)
+        gaps = try c.decode([Gap].self, forKey: .gaps)
+        onboarding = try c.decode([Onboarding].self, forKey: .onboarding)
+        noRuleAnywhere = try c.decode([Gap].self, forKey: .noRuleAnywhere)
+        acceptedRisks = try c.decode([RiskAcceptance].self, forKey: .acceptedRisks)
+        expiredAcceptances = try c.decode([String].self, forKey: .expiredAcceptances)
+        pyramid = try c.decode([PyramidRow].self, forKey: .pyramid)
+        blindRules = try c.decode(Int.self, forKey: .blindRules)
+        unresolvedTechniqueIDs = try c.decode([String].self, forKey: .unresolvedTechniqueIDs)
+        validation = try c.decodeIfPresent(ValidationCounts.self, forKey: .validation)
+        claimedNotProven = try c.decodeIfPresent([Gap].self, forKey: .claimedNotProven) ?? []
     }
 }

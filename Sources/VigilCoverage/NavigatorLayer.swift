@@ -83,11 +83,19 @@ public struct NavigatorLayer: Sendable, Codable {
 public enum LayerKind: String, Sendable, CaseIterable, Codable {
     case status, detection, visibility, overlay, actors
     case actorCoverage = "actor-coverage"
+    /// What attack simulations proved: validated, missed, green but untested (only for a validated run).
+    case validation
 }
 
 public enum LayerBuilder {
     public static let colors: [CoverageStatus: String] = [.green: "#31a354", .yellow: "#fdd835", .red: "#e53935", .white: "#ffffff"]
     static let accepted = "#90a4ae"
+    /// Green proven by a simulation, and green whose simulation its rules missed (status layer of a validated run).
+    static let greenValidated = "#006d2c"
+    static let greenMissed = "#a1d99b"
+    /// The validation layer's colours.
+    public static let validationColors: [ValidationOutcome: String] = [.validated: "#1a9850", .missed: "#d73027", .untested: "#ffffff"]
+    static let claimedUntested = "#fee08b"
 
     public static func build(_ kind: LayerKind, report: CoverageReport, kb: KnowledgeBase) -> NavigatorLayer {
         let attackMajor = String(report.attack.version.split(separator: ".").first ?? "18")
@@ -103,13 +111,27 @@ public enum LayerBuilder {
             ])
         let maxActors = report.techniques.map(\.actors.count).max() ?? 0
         for t in report.techniques {
+            let comment = t.validation.map { t.reason + " | " + $0.reason } ?? t.reason
             var entry = NavigatorLayer.Technique(
-                techniqueID: t.id, tactic: nil, score: nil, color: "", comment: t.reason,
+                techniqueID: t.id, tactic: nil, score: nil, color: "", comment: comment,
                 metadata: metadata(t, report), links: links(t, report, kb))
             switch kind {
             case .status:
                 entry.color = t.accepted != nil && t.status != .green ? accepted : colors[t.status]!
+                // A validated run splits green: proven by a simulation (darker), missed by its simulation (paler).
+                if t.status == .green, let v = t.validation?.outcome {
+                    entry.color = v == .validated ? greenValidated : v == .missed ? greenMissed : entry.color
+                }
                 entry.score = Double(t.detectionScore)
+            case .validation:
+                guard let v = t.validation else {
+                    entry.color = "#ffffff"
+                    entry.comment = "not validated: the run had no --validate simulations | " + t.reason
+                    break
+                }
+                entry.color = t.status == .green && v.outcome == .untested ? claimedUntested : validationColors[v.outcome]!
+                entry.score = Double(Set(v.evidence.map(\.rule)).count)
+                if t.status == .white && v.outcome == .untested { entry.enabled = false }
             case .detection:
                 entry.score = Double(t.detectionScore)
                 entry.color = ""
@@ -136,7 +158,14 @@ public enum LayerBuilder {
         switch kind {
         case .status:
             layer.description = "Detection status: green can detect, yellow needs logs or tuning, red cannot detect, white not assessed."
-            layer.legendItems = [
+            if report.validation != nil {
+                layer.description += " Green is darker where an attack simulation proved it, paler where its simulation was missed."
+                layer.legendItems = [
+                    .init(label: "green, validated by an attack simulation", color: greenValidated),
+                    .init(label: "green, missed by its simulation (claimed, not proven)", color: greenMissed),
+                ]
+            }
+            layer.legendItems += [
                 .init(label: "green: detected (rule on collected logs, rating ≥ \(report.threshold))", color: colors[.green]!),
                 .init(label: "yellow: needs logs or tuning", color: colors[.yellow]!),
                 .init(label: "red: cannot detect (no rule, no data)", color: colors[.red]!),
@@ -165,6 +194,18 @@ public enum LayerBuilder {
             layer.legendItems = [
                 .init(label: "used by 1 actor", color: "#fff5eb"),
                 .init(label: "used by \(counted(max(maxActors, 1), "actor"))", color: "#a63603"),
+            ]
+        case .validation:
+            layer.description =
+                report.validation == nil
+                ? "No attack simulations were run (vigil coverage --validate LOGS): nothing is validated."
+                : "Validation on attack simulations: validated (a rule mapped to it fired on a simulation of it), missed (its simulation held its rules' logs and none fired), green but untested. Score: rules that fired."
+            layer.gradient = .init(colors: ["#ffffff", "#1a9850"], minValue: 0, maxValue: 5)
+            layer.legendItems = [
+                .init(label: "validated", color: validationColors[.validated]!),
+                .init(label: "missed: simulated, logs there, no rule fired", color: validationColors[.missed]!),
+                .init(label: "green, untested (claimed, not proven)", color: claimedUntested),
+                .init(label: "untested", color: validationColors[.untested]!),
             ]
         case .actorCoverage:
             layer.description = "Techniques of the selected actors, coloured by detection status."
@@ -195,6 +236,14 @@ public enum LayerBuilder {
         }
         if !t.blindRules.isEmpty { items.append(.init(name: "blind rules", value: String(t.blindRules.count))) }
         if let p = t.pyramid { items.append(.init(name: "pyramid of pain", value: p.title)) }
+        if let v = t.validation {
+            items.append(.init(name: "validation", value: v.outcome.rawValue))
+            for e in v.evidence.prefix(5) {
+                let rule = report.rules[e.rule]
+                items.append(.init(name: "fired", value: "\(rule.title) on \(e.file) line \(e.line)"))
+            }
+            for r in v.expected.prefix(5) { items.append(.init(name: "expected to fire", value: report.rules[r].title)) }
+        }
         if !t.actors.isEmpty { items.append(.init(name: "actors", value: t.actors.joined(separator: ", "))) }
         if let a = t.accepted {
             items.append(.init(name: "risk accepted", value: "\(a.owner), review \(a.review)" + (t.acceptanceExpired ? " (expired)" : "")))

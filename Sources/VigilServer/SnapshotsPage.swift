@@ -111,6 +111,7 @@ enum SnapshotsPage {
                 .detection: "detection score 0–5", .visibility: "visibility score 0–4 (DeTT&CT-compatible)",
                 .overlay: "visibility versus detection", .actors: "techniques of the selected actors",
                 .actorCoverage: "the actors' techniques coloured by detection status",
+                .validation: "what attack simulations proved: validated, missed, green but untested",
             ]
             for kind in LayerKind.allCases {
                 h.trusted("<li><a download href=\"/layers/\(kind.rawValue).json?snapshot=\(id)\">\(kind.rawValue).json</a> — ")

@@ -6,6 +6,7 @@ import VigilAttack
 import VigilCore
 import VigilCoverage
 import VigilStore
+import VigilValidation
 
 struct CoverageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +19,15 @@ struct CoverageCommand: ParsableCommand {
             platforms, excluded). Every colour comes with its reasons: in the layer comments, the gap plan's \
             reason column and --format json. A rule read twice (from two paths) counts once, with a warning.
 
+            --validate runs the Sigma rules over attack simulations (EVTX, JSON and the other logs `vigil hunt` \
+            reads) labelled with the techniques they simulate: Security-Datasets metadata beside them, technique IDs \
+            in file or folder names, or --simulations manifests. A technique is validated when a rule mapped to it \
+            (or to a sub-technique) fires on a simulation of it, missed when its simulation holds its rules' logs and \
+            none fires, untested otherwise; green splits into validated and unproven in the layers, the gap plan and \
+            the summary. Rules of other repositories are not executable here and stay unvalidated.
+
             Exit status: 0 success; 1 findings: a rule was rejected (each is listed with its file, line and \
-            reason, and counts for nothing) or --fail-under was missed; 2 bad input: an input cannot be used, a \
+            reason, and counts for nothing), --fail-under or --fail-under-validated was missed; 2 bad input: an input cannot be used, a \
             --rules path does not exist or holds no rules Vigil reads, or an --actors name matches no group, \
             campaign, software or file (the run still reports the rest).
             """)
@@ -53,6 +61,17 @@ struct CoverageCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the gap plan as Markdown here.", valueName: "file")) var report: String?
     @Option(help: ArgumentHelp("Write the gap plan as JSON here.", valueName: "file")) var plan: String?
     @Option(help: "Exit 1 when fewer than this percentage of in-scope techniques are green.") var failUnder: Double?
+    @Option(
+        name: .customLong("validate"), parsing: .upToNextOption,
+        help: ArgumentHelp("Attack simulations (log files or folders) to validate the green techniques on.", valueName: "logs"))
+    var simulationLogs: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "A manifest labelling simulations: YAML (simulations: [{path, techniques}]) or CSV (path,techniques); repeat for more.",
+            valueName: "file"))
+    var simulations: [String] = []
+    @Option(help: "Exit 1 when fewer than this percentage of green techniques are validated (needs --validate).")
+    var failUnderValidated: Double?
     @Option(help: ArgumentHelp("Date for risk-acceptance expiry (default: today).", valueName: "YYYY-MM-DD")) var today: String?
     @Option(help: "Output format: table or json.") var format: OutputFormat?
     @Flag(help: "Same as --format json.") var json = false
@@ -63,6 +82,12 @@ struct CoverageCommand: ParsableCommand {
     func validate() throws {
         guard (1...5).contains(threshold) else { throw ValidationError("--threshold is a rating from 1 to 5") }
         if let failUnder, !(0...100).contains(failUnder) { throw ValidationError("--fail-under is a percentage from 0 to 100") }
+        if let failUnderValidated, !(0...100).contains(failUnderValidated) {
+            throw ValidationError("--fail-under-validated is a percentage from 0 to 100")
+        }
+        if simulationLogs.isEmpty && (failUnderValidated != nil || !simulations.isEmpty) {
+            throw ValidationError("--fail-under-validated and --simulations need --validate LOGS")
+        }
         _ = try outputFormat
     }
 
@@ -96,8 +121,16 @@ struct CoverageCommand: ParsableCommand {
             throw ExitCode.badInput
         }
         let date = today ?? Self.isoToday()
+        let simulations = simulationLogs.isEmpty ? nil : (logs: simulationLogs, manifests: self.simulations)
         let result = CoverageRun.assess(
-            input, kb: kb, crosswalk: crosswalk, rater: rater, options: CoverageOptions(threshold: threshold, today: date))
+            input, kb: kb, crosswalk: crosswalk, rater: rater, options: CoverageOptions(threshold: threshold, today: date),
+            validate: simulations.map { simulations in
+                { report in
+                    SimulationRunner.validate(
+                        &report, logs: simulations.logs, kb: kb, crosswalk: crosswalk, manifests: simulations.manifests,
+                        rules: input.repositories.rules)
+                }
+            })
         Output.report(result.diagnostics)
         do {
             if let layer { try CoverageRun.write(LayerBuilder.build(.status, report: result.report, kb: kb), to: layer) }
@@ -116,6 +149,7 @@ struct CoverageCommand: ParsableCommand {
         if save {
             var sources = ["rules": rules.joined(separator: " "), "inventory": inventory]
             if !actors.isEmpty { sources["actors"] = actors.joined(separator: " ") }
+            if !simulationLogs.isEmpty { sources["simulations"] = (simulationLogs + self.simulations).joined(separator: " ") }
             if let accept { sources["accept"] = accept }
             if let ratings { sources["ratings"] = ratings }
             do {
@@ -146,6 +180,12 @@ struct CoverageCommand: ParsableCommand {
         }
         if let failUnder, result.report.greenPercent < failUnder {
             Output.error("coverage gate missed: \(result.report.greenPercent)% green, --fail-under \(failUnder)%")
+            findings = true
+        }
+        if let failUnderValidated, let v = result.report.validation?.counts, v.validatedPercent < failUnderValidated {
+            Output.error(
+                "validation gate missed: \(v.validatedPercent)% of green techniques validated, --fail-under-validated \(failUnderValidated)%"
+            )
             findings = true
         }
         if findings { throw ExitCode.findings }

@@ -88,22 +88,8 @@ enum RepositoryFiles {
         return 0
     }
 
-    /// `body` over every item on all cores, results in input order.
-    static func parallelMap<T: Sendable>(_ items: [String], _ body: @Sendable (String) -> T) -> [T] {
-        if items.count < 16 { return items.map(body) }
-        return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
-            let slots = Slots(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: items.count) { index in
-                (slots.base + index).initialize(to: body(items[index]))
-            }
-            initialized = items.count
-        }
-    }
-
-    private struct Slots<T>: @unchecked Sendable {
-        // Each index is written by exactly one iteration, so the threads never share a slot.
-        let base: UnsafeMutablePointer<T>
-    }
+    /// `body` over every file on all cores, results in input order.
+    static func parallelMap<T: Sendable>(_ items: [String], _ body: @Sendable (String) -> T) -> [T] { Parallel.map(items, body) }
 
     /// Gathers per-file outcomes into one import, in file order.
     static func collect(_ source: RuleSource, root: String, outcomes: [FileOutcome]) -> RuleImport {

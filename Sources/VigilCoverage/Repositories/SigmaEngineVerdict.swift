@@ -51,7 +51,8 @@ public struct SigmaEngineVerdict: Sendable {
         var result = FileOutcome(diagnostics: engineErrors + outcome.diagnostics.filter { $0.severity != .error })
         for rule in outcome.rules {
             if let match = remaining.firstIndex(where: { Self.same($0, rule) }) {
-                remaining.remove(at: match)
+                var rule = rule
+                rule.engineRule = remaining.remove(at: match)
                 result.rules.append(rule)
             } else if engineErrors.isEmpty {
                 result.diagnostics.append(

@@ -1,0 +1,132 @@
+// Validated coverage on real attack simulations: each technique outcome (validated, missed, untested) and each rule
+// class (own technique, other simulations, unlabelled only, never fired, not executable) from shared events, the
+// events checked by a Python reading of the logs and the rules' conditions, not by Vigil's engine.
+import Foundation
+import Testing
+import VigilCore
+import VigilTestSupport
+
+@testable import VigilCoverage
+
+@Suite struct ValidationTests {
+    static let security = "rules/sigma/rules/windows/builtin/security/"
+    static let dcsyncRule = security + "win_security_ad_replication_non_machine_account.yml"
+    static let samRule = security + "win_security_sam_registry_hive_handle_request.yml"
+    static let dsrmRule = security + "win_security_susp_dsrm_password_change.yml"
+    static let clearedRule = security + "win_security_audit_log_cleared.yml"
+    static let lsassRule = security + "win_security_lsass_access_non_system_account.yml"
+    static let carRule = "rules/car/analytics/CAR-2019-04-004.yaml"
+    static let dcsync = "logs/sysmon-json/covenant_dcsync_dcerpc_drsuapi_DsGetNCChanges_2020-08-05020926.json.gz"
+    static let seatbelt = "logs/sysmon-json/cmd_seatbelt_group_user_2020-11-0216391814.json.gz"
+    static let bitsadmin = "logs/sysmon-json/cmd_bitsadmin_download_psh_script_2020-10-2302365189.json.gz"
+    static let dsrm = "logs/evtx-attack-samples/Credential Access/4794_DSRM_password_change_t1098.evtx"
+    static let hashdump = "logs/evtx-attack-samples/Credential Access/CA_hashdump_4663_4656_lsass_access.evtx"
+
+    /// Python's reading of the JSON simulations: per file, the lines each rule's condition (written out by hand from
+    /// the rule) matches, and how many Security-channel events the file holds.
+    static let reference = """
+        import gzip, json, sys
+        def dcsync(e):
+            guids = ['1131f6ad-9c07-11d1-f79f-00c04fc2dcd2', '1131f6aa-9c07-11d1-f79f-00c04fc2dcd2',
+                     '9923a32a-3607-11d2-b9be-0000f87a36b2', '89e95b76-444d-4c62-991a-0facbeda640c']
+            user = str(e.get('SubjectUserName', ''))
+            return (str(e.get('EventID')) == '4662' and any(g in str(e.get('Properties', '')) for g in guids)
+                    and not user.endswith('$') and e.get('SubjectDomainName') != 'Window Manager'
+                    and not user.startswith(('NT AUT', 'MSOL_')))
+        def sam(e):
+            return (str(e.get('EventID')) == '4656' and e.get('ObjectType') == 'Key'
+                    and str(e.get('ObjectName', '')).lower().endswith('\\\\sam'))
+        def cleared(e):
+            provider = e.get('Provider_Name', e.get('SourceName'))
+            return ((str(e.get('EventID')) == '517' and provider == 'Security')
+                    or (str(e.get('EventID')) == '1102' and provider == 'Microsoft-Windows-Eventlog'))
+        result = {}
+        for path in sys.argv[1:]:
+            hits = {'dcsync': [], 'sam': [], 'cleared': []}
+            security = 0
+            with gzip.open(path, 'rt', encoding='utf-8') as f:
+                for n, line in enumerate(f, 1):
+                    e = json.loads(line)
+                    security += e.get('Channel') == 'Security'
+                    for name, test in (('dcsync', dcsync), ('sam', sam), ('cleared', cleared)):
+                        if test(e): hits[name].append(n)
+            result[path] = {'hits': hits, 'security': security}
+        print(json.dumps(result))
+        """
+
+    struct Reading: Decodable {
+        var hits: [String: [Int]]
+        var security: Int
+    }
+
+    @Test func everyOutcomeAndRuleClassFromRealSimulationsAgreesWithAPythonReadingOfTheEvents() throws {
+        let rules = try [Self.dcsyncRule, Self.samRule, Self.dsrmRule, Self.clearedRule, Self.lsassRule, Self.carRule].map {
+            try SharedData.path($0)
+        }
+        let logs = try [Self.dcsync, Self.seatbelt, Self.bitsadmin, Self.dsrm, Self.hashdump].map { try SharedData.path($0) }
+        let inventory = SharedData.packageRoot() + "/Examples/inventory.yaml"
+        let run = try ProcessRunner.vigil(
+            ["coverage", "--inventory", inventory, "--rules"] + rules + ["--validate"] + logs + ["--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let digest = try #require(try JSONDecoder().decode(Summary.self, from: Data(run.stdout.utf8)).validation)
+        let python = try ProcessRunner.python(Self.reference, [logs[0], logs[1], logs[2]])
+        let reading = try JSONDecoder().decode([String: Reading].self, from: Data(python.utf8))
+        let dcsync = try #require(reading[logs[0]])
+        let seatbelt = try #require(reading[logs[1]])
+        let bitsadmin = try #require(reading[logs[2]])
+        func technique(_ id: String) throws -> ValidationDigest.Technique { try #require(digest.techniques.first { $0.id == id }) }
+        func rule(_ title: String) throws -> ValidationDigest.Rule { try #require(digest.rulesFired.first { $0.title == title }) }
+
+        // Validated: the DCSync simulation (Security-Datasets labels it T1003.006); the rule's first event and count are
+        // the ones Python finds, and the parent T1003 is validated through its sub-technique.
+        #expect(!dcsync.hits["dcsync"]!.isEmpty)
+        let replication = try technique("T1003.006")
+        #expect(replication.outcome == .validated)
+        let firing = try #require(replication.fired.first)
+        #expect(firing.rule == "Active Directory Replication from Non Machine Account - DcSync Indicator")
+        #expect(firing.line == dcsync.hits["dcsync"]!.first)
+        #expect(firing.events == dcsync.hits["dcsync"]!.count)
+        #expect(try technique("T1003").outcome == .validated)
+        // Validated from a name: the DSRM sample's `_t1098` labels it, and the DSRM rule fired on it.
+        let dsrm = try technique("T1098")
+        #expect(dsrm.outcome == .validated)
+        #expect(dsrm.fired.map(\.rule) == ["Password Change on Directory Service Restore Mode (DSRM) Account"])
+
+        // Missed: Seatbelt's simulation is labelled T1012, holds Security events (the SAM rule's logs), and no event
+        // requests a handle on the SAM hive: the rule mapped to T1012 ran and did not fire.
+        #expect(seatbelt.security > 0)
+        #expect(seatbelt.hits["sam"]!.isEmpty)
+        let query = try technique("T1012")
+        #expect(query.outcome == .missed)
+        #expect(query.expected == ["SAM Registry Hive Handle Request"])
+        #expect(query.status == .green)
+        #expect(digest.counts.greenMissed >= 1)
+
+        // Untested: BITS (T1197) is simulated but no rule mapped to it ran; LSASS memory (T1003.001) has a rule but no
+        // simulation labelled with it.
+        let bits = try technique("T1197")
+        #expect(bits.outcome == .untested)
+        #expect(bits.reason.contains("no rule mapped to it runs here"))
+        #expect(!digest.techniques.contains { $0.id == "T1003.001" })
+
+        // Rules. Own technique: DCSync. Other simulations: the log-clearing rule (T1070.001) fired on the BITS and
+        // Seatbelt simulations, exactly where Python finds event 1102. Unlabelled only: the LSASS rule on the
+        // hash-dump sample, which has no label. Never fired: SAM. Not executable: the CAR analytic.
+        #expect(try rule(firing.rule).evidence == .ownTechnique)
+        let cleared = try rule("Security Eventlog Cleared")
+        #expect(cleared.evidence == .otherSimulations)
+        #expect(
+            Set(cleared.firedOn.map { "\($0.file):\($0.line)" })
+                == Set([(logs[1], seatbelt), (logs[2], bitsadmin)].compactMap { f, r in r.hits["cleared"]!.first.map { "\(f):\($0)" } }))
+        #expect(try rule("LSASS Access From Non System Account").evidence == .unlabelledOnly)
+        #expect(!digest.rulesFired.contains { $0.title == "SAM Registry Hive Handle Request" })
+        #expect(digest.rulesByEvidence["never-fired"] == 1)
+        #expect(digest.rulesByEvidence["not-executable"] == 1)
+        #expect(digest.simulations == 5)
+        #expect(digest.labelledSimulations == 4)
+    }
+
+    struct Summary: Decodable {
+        var validation: ValidationDigest?
+    }
+}
