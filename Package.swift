@@ -41,7 +41,8 @@ let package = Package(
             dependencies: ["VigilCore", "VigilAttack", "VigilSigma", "VigilHTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilHunt", dependencies: ["VigilCore", "VigilLogs", "VigilSigma"]),
         // Validated coverage: a coverage run's rules run over labelled attack simulations.
-        .target(name: "VigilValidation", dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", "VigilHunt", "VigilLogs", "VigilSigma"]),
+        .target(
+            name: "VigilValidation", dependencies: ["VigilCore", "VigilAttack", "VigilCoverage", "VigilHunt", "VigilLogs", "VigilSigma"]),
         // Query printing needs only the Sigma model; exporting events and driving engines build on it.
         .target(name: "VigilConvert", dependencies: ["VigilCore", "VigilSigma", .product(name: "Yams", package: "Yams")]),
         .target(name: "VigilExport", dependencies: ["VigilCore", "CZlib", "VigilLogs", "VigilSigma", "VigilConvert"]),
