@@ -104,9 +104,9 @@ public struct DetectionRule: Sendable, Codable {
     /// Where the rule was read: the file as found and the line of the rule (or of its ATT&CK mapping). Reports
     /// that name a rule by place use it, such as the warning for a rule read twice.
     public var location: SourceLocation?
-    /// A Sigma rule as the engine parsed it, when the engine accepted it: what validation runs over simulations.
+    /// A Sigma rule as the engine compiled it, when the engine accepted it: what validation runs over simulations.
     /// Not encoded: a stored rule is its assessment, not its program.
-    public var engineRule: SigmaRule?
+    public var engineRule: EngineRule?
 
     enum CodingKeys: String, CodingKey {
         case source, id, title, path, techniqueIDs, tactics, severity, status, qualifiers, logSources, platforms, deprecated, fields

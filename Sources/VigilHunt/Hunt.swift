@@ -17,14 +17,16 @@ public struct HuntResult: Sendable {
 public enum Hunt {
     /// Runs `ruleSet` over `files` with `threads` workers; `onDetections` receives each batch's detections on
     /// the calling thread, in file and record order. `collectFields` copies each matched event's fields into
-    /// its detection. Counts and problems of the pass go to `report`.
+    /// its detection. Counts and problems of the pass go to `report`. `contexts`, when given, is the pass's own pool
+    /// (one borrowing from a longer-lived pool, for many passes with the same rules); `idleLogsources` false leaves
+    /// out the result's logsources without events (the caller asks the pool's contexts itself).
     public static func run(
         _ files: [String], ruleSet: RuleSet, threads: Int = 2, collectFields: Bool = true, sources: JSONSources = .builtin,
-        report: inout EventStreamReport,
+        contexts: MatchContextPool? = nil, idleLogsources: Bool = true, report: inout EventStreamReport,
         onProgress: ((EventStreamProgress) -> Void)? = nil, onDetections: ([Detection]) -> Void
     ) -> HuntResult {
         let correlator = Correlator(correlations: ruleSet.correlations, rules: ruleSet.rules, mapping: ruleSet.mapping)
-        let contexts = MatchContextPool(ruleSet: ruleSet)
+        let contexts = contexts ?? MatchContextPool(ruleSet: ruleSet)
         var hits = [Int](repeating: 0, count: ruleSet.rules.count)
         EventStream.fold(
             files, threads: threads, sources: sources, report: &report,
@@ -42,7 +44,7 @@ public enum Hunt {
             }, onProgress: onProgress)
         return HuntResult(
             hitsPerRule: hits, correlationHits: correlator.evaluate(), correlator: correlator,
-            logsourcesWithoutEvents: ruleSet.logsourcesWithoutEvents(contexts.contexts))
+            logsourcesWithoutEvents: idleLogsources ? ruleSet.logsourcesWithoutEvents(contexts.contexts) : [])
     }
 }
 

@@ -57,7 +57,8 @@ public final class Correlator: @unchecked Sendable {
         self.aliasesOf = aliasesOf
         stripPrefixes = mapping.stripPrefixes
         var byName: [String: Int] = [:]
-        for (i, r) in rules.enumerated() {
+        // Only correlations name rules: without any, there is nothing to look up (a hunt over each file of many).
+        for (i, r) in rules.enumerated() where !correlations.isEmpty {
             if let id = r.id { byName[id] = i }
             if let name = r.name { byName[name] = i }
         }

@@ -17,14 +17,37 @@ extension RuleSet {
 
 /// Match contexts for worker threads: one is taken per batch and given back when the batch is merged, so
 /// there are never more than the batches in flight.
+/// A pool that borrows from a longer-lived one serves one pass among many (each file of a validation): its contexts
+/// are the pass's own, and go back to the lender, compiled regexes and all, with `returnBorrowed`.
 public final class MatchContextPool: @unchecked Sendable {
     private let ruleSet: RuleSet
+    private let lender: MatchContextPool?
     private var idle: [MatchContext] = []
     private let lock = Lock()
 
-    public init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+    public init(ruleSet: RuleSet, borrowingFrom lender: MatchContextPool? = nil) {
+        self.ruleSet = ruleSet
+        self.lender = lender
+    }
 
-    public func take() -> MatchContext { lock.withLock { idle.popLast() } ?? MatchContext(ruleSet: ruleSet) }
+    public func take() -> MatchContext {
+        if let own = lock.withLock({ idle.popLast() }) { return own }
+        if let borrowed = lender?.lock.withLock({ lender?.idle.popLast() }) {
+            borrowed.forgetSeen()
+            return borrowed
+        }
+        return MatchContext(ruleSet: ruleSet)
+    }
+
+    /// Gives this pass's contexts to the pool they were borrowed from (nothing without a lender).
+    public func returnBorrowed() {
+        guard let lender else { return }
+        let contexts = lock.withLock {
+            defer { idle = [] }
+            return idle
+        }
+        lender.lock.withLock { lender.idle += contexts }
+    }
 
     public func give(_ context: MatchContext) { lock.withLock { idle.append(context) } }
 
@@ -36,6 +59,11 @@ extension RuleSet {
     /// Running rules that no event of the pass could reach, by logsource: their logsource is mapped, but no
     /// event of its sources (channel and event ID) was in the logs. `contexts` are the pass's match contexts.
     public func logsourcesWithoutEvents(_ contexts: [MatchContext]) -> [(logsource: SigmaLogsource, rules: [Int])] {
+        return Self.byLogsource(rulesWithoutEvents(contexts), rules)
+    }
+
+    /// Running rules that no event of the pass could reach (`logsourcesWithoutEvents` without the grouping).
+    public func rulesWithoutEvents(_ contexts: [MatchContext]) -> [Int] {
         func seen(_ list: CandidateList) -> Bool { contexts.contains { $0.saw(list.seenSlot) } }
         let keysSeen = byChannelAndID.filter { seen($0.value) }.keys
         let channelsSeen = Set(byChannel.indices.filter { seen(byChannel[$0]) } + keysSeen.map { $0 >> 32 })
@@ -51,8 +79,12 @@ extension RuleSet {
                 return ids.isEmpty ? channelsSeen.contains(c) : ids.contains { byChannelAndID[c << 32 | $0].map(seen) ?? false }
             }
         }
-        return Self.byLogsource(ruleScopes.keys.filter { !ruleScopes[$0]!.contains(where: reached) }, rules)
+        let reachedScope = scopeTable.map(reached)
+        return scopesByRule.compactMap { entry in entry.scopes.contains { reachedScope[$0] } ? nil : entry.rule }
     }
+
+    /// Rules that cannot run because nothing maps their logsource.
+    public var rulesWithoutMapping: [Int] { unmappedRules }
 
     /// Rules that cannot run because nothing maps their logsource, by logsource.
     public var unmappedLogsources: [(logsource: SigmaLogsource, rules: [Int])] {

@@ -75,6 +75,9 @@ public final class MatchContext {
     /// Whether an event was routed to candidate list `slot`.
     func saw(_ slot: Int32) -> Bool { seenLists[Int(slot)] }
 
+    /// Forgets which sources events came from, to serve another pass (its compiled regexes and buffers are kept).
+    func forgetSeen() { seenLists.update(repeating: false, count: ruleSet.candidateListCount) }
+
     /// Text of a scalar node into the arena.
     @inline(__always) func text(of node: Int, fold: Bool) -> (Int32, Int32) {
         let view = self.view!

@@ -38,6 +38,9 @@ public final class RuleSet: Sendable {
     let nonWindowsPrefixes: [[UInt8]]
     /// Per rule (index into `rules`): where it runs, for reporting rules that saw no event of their logsource.
     let ruleScopes: [Int: [UnitScope]]
+    /// The same, each distinct scope once: `scopeTable`, and per rule (in rule order) indices into it.
+    let scopeTable: [UnitScope]
+    let scopesByRule: [(rule: Int, scopes: [Int])]
     /// Rules whose logsource nothing maps.
     let unmappedRules: [Int]
     let windowsFallback: CandidateList
@@ -218,6 +221,20 @@ public final class RuleSet: Sendable {
         self.channelIsNonWindows = nonWindowsChannel
         self.nonWindowsPrefixes = mapping.nonWindowsChannels.map { Folding.fold(Array($0.utf8)) }
         self.ruleScopes = ruleScopes
+        var scopeIndex: [UnitScope: Int] = [:]
+        var scopeTable: [UnitScope] = []
+        self.scopesByRule = ruleScopes.keys.sorted().map { rule in
+            (
+                rule,
+                ruleScopes[rule]!.map { scope in
+                    if let i = scopeIndex[scope] { return i }
+                    scopeIndex[scope] = scopeTable.count
+                    scopeTable.append(scope)
+                    return scopeTable.count - 1
+                }
+            )
+        }
+        self.scopeTable = scopeTable
         self.unmappedRules = unmappedRules
         self.windowsFallback = slotted(windows)
         self.nonWindows = slotted((scopes[.otherEvents] ?? []) + anyEvent)

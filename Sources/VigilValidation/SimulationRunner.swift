@@ -20,16 +20,21 @@ public enum SimulationRunner {
         var labeler = SimulationLabeler(kb: kb, crosswalk: crosswalk, manifests: manifests)
         let labels = files.map { labeler.label($0) }
         var diagnostics = missing + labeler.diagnostics + labeler.unusedManifestEntries()
-        // Report rule index ↔ engine rule: the coverage run's rules are in the report's order.
-        var engineRules: [SigmaRule] = []
-        var reportIndex: [Int] = []
-        for (r, rule) in rules.enumerated() where r < report.rules.count {
-            guard let engine = rule.engineRule else { continue }
-            engineRules.append(engine)
-            reportIndex.append(r)
+        // Report rule index ↔ engine rule. The rules of one repository share the rule set the engine compiled when
+        // coverage read them: it runs as it is. Rules from several repositories are compiled together anew.
+        let engineRules = rules.prefix(report.rules.count).enumerated().compactMap { r, rule in rule.engineRule.map { (r, $0) } }
+        let sets = Set(engineRules.map { ObjectIdentifier($0.1.ruleSet) })
+        let ruleSet: RuleSet
+        var reportIndex: [Int: Int] = [:]
+        if sets.count == 1, let shared = engineRules.first?.1.ruleSet {
+            ruleSet = shared
+            for (r, engine) in engineRules { reportIndex[engine.index] = r }
+        } else {
+            ruleSet = RuleSet(rules: engineRules.map(\.1.rule), mapping: .builtin)
+            for (k, (r, _)) in engineRules.enumerated() { reportIndex[k] = r }
         }
-        let ruleSet = RuleSet(rules: engineRules, mapping: .builtin)
-        let runnable = Set(ruleSet.activeRules)
+        // Rules of the set that coverage does not count (rejected, read twice) run but report nothing.
+        let runnable = Set(ruleSet.activeRules).filter { reportIndex[$0] != nil }
         let perFile = run(files, labels: labels, ruleSet: ruleSet)
         var fired: [Int: [ValidationEvidence]] = [:]
         var present: [Int: Set<String>] = [:]
@@ -38,13 +43,16 @@ public enum SimulationRunner {
             events += outcome.events
             diagnostics += outcome.diagnostics
             for e in outcome.fired {
+                guard let r = reportIndex[e.rule] else { continue }
                 var evidence = e
-                evidence.rule = reportIndex[e.rule]
-                fired[evidence.rule, default: []].append(evidence)
+                evidence.rule = r
+                fired[r, default: []].append(evidence)
             }
-            for r in outcome.withEvents { present[reportIndex[r], default: []].insert(files[f]) }
+            for engine in outcome.withEvents {
+                if let r = reportIndex[engine] { present[r, default: []].insert(files[f]) }
+            }
         }
-        let ran = Set(runnable.map { reportIndex[$0] })
+        let ran = Set(runnable.compactMap { reportIndex[$0] })
         Validation.apply(
             SimulationRuns(simulations: labels, ran: ran, fired: fired, logsPresent: present, eventsRead: events), to: &report,
             diagnostics: diagnostics)
@@ -62,11 +70,18 @@ public enum SimulationRunner {
     /// Each file on its own pass, the files spread over all cores.
     static func run(_ files: [String], labels: [SimulationLabel], ruleSet: RuleSet) -> [FileOutcome] {
         let active = Set(ruleSet.activeRules)
+        let unmapped = Set(ruleSet.rulesWithoutMapping)
+        // Match contexts (and the regexes they compile) serve file after file.
+        let shared = MatchContextPool(ruleSet: ruleSet)
         return Parallel.map(Array(files.indices), serialBelow: 2) { f in
             var report = EventStreamReport()
+            let contexts = MatchContextPool(ruleSet: ruleSet, borrowingFrom: shared)
+            defer { contexts.returnBorrowed() }
             var first: [Int: ValidationEvidence] = [:]
             var order: [Int] = []
-            let result = Hunt.run([files[f]], ruleSet: ruleSet, threads: 1, collectFields: false, report: &report) { detections in
+            _ = Hunt.run(
+                [files[f]], ruleSet: ruleSet, threads: 1, collectFields: false, contexts: contexts, idleLogsources: false, report: &report
+            ) { detections in
                 for d in detections {
                     if first[d.rule] == nil {
                         order.append(d.rule)
@@ -77,10 +92,11 @@ public enum SimulationRunner {
                     first[d.rule]!.events += 1
                 }
             }
-            let idle = Set(result.logsourcesWithoutEvents.flatMap(\.rules) + ruleSet.unmappedLogsources.flatMap(\.rules))
             var outcome = FileOutcome()
             outcome.fired = order.map { first[$0]! }
-            outcome.withEvents = report.events > 0 ? active.subtracting(idle).sorted() : []
+            if report.events > 0 {
+                outcome.withEvents = active.subtracting(unmapped).subtracting(ruleSet.rulesWithoutEvents(contexts.contexts)).sorted()
+            }
             outcome.events = report.events
             outcome.diagnostics = report.diagnostics
             return outcome

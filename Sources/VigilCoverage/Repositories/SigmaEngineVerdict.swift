@@ -8,7 +8,7 @@ import VigilSigma
 /// values (what `vigil rules check FILES` decides without options).
 public struct SigmaEngineVerdict: Sendable {
     /// Rules the engine parsed and compiled, by file (the path as given), in document order.
-    public var accepted: [String: [SigmaRule]]
+    public var accepted: [String: [EngineRule]]
     /// Every error the engine reported (parse, compile, correlation references): the rejected rules and why.
     public var rejections: [Diagnostic]
 
@@ -27,9 +27,9 @@ public struct SigmaEngineVerdict: Sendable {
             let line = error.location.line ?? 0
             rejected.insert(candidates.last { collection.rules[$0].location.line ?? 0 <= line } ?? first)
         }
-        var accepted: [String: [SigmaRule]] = [:]
+        var accepted: [String: [EngineRule]] = [:]
         for (index, rule) in collection.rules.enumerated() where !rejected.contains(index) {
-            accepted[rule.location.file, default: []].append(rule)
+            accepted[rule.location.file, default: []].append(EngineRule(ruleSet: ruleSet, index: index))
         }
         return SigmaEngineVerdict(
             accepted: accepted, rejections: collection.diagnostics.filter { $0.severity == .error } + compileErrors)
@@ -50,7 +50,7 @@ public struct SigmaEngineVerdict: Sendable {
         }
         var result = FileOutcome(diagnostics: engineErrors + outcome.diagnostics.filter { $0.severity != .error })
         for rule in outcome.rules {
-            if let match = remaining.firstIndex(where: { Self.same($0, rule) }) {
+            if let match = remaining.firstIndex(where: { Self.same($0.rule, rule) }) {
                 var rule = rule
                 rule.engineRule = remaining.remove(at: match)
                 result.rules.append(rule)
@@ -66,7 +66,8 @@ public struct SigmaEngineVerdict: Sendable {
                 own.isEmpty
                 ? remaining.map { r in
                     Diagnostic(
-                        r.location, code: "sigma-engine-mismatch", "the Sigma engine loads '\(r.title)' but coverage could not read it")
+                        r.rule.location, code: "sigma-engine-mismatch",
+                        "the Sigma engine loads '\(r.rule.title)' but coverage could not read it")
                 } : own
         }
         return result
@@ -78,4 +79,13 @@ public struct SigmaEngineVerdict: Sendable {
         return engine.logsource.product == need?.product && engine.logsource.category == need?.category
             && engine.logsource.service == need?.service
     }
+}
+
+/// A rule as the Sigma engine compiled it: its place in the rule set compiled with it (with the built-in mapping,
+/// its repository's filters and correlations), which validation runs as it is.
+public struct EngineRule: Sendable {
+    public let ruleSet: RuleSet
+    public let index: Int
+
+    public var rule: SigmaRule { ruleSet.rules[index] }
 }
