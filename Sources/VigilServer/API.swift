@@ -12,7 +12,7 @@ enum API {
         "/api/gaps?snapshot=": "the gap plan",
         "/api/layers/{kind}?snapshot=": "a Navigator layer (status, detection, visibility, overlay, actors, actor-coverage)",
         "/api/diff?from=&to=": "what changed between two snapshots and why",
-        "/api/trend": "green share overall and per tactic for every snapshot",
+        "/api/trend": "green share overall and per tactic, and validation counts, for every snapshot",
     ]
 
     struct MatrixTechnique: Encodable {
@@ -56,6 +56,7 @@ enum API {
         var createdAt: String
         var greenPercent: Double
         var tactics: [String: Double]
+        var validation: ValidationCounts?
     }
 
     static func respond(_ site: CoverageSite, _ path: [String], _ query: [String: String]) -> SiteResponse {
@@ -95,7 +96,8 @@ enum API {
                     try store(site).summaries().map { s in
                         TrendPoint(
                             id: s.id, label: s.label, createdAt: s.createdAt, greenPercent: s.greenPercent,
-                            tactics: Dictionary(s.tactics.map { ($0.tactic, $0.counts.greenPercent) }, uniquingKeysWith: { a, _ in a }))
+                            tactics: Dictionary(s.tactics.map { ($0.tactic, $0.counts.greenPercent) }, uniquingKeysWith: { a, _ in a }),
+                            validation: s.validation)
                     })
             default: return .plain(404, "no such endpoint: see /api")
             }

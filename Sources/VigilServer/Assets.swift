@@ -37,6 +37,9 @@ enum Assets {
         .cell { display: block; padding: 2px 4px; border: 1px solid #bbb; font-size: .72em; line-height: 1.25; color: #111; text-decoration: none; background: #fff; }
         .cell .id { font-weight: bold; }
         .cell .score { float: right; font-weight: bold; }
+        .badge { font-weight: bold; padding: 0 .25em; border-radius: .3em; background: #fff; }
+        .badge.validated, .pill.validated { color: #006d2c; border-color: #006d2c; }
+        .badge.missed, .pill.missed { color: #b2182b; border-color: #b2182b; }
         .cell.used { outline: 3px solid #6a1b9a; outline-offset: -3px; }
         .cell.dim { opacity: .35; }
         .cell.hidden, .technique.hidden { display: none; }

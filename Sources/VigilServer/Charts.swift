@@ -78,6 +78,16 @@ enum Charts {
         var series: [(name: String, colour: String, width: Int, values: [Double?])] = [
             ("all tactics", "#000", 3, summaries.map { $0.counts.greenPercent })
         ]
+        // Green techniques validated on attack simulations, as a share of all in scope (where a snapshot was validated).
+        if summaries.contains(where: { $0.validation != nil }) {
+            let validated = summaries.map { s in
+                s.validation.map { v in
+                    let scoped = s.counts.green + s.counts.yellow + s.counts.red
+                    return scoped == 0 ? 0 : (Double(v.greenValidated) / Double(scoped) * 1000).rounded() / 10
+                }
+            }
+            series.append(("validated (all tactics)", "#006d2c", 3, validated))
+        }
         for (n, tactic) in tactics.enumerated() {
             // A tactic with nothing in scope (all white) has no share to plot, rather than a misleading 0%.
             let values = summaries.map { s in
@@ -102,7 +112,7 @@ enum Charts {
             for (i, v) in line.values.enumerated() {
                 guard let v else { continue }
                 h.trusted("<circle cx=\"\(number(x(i)))\" cy=\"\(number(y(v)))\" r=\"2.5\" fill=\"\(line.colour)\"><title>")
-                h.text("\(line.name): \(number(v))% green")
+                h.text("\(line.name): \(number(v))%" + (line.name.hasPrefix("validated") ? " validated" : " green"))
                 h.raw("</title></circle>")
             }
             let ly = top + Double(n) * 17 + 8
@@ -112,6 +122,8 @@ enum Charts {
             h.text(line.name)
             h.raw("</text>")
         }
-        h.raw("</svg><p class=\"caption\">Share of in-scope techniques that are green, by tactic, per snapshot.</p>")
+        h.raw(
+            "</svg><p class=\"caption\">Share of in-scope techniques that are green, by tactic, per snapshot; where a snapshot was validated on attack simulations, the share green and validated.</p>"
+        )
     }
 }

@@ -12,7 +12,28 @@ enum GapPage {
         return HTML.page(title: "Gap plan", active: "Gap plan", snapshotNote: MatrixPage.note(view.snapshot.summary)) { h in
             h.raw("<section class=\"summary\"><h1>Gap plan</h1><p>")
             h.text("ATT&CK \(plan.attack) · inventory: \(plan.inventory) · \(plan.greenPercent)% green · \(plan.blindRules) blind rules")
-            h.raw("</p></section><section><h2>Gaps, ranked by the adversaries that use them</h2>")
+            h.raw("</p></section>")
+            if let v = plan.validation {
+                h.raw("<section><h2>Claimed but not proven</h2><p>")
+                h.text(
+                    "Attack simulations validated \(v.greenValidated) of the \(v.green) green techniques (\(v.validatedPercent)%); "
+                        + "\(v.greenMissed) were simulated and their rules missed. Missed first, then untested, ranked by the adversaries.")
+                h.raw("</p><table><thead><tr><th>technique</th><th>validation</th><th>actors</th><th>reason</th></tr></thead><tbody>")
+                for g in plan.claimedNotProven {
+                    h.raw("<tr><td>")
+                    links(&h, [g.id])
+                    h.raw(" ")
+                    h.text(g.name)
+                    h.trusted(
+                        "</td><td><span class=\"badge \(g.validation?.rawValue ?? "")\">\(g.validation?.rawValue ?? "")</span></td><td>")
+                    h.text(g.actorWeight)
+                    h.raw("</td><td>")
+                    h.text(g.reason)
+                    h.raw("</td></tr>")
+                }
+                h.raw("</tbody></table></section>")
+            }
+            h.raw("<section><h2>Gaps, ranked by the adversaries that use them</h2>")
             h.raw(
                 "<table><thead><tr><th>technique</th><th>status</th><th>actors</th><th>missing data components</th><th>logs that provide them</th></tr></thead><tbody>"
             )

@@ -22,6 +22,11 @@ enum MatrixPage {
             for status in CoverageStatus.allCases {
                 h.trusted("<span class=\"pill s-\(status.rawValue)\">\(status.rawValue) \(s.counts[status])</span> ")
             }
+            if let v = s.validation {
+                h.trusted(
+                    "· <span class=\"pill validated\">validated \(v.greenValidated) of \(v.green) green</span> <span class=\"pill missed\">missed \(v.missed)</span>"
+                )
+            }
             h.raw("</p></section>\n")
             filters(&h, view, layer: layer, platform: platform, tactic: tactic, actor: actor, snapshot: query["snapshot"])
             legend(&h, layer, view)
@@ -76,6 +81,12 @@ enum MatrixPage {
         case .actors where !t.actors.isEmpty: h.trusted(" <span class=\"score\">\(t.actors.count)</span>")
         default: break
         }
+        // What attack simulations proved: a check for validated, a cross for missed (the technique page says why).
+        switch t.validation?.outcome {
+        case .validated: h.raw(" <span class=\"badge validated\" title=\"validated on an attack simulation\">✔</span>")
+        case .missed: h.raw(" <span class=\"badge missed\" title=\"missed: its simulation held its rules' logs, none fired\">✘</span>")
+        default: break
+        }
         h.raw("</a>")
     }
 
@@ -119,6 +130,15 @@ enum MatrixPage {
                 ("s-yellow", "yellow: needs logs or tuning"), ("s-red", "red: cannot detect"), ("s-white", "white: not assessed"),
                 ("s-accepted", "risk accepted"),
             ]
+            if view.snapshot.summary.validation != nil {
+                for (cls, mark, label) in [
+                    ("validated", "✔", "validated on an attack simulation"), ("missed", "✘", "missed by its simulation"),
+                ] {
+                    h.trusted("<span class=\"badge \(cls)\">\(mark)</span>")
+                    h.text(label)
+                    h.raw(" ")
+                }
+            }
         case .detection: items = (0...5).map { ("d\($0)", "detection \($0)") }
         case .visibility: items = (0...4).map { ("v\($0)", "visibility \($0)") }
         case .actors:

@@ -13,7 +13,7 @@ enum SnapshotsPage {
             Charts.trend(&h, summaries, tactics: site.tacticOrder)
             h.raw("</section><section><h2>All snapshots</h2><table id=\"snapshots\"><thead><tr><th>id</th><th>label</th><th>taken</th>")
             h.raw(
-                "<th>ATT&amp;CK</th><th>inventory</th><th>rules</th><th>green</th><th>yellow</th><th>red</th><th>white</th><th>green %</th></tr></thead><tbody>"
+                "<th>ATT&amp;CK</th><th>inventory</th><th>rules</th><th>green</th><th>yellow</th><th>red</th><th>white</th><th>green %</th><th>validated</th></tr></thead><tbody>"
             )
             for s in summaries.reversed() {
                 h.trusted("<tr><td><a href=\"/?snapshot=\(s.id)\">#\(s.id)</a></td><td>")
@@ -25,7 +25,7 @@ enum SnapshotsPage {
                 h.raw("</td><td>")
                 h.text(s.inventoryName)
                 h.trusted(
-                    "</td><td>\(s.ruleCount)</td><td>\(s.counts.green)</td><td>\(s.counts.yellow)</td><td>\(s.counts.red)</td><td>\(s.counts.white)</td><td>\(s.greenPercent)</td></tr>"
+                    "</td><td>\(s.ruleCount)</td><td>\(s.counts.green)</td><td>\(s.counts.yellow)</td><td>\(s.counts.red)</td><td>\(s.counts.white)</td><td>\(s.greenPercent)</td><td>\(s.validation.map { "\($0.greenValidated) of \($0.green) green, \($0.missed) missed" } ?? "—")</td></tr>"
                 )
             }
             h.raw("</tbody></table></section>")
@@ -75,8 +75,30 @@ enum SnapshotsPage {
                 }
                 h.raw("</ul></td></tr>")
             }
+            h.raw("</tbody></table></section>")
+            if !diff.validation.isEmpty {
+                h.raw(
+                    "<section><h2>Validation on attack simulations</h2><table><thead><tr><th>technique</th><th>from</th><th>to</th><th>why</th></tr></thead><tbody>"
+                )
+                for v in diff.validation {
+                    h.raw("<tr><td>")
+                    GapPage.links(&h, [v.id])
+                    h.raw(" ")
+                    h.text(v.name)
+                    h.trusted(
+                        "</td><td><span class=\"badge \(v.from?.rawValue ?? "")\">\(v.from?.rawValue ?? "—")</span></td><td><span class=\"badge \(v.to?.rawValue ?? "")\">\(v.to?.rawValue ?? "—")</span></td><td><ul>"
+                    )
+                    for w in v.why {
+                        h.raw("<li>")
+                        h.text(w)
+                        h.raw("</li>")
+                    }
+                    h.raw("</ul></td></tr>")
+                }
+                h.raw("</tbody></table></section>")
+            }
             h.raw(
-                "</tbody></table></section><section><h2>Rules</h2><table><thead><tr><th>change</th><th>rule</th><th>path</th><th>detail</th></tr></thead><tbody>"
+                "<section><h2>Rules</h2><table><thead><tr><th>change</th><th>rule</th><th>path</th><th>detail</th></tr></thead><tbody>"
             )
             for r in diff.rules {
                 h.raw("<tr><td>")
@@ -113,7 +135,7 @@ enum SnapshotsPage {
                 .actorCoverage: "the actors' techniques coloured by detection status",
                 .validation: "what attack simulations proved: validated, missed, green but untested",
             ]
-            for kind in LayerKind.allCases {
+            for kind in LayerKind.allCases where view.snapshot.layers[kind.rawValue] != nil {
                 h.trusted("<li><a download href=\"/layers/\(kind.rawValue).json?snapshot=\(id)\">\(kind.rawValue).json</a> — ")
                 h.text(descriptions[kind] ?? "")
                 h.raw("</li>")

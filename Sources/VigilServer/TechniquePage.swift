@@ -63,6 +63,7 @@ enum TechniquePage {
             h.raw("<section><h2>History</h2>")
             Charts.history(&h, history)
             h.raw("</section>\n")
+            validation(&h, view, t)
             rules(&h, view, t)
             logs(&h, view, t)
             attack(&h, detail)
@@ -85,6 +86,52 @@ enum TechniquePage {
             }
             h.raw("</section>\n")
         }
+    }
+
+    /// What attack simulations proved: the events that validate it, or the rules expected to fire that did not.
+    static func validation(_ h: inout HTML, _ view: SnapshotView, _ t: TechniqueCoverage) {
+        guard let v = t.validation else { return }
+        h.trusted(
+            "<section class=\"validation\"><h2>Validation: <span class=\"badge \(v.outcome.rawValue)\">\(v.outcome.rawValue)</span></h2><p>"
+        )
+        h.text(v.reason)
+        h.raw("</p>")
+        if !v.evidence.isEmpty {
+            h.raw(
+                "<table class=\"evidence\"><thead><tr><th>rule</th><th>simulation</th><th>event</th><th>time</th><th>events</th></tr></thead><tbody>"
+            )
+            for e in v.evidence where e.rule < view.snapshot.rules.count {
+                h.raw("<tr><td>")
+                h.text(view.snapshot.rules[e.rule].verdict.title)
+                h.raw("</td><td>")
+                h.text(e.file)
+                h.raw("</td><td>")
+                h.text("line \(e.line)" + (e.eventID.map { ", event ID \($0)" } ?? ""))
+                h.raw("</td><td>")
+                h.text(e.timestamp ?? "")
+                h.trusted("</td><td>\(e.events)</td></tr>")
+            }
+            h.raw("</tbody></table>")
+        }
+        if !v.expected.isEmpty {
+            h.raw("<p>Expected to fire, and did not:</p><ul>")
+            for r in v.expected where r < view.snapshot.rules.count {
+                h.raw("<li>")
+                h.text(view.snapshot.rules[r].verdict.title + " — " + view.snapshot.rules[r].verdict.path)
+                h.raw("</li>")
+            }
+            h.raw("</ul>")
+        }
+        if !v.simulations.isEmpty {
+            h.trusted("<details><summary>\(v.simulations.count) simulations of it</summary><ul>")
+            for file in v.simulations {
+                h.raw("<li>")
+                h.text(file)
+                h.raw("</li>")
+            }
+            h.raw("</ul></details>")
+        }
+        h.raw("</section>\n")
     }
 
     static func rules(_ h: inout HTML, _ view: SnapshotView, _ t: TechniqueCoverage) {

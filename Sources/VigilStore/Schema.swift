@@ -101,6 +101,14 @@ enum Schema {
                 );
                 """),
         Migration(version: 2, name: "content-addressed blobs", apply: ContentAddressing.migrate),
+        Migration(
+            version: 3, name: "validation counts",
+            sql: """
+                CREATE TABLE snapshotValidation (
+                    snapshotId INTEGER PRIMARY KEY REFERENCES snapshot(id) ON DELETE CASCADE,
+                    counts TEXT NOT NULL
+                );
+                """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -193,7 +201,7 @@ enum ContentAddressing {
     static func readV1(_ id: Int64, _ db: Database) throws -> Snapshot {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT \(SnapshotStorage.summaryColumns), plan FROM snapshot_v1 WHERE id = ?", arguments: [id])
+                db, sql: "SELECT \(SnapshotStorage.summaryColumnsV1), plan FROM snapshot_v1 WHERE id = ?", arguments: [id])
         else { throw StoreError.unknownSnapshot("#\(id)") }
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

@@ -26,6 +26,8 @@ public struct SnapshotSummary: Sendable, Codable, Equatable {
     public var logSourceCount: Int
     /// Status counts per tactic (tactic shortname), in-scope and all.
     public var tactics: [TacticCounts]
+    /// Techniques by validation outcome, when the run was validated on attack simulations.
+    public var validation: ValidationCounts? = nil
 
     /// `#id` or `#id label`.
     public var name: String { "#\(id)" + (label.map { " \($0)" } ?? "") }
@@ -176,13 +178,15 @@ extension Snapshot {
             attackDomain: report.attack.domain.rawValue, attackVersion: report.attack.version, inventoryName: report.inventoryName,
             threshold: report.threshold, actors: report.actorNames, inputs: inputs.sources, greenPercent: report.greenPercent,
             counts: counts, ruleCount: rules.count, techniqueCount: report.techniques.count, logSourceCount: logSources.count,
-            tactics: tactics)
+            tactics: tactics, validation: report.validation?.counts)
         techniques = report.techniques
         self.rules = rules
         self.logSources = logSources
         plan = GapPlan(report: report, kb: kb, map: map)
         var layers: [String: String] = [:]
-        for kind in LayerKind.allCases { layers[kind.rawValue] = JSONText.encode(LayerBuilder.build(kind, report: report, kb: kb)) }
+        for kind in LayerKind.allCases where kind != .validation || report.validation != nil {
+            layers[kind.rawValue] = JSONText.encode(LayerBuilder.build(kind, report: report, kb: kb))
+        }
         self.layers = layers
     }
 }

@@ -34,6 +34,17 @@ public struct SnapshotDiff: Sendable, Codable {
         public var why: [String]
     }
 
+    /// A technique whose validation on attack simulations changed: it became validated or missed, or stopped being.
+    public struct ValidationChange: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        /// nil: that snapshot was not validated.
+        public var from: ValidationOutcome?
+        public var to: ValidationOutcome?
+        /// The evidence (rules that fired, on which file and event) or the rules expected to fire, and the reason.
+        public var why: [String]
+    }
+
     public var from: SnapshotSummary
     public var to: SnapshotSummary
     public var attackUpgrade: String?
@@ -41,12 +52,14 @@ public struct SnapshotDiff: Sendable, Codable {
     public var techniques: [TechniqueChange]
     public var rules: [RuleChange]
     public var logSources: [LogSourceChange]
+    /// Techniques that became validated or missed, or stopped being (absent in plans saved before validation).
+    public var validation: [ValidationChange] = []
     /// Net change per status (to − from).
     public var statusDelta: [String: Int]
 
     /// Nothing changed: no technique changed colour, no rule or log source changed, same ATT&CK and threshold.
     public var isEmpty: Bool {
-        techniques.isEmpty && rules.isEmpty && logSources.isEmpty && attackUpgrade == nil && thresholdChange == nil
+        techniques.isEmpty && rules.isEmpty && logSources.isEmpty && attackUpgrade == nil && thresholdChange == nil && validation.isEmpty
     }
 
     public var rulesAdded: [RuleChange] { rules.filter { $0.change == "added" } }
@@ -152,6 +165,45 @@ public struct SnapshotDiff: Sendable, Codable {
                     visibilityScore: [old?.visibility?.score ?? 0, new?.visibility?.score ?? 0], why: why))
         }
         techniques = changes
+        validation = Self.validationChanges(a, b, old: oldTechniques, new: newTechniques, rules: ruleChanges)
+    }
+
+    /// Techniques whose validation outcome changed where either side is validated or missed, with the evidence.
+    static func validationChanges(
+        _ a: Snapshot, _ b: Snapshot, old: [String: TechniqueCoverage], new: [String: TechniqueCoverage], rules: [RuleChange]
+    ) -> [ValidationChange] {
+        let proving: Set<ValidationOutcome> = [.validated, .missed]
+        var result: [ValidationChange] = []
+        for id in Set(old.keys).union(new.keys).sorted() {
+            let before = old[id]?.validation
+            let after = new[id]?.validation
+            guard before?.outcome != after?.outcome,
+                proving.contains(before?.outcome ?? .untested) || proving.contains(after?.outcome ?? .untested)
+            else { continue }
+            var why: [String] = []
+            if let after {
+                why.append(after.reason)
+                for e in after.evidence.prefix(5) where e.rule < b.rules.count {
+                    why.append(
+                        "fired: \(b.rules[e.rule].verdict.title) on \(e.file) line \(e.line)" + (e.timestamp.map { " at \($0)" } ?? ""))
+                }
+                for r in after.expected.prefix(5) where r < b.rules.count {
+                    why.append("expected to fire, did not: \(b.rules[r].verdict.title)")
+                }
+                let added = Set(after.simulations).subtracting(before?.simulations ?? [])
+                if !added.isEmpty, before != nil { why.append("new simulations: " + added.sorted().prefix(3).joined(separator: ", ")) }
+            } else {
+                why.append("not validated in \(b.summary.name) (run without --validate)")
+            }
+            if let before, let after, before.simulations.count > after.simulations.count {
+                let gone = Set(before.simulations).subtracting(after.simulations)
+                why.append("simulations gone: " + gone.sorted().prefix(3).joined(separator: ", "))
+            }
+            for r in rules where r.techniques.contains(id) { why.append("rule \(r.change): \(r.title) — \(r.detail)") }
+            result.append(
+                ValidationChange(id: id, name: new[id]?.name ?? old[id]?.name ?? "", from: before?.outcome, to: after?.outcome, why: why))
+        }
+        return result
     }
 
     static func change(_ r: StoredRule, _ kind: String, _ detail: String) -> RuleChange {
@@ -173,6 +225,16 @@ public struct SnapshotDiff: Sendable, Codable {
         for t in techniques {
             out += "  \(t.id) \(t.name): \(t.from?.rawValue ?? "—") → \(t.to?.rawValue ?? "—")\n"
             for w in t.why { out += "      \(w)\n" }
+        }
+        if !validation.isEmpty || from.validation != nil || to.validation != nil {
+            func counts(_ v: ValidationCounts?) -> String {
+                v.map { "\($0.greenValidated) of \($0.green) green validated, \($0.missed) missed" } ?? "not validated"
+            }
+            out += "\nValidation: \(counts(from.validation)) → \(counts(to.validation)); techniques that changed: \(validation.count)\n"
+            for v in validation {
+                out += "  \(v.id) \(v.name): \(v.from?.rawValue ?? "—") → \(v.to?.rawValue ?? "—")\n"
+                for w in v.why { out += "      \(w)\n" }
+            }
         }
         out +=
             "\nRules added: \(rulesAdded.count), removed: \(rulesRemoved.count), changed: \(rules.count - rulesAdded.count - rulesRemoved.count)\n"

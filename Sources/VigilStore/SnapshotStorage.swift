@@ -50,7 +50,8 @@ enum RuleReferences: String {
     static func choose(names: [Int64]?, techniques: [TechniqueCoverage]) -> RuleReferences {
         guard let names else { return .position }
         let inRange = techniques.allSatisfy { t in
-            (t.detectingRules + t.blindRules + t.weakRules).allSatisfy { $0 >= 0 && $0 < names.count }
+            (t.detectingRules + t.blindRules + t.weakRules + (t.validation.map { $0.evidence.map(\.rule) + $0.expected } ?? []))
+                .allSatisfy { $0 >= 0 && $0 < names.count }
         }
         return inRange ? .blob : .position
     }
@@ -61,6 +62,12 @@ enum RuleReferences: String {
         s.detectingRules = t.detectingRules.map { Int(names[$0]) }
         s.blindRules = t.blindRules.map { Int(names[$0]) }
         s.weakRules = t.weakRules.map { Int(names[$0]) }
+        s.validation = t.validation.map { v in
+            var v = v
+            for k in v.evidence.indices { v.evidence[k].rule = Int(names[v.evidence[k].rule]) }
+            v.expected = v.expected.map { Int(names[$0]) }
+            return v
+        }
         return s
     }
 
@@ -76,12 +83,28 @@ enum RuleReferences: String {
             }
             r[keyPath: path] = indices
         }
+        if var v = t.validation {
+            for k in v.evidence.indices {
+                guard let i = positions[Int64(v.evidence[k].rule)] else { return nil }
+                v.evidence[k].rule = i
+            }
+            var expected: [Int] = []
+            for name in v.expected {
+                guard let i = positions[Int64(name)] else { return nil }
+                expected.append(i)
+            }
+            v.expected = expected
+            r.validation = v
+        }
         return r
     }
 }
 
 enum SnapshotStorage {
-    static let summaryColumns = """
+    static let summaryColumns =
+        summaryColumnsV1 + ", (SELECT counts FROM snapshotValidation WHERE snapshotValidation.snapshotId = snapshot.id) AS validation"
+    /// The summary as schema 1 kept it (read once, by the migration to schema 2).
+    static let summaryColumnsV1 = """
         id, label, createdAt, attackDomain, attackVersion, inventoryName, threshold, actors, inputs, greenPercent,
         green, yellow, red, white, ruleCount, techniqueCount, logSourceCount, tactics
         """
@@ -162,6 +185,10 @@ enum SnapshotStorage {
                 identity, rulesID, refs.rawValue, techniqueIDsID, techniquesID, logSourcesID, planID,
             ])
         s.id = db.lastInsertedRowID
+        if let validation = s.validation {
+            try db.execute(
+                sql: "INSERT INTO snapshotValidation (snapshotId, counts) VALUES (?, ?)", arguments: [s.id, JSONText.encode(validation)])
+        }
         let layer = try db.makeStatement(
             sql: "INSERT INTO snapshotLayer (snapshotId, kind, frame, entriesAt, entries) VALUES (?, ?, ?, ?, ?)")
         for l in layers { try layer.execute(arguments: [s.id, l.kind, l.frame, l.entriesAt, l.entries]) }
@@ -171,6 +198,13 @@ enum SnapshotStorage {
     // MARK: Reading
 
     static func summary(_ row: Row) throws -> SnapshotSummary {
+        try summary(
+            row, actors: JSONText.decode([String].self, row["actors"]), inputs: JSONText.decode([String: String].self, row["inputs"]),
+            tactics: JSONText.decode([TacticCounts].self, row["tactics"]))
+    }
+
+    /// A summary from its row, with the JSON columns already decoded (`summaries` decodes them in bulk).
+    static func summary(_ row: Row, actors: [String], inputs: [String: String], tactics: [TacticCounts]) throws -> SnapshotSummary {
         var counts = StatusCounts()
         counts.green = row["green"]
         counts.yellow = row["yellow"]
@@ -178,10 +212,10 @@ enum SnapshotStorage {
         counts.white = row["white"]
         return SnapshotSummary(
             id: row["id"], label: row["label"], createdAt: row["createdAt"], attackDomain: row["attackDomain"],
-            attackVersion: row["attackVersion"], inventoryName: row["inventoryName"], threshold: row["threshold"],
-            actors: try JSONText.decode([String].self, row["actors"]), inputs: try JSONText.decode([String: String].self, row["inputs"]),
-            greenPercent: row["greenPercent"], counts: counts, ruleCount: row["ruleCount"], techniqueCount: row["techniqueCount"],
-            logSourceCount: row["logSourceCount"], tactics: try JSONText.decode([TacticCounts].self, row["tactics"]))
+            attackVersion: row["attackVersion"], inventoryName: row["inventoryName"], threshold: row["threshold"], actors: actors,
+            inputs: inputs, greenPercent: row["greenPercent"], counts: counts, ruleCount: row["ruleCount"],
+            techniqueCount: row["techniqueCount"], logSourceCount: row["logSourceCount"], tactics: tactics,
+            validation: try (row["validation"] as String?).map { try JSONText.decode(ValidationCounts.self, $0) })
     }
 
     /// Decodes blobs holding one JSON value each, a decoder pass over `[` b1 `,` b2 … `]` per chunk, the chunks
@@ -217,19 +251,7 @@ enum SnapshotStorage {
         let actors = try column([String].self, "actors")
         let inputs = try column([String: String].self, "inputs")
         let tactics = try column([TacticCounts].self, "tactics")
-        return rows.indices.map { i in
-            let row = rows[i]
-            var counts = StatusCounts()
-            counts.green = row["green"]
-            counts.yellow = row["yellow"]
-            counts.red = row["red"]
-            counts.white = row["white"]
-            return SnapshotSummary(
-                id: row["id"], label: row["label"], createdAt: row["createdAt"], attackDomain: row["attackDomain"],
-                attackVersion: row["attackVersion"], inventoryName: row["inventoryName"], threshold: row["threshold"], actors: actors[i],
-                inputs: inputs[i], greenPercent: row["greenPercent"], counts: counts, ruleCount: row["ruleCount"],
-                techniqueCount: row["techniqueCount"], logSourceCount: row["logSourceCount"], tactics: tactics[i])
-        }
+        return try rows.indices.map { i in try summary(rows[i], actors: actors[i], inputs: inputs[i], tactics: tactics[i]) }
     }
 
     static func read(_ id: Int64, _ db: Database, cache: DecodedBlobs) throws -> Snapshot {

@@ -66,10 +66,12 @@ struct HistoryListCommand: ParsableCommand {
             [
                 "#\(s.id)", s.label ?? "", s.createdAt, s.attackVersion, s.inventoryName, String(s.ruleCount), String(s.counts.green),
                 String(s.counts.yellow), String(s.counts.red), String(s.counts.white), "\(s.greenPercent)%",
+                s.validation.map { "\($0.greenValidated) (\($0.missed) missed)" } ?? "—",
             ]
         }
         print(
-            Output.table(["id", "label", "taken", "ATT&CK", "inventory", "rules", "green", "yellow", "red", "white", "green %"], rows),
+            Output.table(
+                ["id", "label", "taken", "ATT&CK", "inventory", "rules", "green", "yellow", "red", "white", "green %", "validated"], rows),
             terminator: "")
     }
 }

@@ -8,51 +8,6 @@ import VigilCoverage
 import VigilStore
 import VigilTestSupport
 
-/// A running `vigil serve`, stopped by `stop()`.
-final class ServeProcess {
-    let process = Process()
-    let url: String
-    let port: Int
-    let output: String
-
-    init(_ arguments: [String]) throws {
-        let binary = Fixtures.vigil
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw LiveTestError("vigil is not built at \(binary)") }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first lines name the URL (and the token when one was generated).
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text.contains("\n") || (arguments.contains("0.0.0.0") && !text.contains("token:")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty || Date() > deadline { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        output = text
-        guard let range = text.range(of: "http://"), let line = text[range.lowerBound...].split(separator: "\n").first else {
-            process.terminate()
-            throw LiveTestError("vigil serve printed no URL: \(text)")
-        }
-        url = String(line)
-        let afterColon = url.dropFirst("http://".count).split(separator: ":").last ?? ""
-        port = Int(afterColon.prefix { $0.isNumber }) ?? 0
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
-
-struct LiveTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 @Suite(.serialized) struct LiveServerTests {
     @Test func servesOverLoopbackWithTheSamePolicy() throws {
         let server = try ServeProcess(["--store", SiteSecurityTests.storePath])

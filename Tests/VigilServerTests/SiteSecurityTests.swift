@@ -146,7 +146,9 @@ import VigilStore
         #expect(Self.get(site, "/technique/T9999").status == 404)
         #expect(Self.get(site, "/snapshots").text.contains("<svg class=\"chart\" id=\"trend\""))
         #expect(Self.get(site, "/gaps").text.contains("Next log sources to onboard"))
-        for kind in LayerKind.allCases {
+        // An unvalidated snapshot has no validation layer: it is said so, not served empty.
+        #expect(Self.get(site, "/layers/validation.json").status == 404)
+        for kind in LayerKind.allCases where kind != .validation {
             let layer = Self.get(site, "/layers/\(kind.rawValue).json")
             #expect(layer.status == 200 && layer.contentType.hasPrefix("application/json"))
             let json = try JSONSerialization.jsonObject(with: Data(layer.body)) as? [String: Any]

@@ -126,6 +126,107 @@ import VigilTestSupport
         #expect(digest.labelledSimulations == 4)
     }
 
+    /// A store, two snapshots (before and after validation) and everything built from them: the diff, the layers, the
+    /// gap plan, the gate and the web pages, each showing what the simulations proved.
+    @Test func validationReachesTheLayersGapPlanGateStoreDiffAndWebPages() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-validation-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = folder + "/history.db"
+        let rules = try [Self.dcsyncRule, Self.samRule, Self.clearedRule].map { try SharedData.path($0) }
+        let logs = try [Self.dcsync, Self.seatbelt].map { try SharedData.path($0) }
+        let inventory = SharedData.packageRoot() + "/Examples/inventory.yaml"
+        let base = ["coverage", "--inventory", inventory, "--store", store, "--rules"] + rules
+        #expect(try ProcessRunner.vigil(base + ["--save", "--label", "claimed"]).status == 0)
+        let layers = folder + "/layers"
+        let outputs = ["--layers", layers, "--report", folder + "/plan.md", "--plan", folder + "/plan.json"]
+        let validated = try ProcessRunner.vigil(base + ["--validate"] + logs + ["--save", "--label", "proven"] + outputs)
+        #expect(validated.status == 0, "\(validated.stderr)")
+        #expect(validated.stdout.contains("validation: "))
+        #expect(validated.stdout.contains("claimed but not proven:"))
+
+        // Layers: the validation layer paints T1003.006 validated and T1012 missed; the status layer splits green.
+        struct Layer: Decodable {
+            struct Technique: Decodable {
+                var techniqueID: String
+                var color: String
+                var comment: String
+            }
+            var techniques: [Technique]
+            var legendItems: [NavigatorLayer.LegendItem]
+        }
+        func layer(_ kind: String) throws -> [String: Layer.Technique] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: layers + "/vigil-\(kind).json"))
+            return Dictionary(try JSONDecoder().decode(Layer.self, from: data).techniques.map { ($0.techniqueID, $0) }) { a, _ in a }
+        }
+        let validation = try layer("validation")
+        #expect(validation["T1003.006"]?.color == LayerBuilder.validationColors[.validated])
+        #expect(validation["T1012"]?.color == LayerBuilder.validationColors[.missed])
+        #expect(validation["T1012"]?.comment.contains("MISSED") == true)
+        let status = try layer("status")
+        #expect(status["T1003.006"]?.color == LayerBuilder.greenValidated)
+        #expect(status["T1012"]?.color == LayerBuilder.greenMissed)
+
+        // Gap plan: claimed but not proven, the missed technique first.
+        let markdown = try String(contentsOfFile: folder + "/plan.md", encoding: .utf8)
+        let section = try #require(markdown.components(separatedBy: "## Claimed but not proven").dropFirst().first)
+        let rows = section.split(separator: "\n").map(String.init)
+        let firstRow = try #require(rows.first { $0.hasPrefix("| T") })
+        #expect(firstRow.hasPrefix("| T1012 Query Registry | missed |"))
+        let plan = try JSONDecoder().decode(GapPlan.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/plan.json")))
+        #expect(plan.claimedNotProven.first?.id == "T1012")
+        #expect(plan.validation?.greenMissed == 1)
+
+        // The gate: one of the green techniques is missed, so 100 % validated fails with findings (exit 1); without
+        // --validate the option is a usage error (exit 2).
+        let unsaved: [String] = ["coverage", "--inventory", inventory, "--rules"] + rules + ["--validate"] + logs
+        let gate = try ProcessRunner.vigil(unsaved + ["--fail-under-validated", "100"])
+        #expect(gate.status == 1)
+        #expect(gate.stderr.contains("validation gate missed"))
+        #expect(try ProcessRunner.vigil(["coverage", "--inventory", inventory, "--fail-under-validated", "10"]).status == 2)
+
+        // Store and diff: the second snapshot keeps its counts; the diff says what became validated and missed, and why.
+        let list = try ProcessRunner.vigil(["history", "--store", store])
+        #expect(list.stdout.contains("(1 missed)"))
+        let diff = try ProcessRunner.vigil(["history", "diff", "claimed", "proven", "--store", store, "--format", "json"])
+        #expect(diff.status == 1)
+        struct Diff: Decodable { var validation: [SnapshotChange] }
+        struct SnapshotChange: Decodable {
+            var id: String
+            var from: ValidationOutcome?
+            var to: ValidationOutcome?
+            var why: [String]
+        }
+        let changes = Dictionary(try JSONDecoder().decode(Diff.self, from: Data(diff.stdout.utf8)).validation.map { ($0.id, $0) }) { a, _ in
+            a
+        }
+        #expect(changes["T1003.006"]?.from == nil)
+        #expect(changes["T1003.006"]?.to == .validated)
+        #expect(
+            changes["T1003.006"]?.why.contains { $0.contains("fired: Active Directory Replication") && $0.contains("line 120") } == true)
+        #expect(changes["T1012"]?.to == .missed)
+        #expect(changes["T1012"]?.why.contains("expected to fire, did not: SAM Registry Hive Handle Request") == true)
+
+        // The web UI: badges on the matrix, the evidence on the technique page, the trend's validated series.
+        let server = try ServeProcess(["--store", store])
+        defer { server.stop() }
+        let matrix = try RawHTTP.get(port: server.port, "/")
+        #expect(matrix.body.contains("badge validated"))
+        #expect(matrix.body.contains("badge missed"))
+        let page = try RawHTTP.get(port: server.port, "/technique/T1003.006")
+        #expect(page.body.contains("Validation: <span class=\"badge validated\">validated</span>"))
+        #expect(page.body.contains("covenant_dcsync_dcerpc_drsuapi_DsGetNCChanges_2020-08-05020926.json.gz"))
+        let missed = try RawHTTP.get(port: server.port, "/technique/T1012")
+        #expect(missed.body.contains("Expected to fire, and did not"))
+        #expect(missed.body.contains("SAM Registry Hive Handle Request"))
+        let snapshots = try RawHTTP.get(port: server.port, "/snapshots")
+        #expect(snapshots.body.contains("validated (all tactics)"))
+        let trend = try RawHTTP.get(port: server.port, "/api/trend")
+        #expect(trend.body.contains("\"greenMissed\":1"))
+        let gaps = try RawHTTP.get(port: server.port, "/gaps")
+        #expect(gaps.body.contains("Claimed but not proven"))
+    }
+
     struct Summary: Decodable {
         var validation: ValidationDigest?
     }
