@@ -28,8 +28,9 @@ struct CoverageCommand: ParsableCommand {
 
             Exit status: 0 success; 1 findings: a rule was rejected (each is listed with its file, line and \
             reason, and counts for nothing), --fail-under or --fail-under-validated was missed; 2 bad input: an input cannot be used, a \
-            --rules path does not exist or holds no rules Vigil reads, or an --actors name matches no group, \
-            campaign, software or file (the run still reports the rest).
+            --rules path does not exist or holds no rules Vigil reads, an --actors name matches no group, \
+            campaign, software or file, or a --validate simulation or --simulations manifest cannot be read (the run \
+            still reports the rest).
             """)
 
     @OptionGroup var source: AttackOptions
@@ -172,6 +173,9 @@ struct CoverageCommand: ParsableCommand {
         // the run above goes on without them, and says so by its exit code.
         let unreadPaths = input.repositories.diagnostics.filter { $0.severity == .error }
         if !unreadPaths.isEmpty || result.diagnostics.contains(where: { $0.code == "actor-unknown" }) { throw ExitCode.badInput }
+        // A simulation that cannot be read (missing, not a log, broken) or a manifest that cannot be used is bad input
+        // too; the validation went on with the rest. Unlabelled files and labels resolving nowhere are warnings.
+        if result.report.validation?.diagnostics.contains(where: { $0.severity == .error }) == true { throw ExitCode.badInput }
         // Findings: rules the engine or a reader rejected, and a missed gate.
         var findings = false
         if result.summary.rulesRejected > 0 {

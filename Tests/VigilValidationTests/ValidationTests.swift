@@ -227,6 +227,33 @@ import VigilTestSupport
         #expect(gaps.body.contains("Claimed but not proven"))
     }
 
+    /// Broken simulations, a missing path and a manifest naming a missing file: each is reported with its file and
+    /// place, the run exits 2 (bad input), and the readable simulation is still validated.
+    @Test func unreadableSimulationsAreBadInputAndTheRestIsValidated() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-badsim-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/sims", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(
+            to: URL(fileURLWithPath: folder + "/sims/T1003.001_broken.evtx"))
+        try Data("{\"EventID\": 1".utf8).write(to: URL(fileURLWithPath: folder + "/sims/T1047_truncated.json"))
+        try Data("simulations:\n  - path: sims/gone.evtx\n    techniques: [T1047]\n".utf8)
+            .write(to: URL(fileURLWithPath: folder + "/manifest.yaml"))
+        let inventory = SharedData.packageRoot() + "/Examples/inventory.yaml"
+        let run = try ProcessRunner.vigil(
+            [
+                "coverage", "--inventory", inventory, "--rules", try SharedData.path(Self.dcsyncRule), "--validate", folder + "/sims",
+                folder + "/missing", try SharedData.path(Self.dcsync), "--simulations", folder + "/manifest.yaml", "--format", "json",
+            ])
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.contains(folder + "/sims/T1003.001_broken.evtx:@0: error: not an EVTX file"))
+        #expect(run.stderr.contains(folder + "/sims/T1047_truncated.json:1: error"))
+        #expect(run.stderr.contains(folder + "/missing: error: no such file or folder"))
+        #expect(run.stderr.contains(folder + "/manifest.yaml:2: error: sims/gone.evtx: no such file"))
+        let digest = try #require(try JSONDecoder().decode(Summary.self, from: Data(run.stdout.utf8)).validation)
+        #expect(digest.techniques.first { $0.id == "T1003.006" }?.outcome == .validated)
+        #expect(digest.simulations == 3)
+    }
+
     struct Summary: Decodable {
         var validation: ValidationDigest?
     }
