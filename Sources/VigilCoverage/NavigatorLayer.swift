@@ -240,7 +240,8 @@ public enum LayerBuilder {
             items.append(.init(name: "validation", value: v.outcome.rawValue))
             for e in v.evidence.prefix(5) {
                 let rule = report.rules[e.rule]
-                items.append(.init(name: "fired", value: "\(rule.title) on \(e.file) line \(e.line)"))
+                items.append(
+                    .init(name: "fired", value: "\(rule.title) on \(e.file) line \(e.line)" + (e.recordID.map { " (record \($0))" } ?? "")))
             }
             for r in v.expected.prefix(5) { items.append(.init(name: "expected to fire", value: report.rules[r].title)) }
         }

@@ -19,8 +19,10 @@ public struct ValidationEvidence: Sendable, Codable, Hashable {
     /// Index into the report's rules.
     public var rule: Int
     public var file: String
-    /// The event's line in its file (EVTX: the record ID).
+    /// The event's line in its file (EVTX: its position among the file's records).
     public var line: Int
+    /// EVTX: the event's EventRecordID.
+    public var recordID: String? = nil
     public var timestamp: String?
     public var eventID: String?
     /// How many events of the file the rule matched.
@@ -28,10 +30,13 @@ public struct ValidationEvidence: Sendable, Codable, Hashable {
     /// The techniques the file is labelled with.
     public var labels: [String]
 
-    public init(rule: Int, file: String, line: Int, timestamp: String?, eventID: String?, events: Int, labels: [String]) {
+    public init(
+        rule: Int, file: String, line: Int, recordID: String? = nil, timestamp: String?, eventID: String?, events: Int, labels: [String]
+    ) {
         self.rule = rule
         self.file = file
         self.line = line
+        self.recordID = recordID
         self.timestamp = timestamp
         self.eventID = eventID
         self.events = events
@@ -244,6 +249,7 @@ public struct ValidationDigest: Sendable, Codable {
         public var rulePath: String
         public var file: String
         public var line: Int
+        public var recordID: String?
         public var timestamp: String?
         public var eventID: String?
         public var events: Int
@@ -286,9 +292,8 @@ public struct ValidationDigest: Sendable, Codable {
         func firing(_ e: ValidationEvidence) -> Firing {
             let rule = report.rules[e.rule]
             return Firing(
-                rule: rule.title, ruleID: rule.id, rulePath: rule.path, file: e.file, line: e.line, timestamp: e.timestamp,
-                eventID: e.eventID,
-                events: e.events, labels: e.labels)
+                rule: rule.title, ruleID: rule.id, rulePath: rule.path, file: e.file, line: e.line, recordID: e.recordID,
+                timestamp: e.timestamp, eventID: e.eventID, events: e.events, labels: e.labels)
         }
         counts = v.counts
         simulations = v.simulations.count

@@ -106,7 +106,7 @@ enum TechniquePage {
                 h.raw("</td><td>")
                 h.text(e.file)
                 h.raw("</td><td>")
-                h.text("line \(e.line)" + (e.eventID.map { ", event ID \($0)" } ?? ""))
+                h.text("line \(e.line)" + (e.recordID.map { ", record \($0)" } ?? "") + (e.eventID.map { ", event ID \($0)" } ?? ""))
                 h.raw("</td><td>")
                 h.text(e.timestamp ?? "")
                 h.trusted("</td><td>\(e.events)</td></tr>")

@@ -185,7 +185,8 @@ public struct SnapshotDiff: Sendable, Codable {
                 why.append(after.reason)
                 for e in after.evidence.prefix(5) where e.rule < b.rules.count {
                     why.append(
-                        "fired: \(b.rules[e.rule].verdict.title) on \(e.file) line \(e.line)" + (e.timestamp.map { " at \($0)" } ?? ""))
+                        "fired: \(b.rules[e.rule].verdict.title) on \(e.file) line \(e.line)" + (e.recordID.map { " (record \($0))" } ?? "")
+                            + (e.timestamp.map { " at \($0)" } ?? ""))
                 }
                 for r in after.expected.prefix(5) where r < b.rules.count {
                     why.append("expected to fire, did not: \(b.rules[r].verdict.title)")

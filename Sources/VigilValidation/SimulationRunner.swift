@@ -86,7 +86,8 @@ public enum SimulationRunner {
                     if first[d.rule] == nil {
                         order.append(d.rule)
                         first[d.rule] = ValidationEvidence(
-                            rule: d.rule, file: files[f], line: d.location.line, timestamp: d.location.timestamp,
+                            rule: d.rule, file: files[f], line: d.location.line, recordID: d.location.recordID,
+                            timestamp: d.location.timestamp,
                             eventID: d.location.eventID, events: 0, labels: labels[f].techniques)
                     }
                     first[d.rule]!.events += 1

@@ -114,3 +114,26 @@ import VigilTestSupport
         #expect(unused.sorted() == [6, 8])
     }
 }
+
+extension SimulationLabelTests {
+    /// The manifest shipped for EVTX-ATTACK-SAMPLES: every entry labels a file, every ID resolves, and the files it
+    /// labels are the ones Python's fnmatch finds for its patterns.
+    @Test func theShippedManifestLabelsTheFilesItNames() throws {
+        let manifest = SharedData.packageRoot() + "/Examples/simulations/evtx-attack-samples.yaml"
+        let files = try Self.files("logs/evtx-attack-samples", suffix: ".evtx")
+        var labeler = SimulationLabeler(kb: Self.kb, manifests: [manifest])
+        var labelled: Set<String> = []
+        for path in files where labeler.label(path).origins.contains(where: { $0.hasPrefix("manifest ") }) { labelled.insert(path) }
+        #expect(labeler.diagnostics.filter { $0.code != "simulation-unlabelled" }.isEmpty, "\(labeler.diagnostics.prefix(5))")
+        #expect(labeler.unusedManifestEntries().isEmpty)
+        let python = try ProcessRunner.python(
+            """
+            import fnmatch, os, re, sys
+            patterns = re.findall(r'^  - path: "?(.*?)"?$', open(sys.argv[1]).read(), re.M)
+            for path in sys.stdin.read().splitlines():
+                if any(fnmatch.fnmatchcase(os.path.basename(path), p) for p in patterns): print(path)
+            """, [manifest], input: files.joined(separator: "\n"))
+        #expect(Set(python.split(separator: "\n").map(String.init)) == labelled)
+        #expect(labelled.count > 200)
+    }
+}
