@@ -58,7 +58,7 @@ struct CoverageCommand: ParsableCommand {
     var dettectData: String?
     @Option(help: "Minimum rating (1–5) for a rule to count as detection.") var threshold = 3
     @Option(help: ArgumentHelp("Write the status layer here (ATT&CK Navigator 4.5).", valueName: "file")) var layer: String?
-    @Option(help: ArgumentHelp("Write all six layers into this folder.", valueName: "dir")) var layers: String?
+    @Option(help: ArgumentHelp("Write every layer into this folder (six; seven with --validate).", valueName: "dir")) var layers: String?
     @Option(help: ArgumentHelp("Write the gap plan as Markdown here.", valueName: "file")) var report: String?
     @Option(help: ArgumentHelp("Write the gap plan as JSON here.", valueName: "file")) var plan: String?
     @Option(help: "Exit 1 when fewer than this percentage of in-scope techniques are green.") var failUnder: Double?
