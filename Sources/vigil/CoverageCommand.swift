@@ -136,7 +136,8 @@ struct CoverageCommand: ParsableCommand {
         do {
             if let layer { try CoverageRun.write(LayerBuilder.build(.status, report: result.report, kb: kb), to: layer) }
             if let layers {
-                for kind in LayerKind.allCases {
+                // The validation layer only for a validated run (as a snapshot keeps it).
+                for kind in LayerKind.allCases where kind != .validation || result.report.validation != nil {
                     try CoverageRun.write(
                         LayerBuilder.build(kind, report: result.report, kb: kb), to: layers + "/vigil-\(kind.rawValue).json")
                 }
