@@ -1,7 +1,9 @@
 // `vigil hunt`: run Sigma rules over event logs and print detections and a summary.
 import ArgumentParser
+import VigilAttack
 import VigilConvert
 import VigilCore
+import VigilCoverage
 import VigilEngines
 import VigilHunt
 import VigilLogs
@@ -85,6 +87,14 @@ struct HuntCommand: ParsableCommand {
 
     @OptionGroup var sigmaInputs: SigmaInputs
 
+    @OptionGroup var threat: ThreatOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Write the techniques the detections map to as an ATT&CK Navigator 4.5 layer (score = detections; hosts, times, rules), with the closest known groups.",
+            valueName: "file"))
+    var layer: String?
+
     @Option(help: "Matching threads.")
     var threads: Int = 2
 
@@ -104,12 +114,15 @@ struct HuntCommand: ParsableCommand {
         let started = Clock.now
         let collection = RuleLoader.load(try InstalledRules.required(rules), placeholders: values)
         let statuses = Set(status.map { $0.lowercased() })
-        let selected = collection.rules.filter { rule in
+        let filtered = collection.rules.filter { rule in
             (rule.level ?? .medium) >= minimum
                 && (statuses.isEmpty || statuses.contains(rule.status?.rawValue ?? ""))
                 && (include.isEmpty || include.contains { Self.glob($0, rule) })
                 && !exclude.contains { Self.glob($0, rule) }
         }
+        // ATT&CK is loaded only when the hunt speaks it: a selection by technique, tactic or actor, or a layer.
+        let kb = threat.selects || layer != nil ? try threat.attack.load() : nil
+        var (selected, selection) = try kb.map { try threat.choose(filtered, kb: $0) } ?? (filtered, nil)
         if let engine {
             try runOnEngine(engine, selected, collection, logsources, format: format)
             return
@@ -119,9 +132,18 @@ struct HuntCommand: ParsableCommand {
         let rejected = collection.diagnostics.filter { $0.severity == .error } + ruleSet.diagnostics.filter { $0.severity == .error }
         for d in rejected.prefix(20) { printError("rule rejected: \(d.location): \(d.message) [\(d.code)]") }
         if rejected.count > 20 { printError("… \(rejected.count - 20) more rejected rules (see `vigil rules check`)") }
+        if selection != nil { ThreatOptions.report(&selection!, ruleSet: ruleSet) }
         if ruleSet.activeRules.isEmpty {
             printError("no runnable rules")
             throw ExitCode(2)
+        }
+        // What the detections map to in ATT&CK, for --layer: each rule's tags resolved once.
+        var observed = ObservedTechniques()
+        var ruleTechniques: [[String]] = []
+        if let kb, layer != nil {
+            let crosswalk = try threat.attack.loadCrosswalk()
+            var resolver = selection ?? AttackRuleSelection(techniques: [], tactics: [], actors: [], kb: kb, crosswalk: crosswalk)
+            ruleTechniques = ruleSet.rules.map { resolver.techniques(of: $0) }
         }
         let (files, missing) = LogReader.logFiles(logs)
         for d in missing { printError("\(d)") }
@@ -143,6 +165,13 @@ struct HuntCommand: ParsableCommand {
             // Detections go to stdout, which may be the same terminal: erase the progress line before them.
             if !quiet { progress.clear() }
             output.write(found)
+            if !ruleTechniques.isEmpty {
+                for d in found {
+                    observed.add(
+                        techniques: ruleTechniques[d.rule], rule: ruleSet.rules[d.rule].title, host: d.location.computer,
+                        time: d.location.timestamp)
+                }
+            }
         }
         output.write(correlations: result.correlationHits, result.correlator)
         output.end()
@@ -155,8 +184,37 @@ struct HuntCommand: ParsableCommand {
             rulesLoaded: collection.rules.count,
             rulesRunning: ruleSet.activeRules.count, rejected: rejected.count,
             idle: LogsourceReport.lines(unmapped: ruleSet.unmappedLogsources, withoutEvents: result.logsourcesWithoutEvents))
+        if let kb, let layer { try writeLayer(observed, kb: kb, to: layer, format: format) }
         if report.read.files == 0 && !files.isEmpty { throw ExitCode(2) }
         if output.count > 0 { throw ExitCode(1) }
+    }
+
+    /// The observed techniques as a layer, and the closest known groups (among --actor's when given) in the summary.
+    func writeLayer(_ observed: ObservedTechniques, kb: KnowledgeBase, to path: String, format: OutputFormat) throws {
+        var candidates: [Int]? = nil
+        if !threat.actors.isEmpty {
+            candidates = threat.actors.compactMap { kb.lookup($0).index }.filter {
+                [.group, .campaign, .software].contains(kb.objects[$0].kind)
+            }
+        }
+        let groups = observed.closestGroups(kb: kb, candidates: candidates)
+        var lines = ["", "observed techniques: \(observed.techniques(kb: kb).count), written to \(path)"]
+        if !groups.isEmpty {
+            lines.append("closest known groups (Jaccard similarity of techniques, parents for sub-techniques; a lead, not attribution):")
+            for g in groups.prefix(5) {
+                lines.append(
+                    "  \(g.id) \(g.name): \(g.similarity) — shares \(g.shared.count) of \(g.shared.count + g.lacks.count) observed (\(g.shared.prefix(6).joined(separator: ", "))\(g.shared.count > 6 ? ", …" : "")), uses \(g.groupTechniques)"
+                )
+            }
+        }
+        let text = lines.joined(separator: "\n")
+        if format == .table { print(text) } else { printError(text) }
+        do {
+            try CoverageRun.write(observed.layer(kb: kb, name: "Vigil hunt — observed techniques", groups: groups), to: path)
+        } catch {
+            Output.report([error])
+            throw ExitCode.badInput
+        }
     }
 
     /// `--engine`: convert, run in batches on the engine, print the detections as for local logs.

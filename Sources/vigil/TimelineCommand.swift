@@ -73,6 +73,8 @@ struct TimelineCommand: ParsableCommand {
 
     @OptionGroup var sigmaInputs: SigmaInputs
 
+    @OptionGroup var threat: ThreatOptions
+
     @Option(help: "Threads parsing and matching events.")
     var threads: Int = 2
 
@@ -119,8 +121,10 @@ struct TimelineCommand: ParsableCommand {
     private func loadRules(_ minimum: Severity, _ rules: [String]) throws -> RuleSet {
         let (values, logsources) = try sigmaInputs.load()
         let collection = RuleLoader.load(rules, placeholders: values)
-        let selected = collection.rules.filter { ($0.level ?? .medium) >= minimum }
+        let leveled = collection.rules.filter { ($0.level ?? .medium) >= minimum }
+        var (selected, selection) = try threat.selects ? threat.choose(leveled, kb: try threat.attack.load()) : (leveled, nil)
         let ruleSet = RuleSet(rules: selected, filters: collection.filters, correlations: collection.correlations, mapping: logsources)
+        if selection != nil { ThreatOptions.report(&selection!, ruleSet: ruleSet) }
         let rejected = collection.diagnostics.filter { $0.severity == .error } + ruleSet.diagnostics.filter { $0.severity == .error }
         for d in rejected.prefix(20) { printError("rule rejected: \(d.location): \(d.message) [\(d.code)]") }
         if rejected.count > 20 { printError("… \(rejected.count - 20) more rejected rules (see `vigil rules check`)") }
