@@ -104,13 +104,15 @@ public struct DetectionRule: Sendable, Codable {
     /// Where the rule was read: the file as found and the line of the rule (or of its ATT&CK mapping). Reports
     /// that name a rule by place use it, such as the warning for a rule read twice.
     public var location: SourceLocation?
+    /// What the rule looks for, in its author's words (Threat Hunter Playbook: the hunt's hypothesis).
+    public var summary: String?
     /// A Sigma rule as the engine compiled it, when the engine accepted it: what validation runs over simulations.
     /// Not encoded: a stored rule is its assessment, not its program.
     public var engineRule: EngineRule?
 
     enum CodingKeys: String, CodingKey {
         case source, id, title, path, techniqueIDs, tactics, severity, status, qualifiers, logSources, platforms, deprecated, fields
-        case values, tags, location
+        case values, tags, location, summary
     }
 
     public init(source: RuleSource, id: String, title: String, path: String) {
@@ -130,6 +132,7 @@ public struct DetectionRule: Sendable, Codable {
         values = []
         tags = []
         location = nil
+        summary = nil
         engineRule = nil
     }
 }

@@ -38,8 +38,10 @@ struct HuntCommand: ParsableCommand {
             or duckdb; --python chooses the interpreter); --load FILE first loads `vigil
             export` JSON lines as the table. Rules the target cannot express, and rules whose
             every branch needs a column the table lacks, are listed and skipped.
+            `vigil hunt plan` (see its --help) writes the checklist for hunting a technique, tactic or actor.
             Exit status: 0 no detections, 1 detections, 2 error.
-            """))
+            """),
+        subcommands: [HuntPlanCommand.self])
 
     @Option(
         name: .customLong("rules"),

@@ -8,7 +8,7 @@ import VigilSigma
 /// The formats Vigil's commands write. Each command takes the ones that make sense for it with
 /// `--format`, and `--json` as an alias of `--format json`; `OutputFormat.chosen` checks the choice.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case table, json, jsonl, csv, timesketch, text, xml, parquet
+    case table, json, jsonl, csv, timesketch, text, xml, parquet, markdown
 
     /// The format asked for by `--format` and `--json`, or `fallback`. `--json` means json, or jsonl for a
     /// command that writes only JSON lines. Asking for a format the command does not write, or for two
@@ -37,7 +37,7 @@ extension OutputFormat {
         case .json: .json
         case .jsonl: .jsonl
         case .csv, .timesketch: .csv
-        case .text, .xml, .parquet: preconditionFailure("\(self) is not a record format")
+        case .text, .xml, .parquet, .markdown: preconditionFailure("\(self) is not a record format")
         }
     }
 }

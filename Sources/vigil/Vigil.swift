@@ -28,7 +28,11 @@ struct Vigil: ParsableCommand {
     /// Output that could not be written (a full disk, an I/O error) is an error too, never a silent exit 0.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            // `vigil hunt plan …`: hunt's own positional logs would take `plan` for a log folder, so it is routed here.
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            var command: any ParsableCommand =
+                arguments.starts(with: ["hunt", "plan"])
+                ? try HuntPlanCommand.parseAsRoot(Array(arguments.dropFirst(2))) : try parseAsRoot()
             try command.run()
         } catch {
             let code = exitCode(for: error)

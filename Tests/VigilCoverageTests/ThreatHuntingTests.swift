@@ -191,3 +191,100 @@ import VigilTestSupport
             printed == expected.map { pair in "\(pair[0]) \(String(describing: pair[1]))" }, "\(printed) vs \(reference)")
     }
 }
+
+extension ThreatHuntingTests {
+    /// The plan's hypotheses are the Threat Hunter Playbook hunts whose metadata maps to the technique, with their own
+    /// hypothesis text; its analytics are the ones MITRE's bundle links to the technique through detection strategies;
+    /// its Sigma rules are the ones whose tags resolve to it.
+    @Test func aHuntPlanListsThePlaybooksHypothesesATTACKsAnalyticsAndTheRules() throws {
+        let rules = try SharedData.path("rules")
+        let run = try ProcessRunner.vigil(
+            [
+                "hunt", "plan", "--technique", "T1003.001", "--technique", "T1021.002", "--rules", rules + "/sigma/rules", "--rules",
+                rules + "/threat-hunter-playbook", "--rules", rules + "/car", "--inventory",
+                SharedData.packageRoot() + "/Examples/inventory.yaml",
+                "--format", "json",
+            ])
+        #expect(run.status == 0, "\(run.stderr)")
+        struct Plan: Decodable {
+            struct Technique: Decodable {
+                struct Hypothesis: Decodable {
+                    var id: String
+                    var hypothesis: String?
+                    var link: String
+                }
+                struct Analytic: Decodable { var analytic: String }
+                struct Rule: Decodable {
+                    var source: String
+                    var runsHere: Bool
+                    var logsCollected: Bool?
+                }
+                var id: String
+                var hypotheses: [Hypothesis]
+                var analytics: [Analytic]
+                var rules: [Rule]
+            }
+            var techniques: [Technique]
+        }
+        let plan = try JSONDecoder().decode(Plan.self, from: Data(run.stdout.utf8))
+        #expect(plan.techniques.map(\.id) == ["T1003.001", "T1021.002"])
+        let python = try ProcessRunner.python(
+            """
+            import glob, gzip, json, sys, yaml
+            rules, bundle = sys.argv[1], sys.argv[2]
+            wanted = ['T1003.001', 'T1021.002']
+            hunts = {t: {} for t in wanted}
+            for path in glob.glob(rules + '/threat-hunter-playbook/docs/hunts/*/*/metadata.yaml'):
+                m = yaml.safe_load(open(path, encoding='utf-8'))
+                for a in m.get('attack_mappings') or []:
+                    subs = a.get('sub-technique', a.get('sub_technique'))
+                    subs = subs if isinstance(subs, list) else [subs]
+                    for s in subs:
+                        t = a['technique'] + ('.' + str(s) if s not in (None, '', 'None') else '')
+                        if t in hunts: hunts[t][m['id']] = m.get('hypothesis')
+            objects = json.load(gzip.open(bundle))['objects']
+            by_id = {o['id']: o for o in objects}
+            ext = lambda o: next((r['external_id'] for r in o.get('external_references', []) if r.get('source_name') == 'mitre-attack'), None)
+            live = lambda o: not o.get('revoked') and not o.get('x_mitre_deprecated')
+            analytics = {t: set() for t in wanted}
+            for r in objects:
+                if r['type'] == 'relationship' and r['relationship_type'] == 'detects' and live(r):
+                    target, strategy = by_id.get(r['target_ref']), by_id.get(r['source_ref'])
+                    if target and strategy and ext(target) in analytics and live(strategy):
+                        for a in strategy.get('x_mitre_analytic_refs', []):
+                            if a in by_id and live(by_id[a]): analytics[ext(target)].add(ext(by_id[a]))
+            sigma = {t: 0 for t in wanted}
+            for path in glob.glob(rules + '/sigma/rules/**/*.yml', recursive=True):
+                for doc in yaml.safe_load_all(open(path, encoding='utf-8')):
+                    if isinstance(doc, dict) and 'detection' in doc:
+                        tags = {str(t).lower() for t in doc.get('tags') or []}
+                        for t in wanted:
+                            if 'attack.' + t.lower() in tags: sigma[t] += 1
+            print(json.dumps({'hunts': hunts, 'analytics': {t: sorted(a) for t, a in analytics.items()}, 'sigma': sigma}))
+            """, [rules, try SharedData.path("attack/enterprise-attack-18.1.json.gz")])
+        struct Reference: Decodable {
+            var hunts: [String: [String: String?]]
+            var analytics: [String: [String]]
+            var sigma: [String: Int]
+        }
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(python.utf8))
+        for t in plan.techniques {
+            let hunts = reference.hunts[t.id] ?? [:]
+            #expect(Set(t.hypotheses.map(\.id)) == Set(hunts.keys), "\(t.id)")
+            for h in t.hypotheses {
+                #expect(h.hypothesis == hunts[h.id] ?? nil)
+                #expect(h.link == "https://threathunterplaybook.com/hunts/windows/\(h.id)/notebook.html")
+            }
+            #expect(t.analytics.map(\.analytic).sorted() == reference.analytics[t.id], "\(t.id)")
+            #expect(t.rules.count { $0.source == "sigma" } == reference.sigma[t.id], "\(t.id)")
+            #expect(t.rules.filter { $0.source == "sigma" }.allSatisfy { $0.runsHere })
+            #expect(t.rules.filter { $0.source == "car" }.allSatisfy { !$0.runsHere })
+            #expect(t.rules.allSatisfy { $0.logsCollected != nil })
+        }
+        #expect(!(reference.hunts["T1003.001"] ?? [:]).isEmpty)
+        // Without a selection, or with an unknown one: bad input.
+        #expect(try ProcessRunner.vigil(["hunt", "plan", "--rules", rules + "/car"]).status == 2)
+        let unknown = try ProcessRunner.vigil(["hunt", "plan", "--actor", "APT2999", "--rules", rules + "/car"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("closest: G0016 APT29"))
+    }
+}

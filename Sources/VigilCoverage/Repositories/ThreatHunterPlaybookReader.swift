@@ -36,6 +36,7 @@ public enum ThreatHunterPlaybookReader: RuleRepositoryReader {
             var rule = DetectionRule(source: source, id: id, title: title, path: RepositoryFiles.relative(file, to: base))
             rule.platforms = YAMLFiles.texts(root["platform"])
             rule.status = "hunt"
+            rule.summary = YAMLFiles.text(root["hypothesis"])
             rule.qualifiers["purpose"] = "hunting"
             var diagnostics: [Diagnostic] = []
             for mapping in root["attack_mappings"]?.sequence ?? [] {
