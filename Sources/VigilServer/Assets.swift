@@ -37,6 +37,16 @@ enum Assets {
         .cell { display: block; padding: 2px 4px; border: 1px solid #bbb; font-size: .72em; line-height: 1.25; color: #111; text-decoration: none; background: #fff; }
         .cell .id { font-weight: bold; }
         .cell .score { float: right; font-weight: bold; }
+        .l-critical { fill: #7f0000; background: #7f0000; color: #fff; }
+        .l-high { fill: #d7301f; background: #d7301f; color: #fff; }
+        .l-medium { fill: #fc8d59; background: #fc8d59; }
+        .l-low { fill: #fdcc8a; background: #fdcc8a; }
+        .l-informational { fill: #bdbdbd; background: #bdbdbd; }
+        span.level { padding: 0 .4em; border-radius: .3em; }
+        .o1 { background: #fff7ec; } .o2 { background: #fdd49e; } .o3 { background: #fc8d59; }
+        .o4 { background: #d7301f; color: #fff; } .o5 { background: #7f0000; color: #fff; }
+        table.fields th { text-align: left; vertical-align: top; padding-right: 1em; }
+        table.fields td { word-break: break-all; }
         .badge { font-weight: bold; padding: 0 .25em; border-radius: .3em; background: #fff; }
         .badge.validated, .pill.validated { color: #006d2c; border-color: #006d2c; }
         .badge.missed, .pill.missed { color: #b2182b; border-color: #b2182b; }

@@ -68,7 +68,9 @@ struct HTML {
             " · Vigil</title><link rel=\"stylesheet\" href=\"/static/vigil.css\"><script src=\"/static/vigil.js\" defer></script></head>\n<body>"
         )
         h.raw("<header><a class=\"brand\" href=\"/\">Vigil</a><nav>")
-        for (path, name) in [("/", "Matrix"), ("/gaps", "Gap plan"), ("/snapshots", "Snapshots"), ("/layers", "Layers")] {
+        for (path, name) in [
+            ("/", "Matrix"), ("/gaps", "Gap plan"), ("/snapshots", "Snapshots"), ("/layers", "Layers"), ("/hunts", "Hunts"),
+        ] {
             h.trusted("<a href=\"\(path)\"" + (active == name ? " class=\"active\"" : "") + ">\(name)</a>")
         }
         h.raw("</nav>")

@@ -199,6 +199,10 @@ public final class CoverageSite: Sendable {
         case ("diff", 1): return page { try SnapshotsPage.renderDiff(self, $0, target.query) }
         case ("layers", 1): return page { try SnapshotsPage.renderLayers(self, $0, target.query) }
         case ("layers", 2): return download(parts[1], target.query)
+        case ("hunts", 1): return page { _ in try HuntsPage.renderList(self) }
+        case ("hunts", 2): return page { _ in try HuntsPage.render(self, id: parts[1], target.query) }
+        case ("hunts", 4) where parts[2] == "detections":
+            return page { _ in try HuntsPage.renderDetection(self, id: parts[1], seq: parts[3]) }
         case ("static", 2): return Assets.response(parts[1])
         case ("api", _): return API.respond(self, Array(parts.dropFirst()), target.query)
         case ("benchmark", 2) where parts[1] == "peer" && benchmarkPeer != nil:

@@ -109,6 +109,7 @@ enum Schema {
                     counts TEXT NOT NULL
                 );
                 """),
+        Migration(version: 4, name: "hunts", sql: HuntSchema.tables),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -8,6 +8,7 @@ import VigilEngines
 import VigilHunt
 import VigilLogs
 import VigilSigma
+import VigilStore
 
 #if canImport(Glibc)
     import Glibc
@@ -100,6 +101,16 @@ struct HuntCommand: ParsableCommand {
     @Option(help: "Matching threads.")
     var threads: Int = 2
 
+    @Flag(
+        help:
+            "Record the hunt in the history store: its rules, inputs, detections with their events, observed techniques (see `vigil serve`)."
+    )
+    var save = false
+
+    @Option(help: "Label for the saved hunt.") var label: String?
+
+    @OptionGroup var store: StoreOptions
+
     @Flag(help: "Omit the event fields from each detection.")
     var noFields = false
 
@@ -123,7 +134,7 @@ struct HuntCommand: ParsableCommand {
                 && !exclude.contains { Self.glob($0, rule) }
         }
         // ATT&CK is loaded only when the hunt speaks it: a selection by technique, tactic or actor, or a layer.
-        let kb = threat.selects || layer != nil ? try threat.attack.load() : nil
+        let kb = threat.selects || layer != nil || save ? try threat.attack.load() : nil
         var (selected, selection) = try kb.map { try threat.choose(filtered, kb: $0) } ?? (filtered, nil)
         if let engine {
             try runOnEngine(engine, selected, collection, logsources, format: format)
@@ -142,7 +153,7 @@ struct HuntCommand: ParsableCommand {
         // What the detections map to in ATT&CK, for --layer: each rule's tags resolved once.
         var observed = ObservedTechniques()
         var ruleTechniques: [[String]] = []
-        if let kb, layer != nil {
+        if let kb, layer != nil || save {
             let crosswalk = try threat.attack.loadCrosswalk()
             var resolver = selection ?? AttackRuleSelection(techniques: [], tactics: [], actors: [], kb: kb, crosswalk: crosswalk)
             ruleTechniques = ruleSet.rules.map { resolver.techniques(of: $0) }
@@ -159,21 +170,36 @@ struct HuntCommand: ParsableCommand {
         output.begin()
         let huntStart = Clock.now
         let cpuStart = Clock.cpuSeconds
-        let result = Hunt.run(
-            files, ruleSet: ruleSet, threads: threads, collectFields: !noFields && format != .table,
-            sources: try sigmaInputs.eventSources(), report: &report,
-            onProgress: { progress.update($0) }
-        ) { found in
-            // Detections go to stdout, which may be the same terminal: erase the progress line before them.
-            if !quiet { progress.clear() }
-            output.write(found)
-            if !ruleTechniques.isEmpty {
-                for d in found {
+        let sources = try sigmaInputs.eventSources()
+        /// The hunt itself; `record`, when saving, stores each detection as it is found.
+        func hunt(_ record: ((Detection) throws -> Void)?) throws -> HuntResult {
+            var failure: Error?
+            let result = Hunt.run(
+                files, ruleSet: ruleSet, threads: threads, collectFields: record != nil || (!noFields && format != .table),
+                sources: sources, report: &report, onProgress: { progress.update($0) }
+            ) { found in
+                // Detections go to stdout, which may be the same terminal: erase the progress line before them.
+                if !quiet { progress.clear() }
+                output.write(found)
+                for d in found where !ruleTechniques.isEmpty {
                     observed.add(
                         techniques: ruleTechniques[d.rule], rule: ruleSet.rules[d.rule].title, host: d.location.computer,
                         time: d.location.timestamp)
                 }
+                guard let record, failure == nil else { return }
+                do { for d in found { try record(d) } } catch { failure = error }
             }
+            if let failure { throw failure }
+            return result
+        }
+        let result: HuntResult
+        if save, let kb {
+            result = try saveHunt(kb: kb, ruleSet: ruleSet, techniques: ruleTechniques, files: files) { record in
+                let result = try hunt(record)
+                return (result, report.events, observed)
+            }
+        } else {
+            result = try hunt(nil)
         }
         output.write(correlations: result.correlationHits, result.correlator)
         output.end()
@@ -191,15 +217,54 @@ struct HuntCommand: ParsableCommand {
         if output.count > 0 { throw ExitCode(1) }
     }
 
+    /// The groups to compare the observed techniques with: --actor's, or all ATT&CK groups.
+    func groupCandidates(_ kb: KnowledgeBase) -> [Int]? {
+        guard !threat.actors.isEmpty else { return nil }
+        return threat.actors.compactMap { kb.lookup($0).index }.filter { [.group, .campaign, .software].contains(kb.objects[$0].kind) }
+    }
+
+    /// Runs `hunt` inside the store's transaction that records it: each detection is written as it is found.
+    func saveHunt(
+        kb: KnowledgeBase, ruleSet: RuleSet, techniques: [[String]], files: [String],
+        _ hunt: (@escaping (Detection) throws -> Void) throws -> (HuntResult, Int, ObservedTechniques)
+    ) throws -> HuntResult {
+        let history = try store.open()
+        let rules = ruleSet.rules.enumerated().map { i, rule in
+            HuntRule(
+                id: rule.id, title: rule.title, level: (rule.level ?? .medium).rawValue,
+                techniques: i < techniques.count ? techniques[i] : [],
+                tactics: rule.tactics)
+        }
+        var inputs = [
+            "rules": (try? InstalledRules.required(self.rules).joined(separator: " ")) ?? "", "logs": logs.joined(separator: " "),
+        ]
+        let selectors =
+            threat.techniques.map { "technique \($0)" } + threat.tactics.map { "tactic \($0)" } + threat.actors.map { "actor \($0)" }
+        if !selectors.isEmpty { inputs["selection"] = selectors.joined(separator: ", ") }
+        var result: HuntResult?
+        do {
+            let saved = try history.recordHunt(label: label, inputs: inputs, rules: rules) { recorder in
+                let (huntResult, events, observed) = try hunt { d in
+                    try recorder.add(
+                        StoredDetection(
+                            rule: d.rule, level: rules[d.rule].level, timestamp: d.location.timestamp, computer: d.location.computer,
+                            channel: d.location.channel, eventID: d.location.eventID, recordID: d.location.recordID, file: d.location.file,
+                            line: d.location.line, fields: d.fields.map { [$0.name, $0.value] }))
+                }
+                result = huntResult
+                return (events, observed.techniques(kb: kb), observed.closestGroups(kb: kb, candidates: groupCandidates(kb)))
+            }
+            printError("saved \(saved.name) (\(counted(saved.detections, "detection"))) to \(store.path)")
+        } catch let error as StoreError {
+            Output.error("cannot save the hunt: \(error)")
+            throw ExitCode.badInput
+        }
+        return result!
+    }
+
     /// The observed techniques as a layer, and the closest known groups (among --actor's when given) in the summary.
     func writeLayer(_ observed: ObservedTechniques, kb: KnowledgeBase, to path: String, format: OutputFormat) throws {
-        var candidates: [Int]? = nil
-        if !threat.actors.isEmpty {
-            candidates = threat.actors.compactMap { kb.lookup($0).index }.filter {
-                [.group, .campaign, .software].contains(kb.objects[$0].kind)
-            }
-        }
-        let groups = observed.closestGroups(kb: kb, candidates: candidates)
+        let groups = observed.closestGroups(kb: kb, candidates: groupCandidates(kb))
         var lines = ["", "observed techniques: \(observed.techniques(kb: kb).count), written to \(path)"]
         if !groups.isEmpty {
             lines.append("closest known groups (Jaccard similarity of techniques, parents for sub-techniques; a lead, not attribution):")
