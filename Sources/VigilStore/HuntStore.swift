@@ -99,26 +99,51 @@ public struct DetectionFilter: Sendable, Equatable {
 public final class HuntRecorder {
     let db: Database
     let huntID: Int64
-    let statement: Statement
+    let detection: Statement
+    let event: Statement
     public private(set) var count = 0
+    /// Events from this size up are kept gzip-compressed.
+    static let compressFrom = 1024
 
     init(db: Database, huntID: Int64) throws {
         self.db = db
         self.huntID = huntID
-        statement = try db.makeStatement(
+        detection = try db.makeStatement(
             sql: """
-                INSERT INTO huntDetection (huntId, seq, rule, level, timestamp, computer, channel, eventId, recordId, file, line, fields)
+                INSERT INTO huntDetection (huntId, seq, rule, level, timestamp, epoch, computer, channel, eventId, recordId, file, line)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        event = try db.makeStatement(sql: "INSERT INTO huntEvent (huntId, seq, compressed, fields) VALUES (?, ?, ?, ?)")
     }
 
-    /// Records one detection (numbered in the order given).
+    /// Records one detection (numbered in the order given); its event's fields go to their own table, so that the
+    /// detections stay small to scan.
     public func add(_ d: StoredDetection) throws {
         count += 1
-        try statement.execute(arguments: [
-            huntID, count, d.rule, d.level, d.timestamp, d.computer, d.channel, d.eventID, d.recordID, d.file, d.line,
-            JSONText.encode(d.fields),
+        try detection.execute(arguments: [
+            huntID, count, d.rule, d.level, d.timestamp, d.timestamp.flatMap(HuntTimeline.seconds), d.computer, d.channel, d.eventID,
+            d.recordID, d.file, d.line,
         ])
+        let json = Self.json(d.fields)
+        let compressed = json.count >= Self.compressFrom
+        try event.execute(arguments: [huntID, count, compressed, Data(compressed ? Gzip.deflate(json, level: 1) : json)])
+    }
+
+    /// `[["name","value"],…]` written directly (a hunt writes one per detection).
+    static func json(_ fields: [[String]]) -> [UInt8] {
+        var out = "["
+        out.reserveCapacity(fields.reduce(2) { $0 + $1.reduce(6) { $0 + $1.utf8.count } })
+        for (i, pair) in fields.enumerated() {
+            if i > 0 { out.append(",") }
+            out.append("[")
+            for (k, text) in pair.enumerated() {
+                if k > 0 { out.append(",") }
+                JSONString.appendQuoted(text, to: &out)
+            }
+            out.append("]")
+        }
+        out.append("]")
+        return Array(out.utf8)
     }
 }
 
@@ -147,11 +172,17 @@ enum HuntSchema {
             recordId TEXT,
             file TEXT NOT NULL,
             line INTEGER NOT NULL,
-            fields TEXT NOT NULL,
+            epoch REAL,
             PRIMARY KEY (huntId, seq)
         ) WITHOUT ROWID;
         CREATE INDEX huntDetection_host ON huntDetection(huntId, computer, seq);
-        CREATE INDEX huntDetection_time ON huntDetection(huntId, timestamp);
+        CREATE TABLE huntEvent (
+            huntId INTEGER NOT NULL REFERENCES hunt(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            compressed INTEGER NOT NULL,
+            fields BLOB NOT NULL,
+            PRIMARY KEY (huntId, seq)
+        );
         """
 }
 
@@ -237,11 +268,11 @@ extension HistoryStore {
         return (sql, arguments)
     }
 
-    static func detection(_ row: Row) throws -> StoredDetection {
+    static func detection(_ row: Row, fields: [[String]] = []) -> StoredDetection {
         StoredDetection(
             seq: row["seq"], rule: row["rule"], level: row["level"], timestamp: row["timestamp"], computer: row["computer"],
             channel: row["channel"], eventID: row["eventId"], recordID: row["recordId"], file: row["file"], line: row["line"],
-            fields: try JSONText.decode([[String]].self, row["fields"]))
+            fields: fields)
     }
 
     /// One page of a hunt's detections in hunt order: those after `after` (a seq), at most `limit`, and how many match.
@@ -255,49 +286,55 @@ extension HistoryStore {
             let page = try Row.fetchAll(
                 db, sql: "SELECT * FROM huntDetection WHERE \(sql) AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: StatementArguments(arguments + [after, limit])
-            ).map(Self.detection)
+            ).map { Self.detection($0) }
             return (page, total)
         }
     }
 
-    /// One detection of a hunt.
+    /// One detection of a hunt, with its event's fields.
     public func detection(_ hunt: HuntRecord, seq: Int) throws -> StoredDetection? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM huntDetection WHERE huntId = ? AND seq = ?", arguments: [hunt.id, seq]).map(
-                Self.detection)
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM huntDetection WHERE huntId = ? AND seq = ?", arguments: [hunt.id, seq])
+            else { return nil }
+            var fields: [[String]] = []
+            if let event = try Row.fetchOne(
+                db, sql: "SELECT compressed, fields FROM huntEvent WHERE huntId = ? AND seq = ?", arguments: [hunt.id, seq])
+            {
+                let bytes = try ContentStore.content(id: Int64(seq), compressed: event["compressed"], data: event["fields"])
+                do { fields = try JSONDecoder().decode([[String]].self, from: Data(bytes)) } catch {
+                    throw StoreError.corrupt("\(hunt.name) detection \(seq): \(error)")
+                }
+            }
+            return Self.detection(row, fields: fields)
         }
     }
 
     /// Detections per host, level and time bucket (`buckets` equal spans between the first and last time), for the
-    /// timeline by host: at most hosts × levels × buckets rows however many detections there are.
+    /// timeline by host: SQLite groups them, so at most hosts × levels × buckets rows come back however many there are.
     public func timeline(_ hunt: HuntRecord, filter: DetectionFilter = DetectionFilter(), buckets: Int = 60) throws -> HuntTimeline {
         let (sql, arguments) = Self.condition(hunt, filter)
         return try pool.read { db in
             let range = try Row.fetchOne(
-                db, sql: "SELECT min(timestamp) AS first, max(timestamp) AS last FROM huntDetection WHERE \(sql) AND timestamp IS NOT NULL",
-                arguments: StatementArguments(arguments))
-            let first: String? = range?["first"]
-            let last: String? = range?["last"]
-            guard let first, let last, let start = HuntTimeline.seconds(first), let end = HuntTimeline.seconds(last) else {
+                db,
+                sql: """
+                    SELECT min(epoch) AS start, max(epoch) AS end,
+                        (SELECT timestamp FROM huntDetection WHERE \(sql) AND epoch IS NOT NULL ORDER BY epoch LIMIT 1) AS first,
+                        (SELECT timestamp FROM huntDetection WHERE \(sql) AND epoch IS NOT NULL ORDER BY epoch DESC LIMIT 1) AS last
+                    FROM huntDetection WHERE \(sql) AND epoch IS NOT NULL
+                    """, arguments: StatementArguments(arguments + arguments + arguments))
+            guard let range, let start = range["start"] as Double?, let end = range["end"] as Double? else {
                 return HuntTimeline(first: nil, last: nil, buckets: buckets, cells: [])
             }
             let span = max(end - start, 1)
-            var cells: [String: HuntTimeline.Cell] = [:]
-            let rows = try Row.fetchCursor(
+            let cells = try Row.fetchAll(
                 db,
-                sql: "SELECT computer, level, timestamp, count(*) AS n FROM huntDetection WHERE \(sql) GROUP BY computer, level, timestamp",
-                arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                let host: String = row["computer"] ?? ""
-                let level: String = row["level"]
-                let time: String? = row["timestamp"]
-                let bucket = time.flatMap(HuntTimeline.seconds).map { min(buckets - 1, Int(($0 - start) / span * Double(buckets))) } ?? 0
-                let key = "\(host)\u{1}\(level)\u{1}\(bucket)"
-                cells[key, default: HuntTimeline.Cell(host: host, level: level, bucket: bucket, count: 0)].count += row["n"] as Int
-            }
-            return HuntTimeline(
-                first: first, last: last, buckets: buckets,
-                cells: cells.values.sorted { ($0.host, $0.bucket, $0.level) < ($1.host, $1.bucket, $1.level) })
+                sql: """
+                    SELECT coalesce(computer, '') AS host, level, min(?, CAST((epoch - ?) / ? * ? AS INTEGER)) AS bucket, count(*) AS n
+                    FROM huntDetection WHERE \(sql) AND epoch IS NOT NULL GROUP BY host, level, bucket ORDER BY host, bucket, level
+                    """, arguments: StatementArguments([buckets - 1, start, span, Double(buckets)] + arguments)
+            ).map { HuntTimeline.Cell(host: $0["host"], level: $0["level"], bucket: $0["bucket"], count: $0["n"]) }
+            return HuntTimeline(first: range["first"], last: range["last"], buckets: buckets, cells: cells)
         }
     }
 

@@ -115,8 +115,11 @@ extension BrowserTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = folder + "/history.db"
         let saved = try ProcessRunner.vigil(
-            ["hunt", "--rules", try SharedData.path("rules/sigma/rules/windows"), "--technique", "T1003", "--save", "--store", store, "--quiet",
-             try SharedData.path("logs/sysmon-json")])
+            [
+                "hunt", "--rules", try SharedData.path("rules/sigma/rules/windows"), "--technique", "T1003", "--save", "--store", store,
+                "--quiet",
+                try SharedData.path("logs/sysmon-json"),
+            ])
         #expect(saved.status == 1, "\(saved.stderr)")
         let server = try ServeProcess(["--store", store])
         defer { server.stop() }
