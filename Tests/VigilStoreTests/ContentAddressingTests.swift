@@ -235,7 +235,8 @@ import VigilCoverage
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(tables == ["blob", "hunt", "huntDetection", "huntEvent", "snapshot", "snapshotLayer", "snapshotValidation", "sqlite_sequence"])
+        #expect(
+            tables == ["blob", "hunt", "huntDetection", "huntEvent", "snapshot", "snapshotLayer", "snapshotValidation", "sqlite_sequence"])
         #expect(try store.save(Fixtures.snapshot(Fixtures.rules, ratings: [4, 2, 4])).id == 4)
     }
 }
