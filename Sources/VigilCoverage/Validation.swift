@@ -150,15 +150,15 @@ public enum Validation {
         var rulesOf: [String: [Int]] = [:]
         for (r, rule) in report.rules.enumerated() where !rule.deprecated {
             for t in rule.techniques {
-                rulesOf[t, default: []].append(r)
-                if let dot = t.firstIndex(of: ".") { rulesOf[String(t[..<dot]), default: []].append(r) }
+                rulesOf[t, default: []].appendIfAbsent(r)
+                if let dot = t.firstIndex(of: ".") { rulesOf[String(t[..<dot]), default: []].appendIfAbsent(r) }
             }
         }
         var counts = ValidationCounts()
         for k in report.techniques.indices {
             let id = report.techniques[k].id
             let files = labelled.filter { $0.techniques.contains { simulates($0, id) } }.map(\.file)
-            let rules = distinct(rulesOf[id] ?? [])
+            let rules = rulesOf[id] ?? []
             let validation = judge(id, files: files, rules: rules, runs: runs)
             report.techniques[k].validation = validation
             switch validation.outcome {
@@ -232,12 +232,6 @@ public enum Validation {
         return TechniqueValidation(
             outcome: .untested, reason: reason, simulations: files, evidence: [], expected: [], notExecutable: notExecutable)
     }
-}
-
-/// The items without repeats, in first-seen order.
-func distinct<T: Hashable>(_ items: [T]) -> [T] {
-    var seen = Set<T>()
-    return items.filter { seen.insert($0).inserted }
 }
 
 /// A validation as `vigil coverage --format json` and `--plan` give it: every simulated technique with its outcome and

@@ -57,45 +57,24 @@ enum SnapshotsPage {
             h.text("\(diff.from.greenPercent)% → \(diff.to.greenPercent)% green")
             if let u = diff.attackUpgrade { h.text(" · " + u) }
             if let t = diff.thresholdChange { h.text(" · " + t) }
-            h.raw(
-                "</p></section><section><h2>Techniques that changed colour</h2><table><thead><tr><th>technique</th><th>from</th><th>to</th><th>why</th></tr></thead><tbody>"
-            )
-            for t in diff.techniques {
-                h.raw("<tr><td>")
-                GapPage.links(&h, [t.id])
-                h.raw(" ")
-                h.text(t.name)
-                h.trusted(
-                    "</td><td><span class=\"pill s-\(t.from?.rawValue ?? "white")\">\(t.from?.rawValue ?? "—")</span></td><td><span class=\"pill s-\(t.to?.rawValue ?? "white")\">\(t.to?.rawValue ?? "—")</span></td><td><ul>"
-                )
-                for w in t.why {
-                    h.raw("<li>")
-                    h.text(w)
-                    h.raw("</li>")
-                }
-                h.raw("</ul></td></tr>")
-            }
-            h.raw("</tbody></table></section>")
-            if !diff.validation.isEmpty {
-                h.raw(
-                    "<section><h2>Validation on attack simulations</h2><table><thead><tr><th>technique</th><th>from</th><th>to</th><th>why</th></tr></thead><tbody>"
-                )
-                for v in diff.validation {
-                    h.raw("<tr><td>")
-                    GapPage.links(&h, [v.id])
-                    h.raw(" ")
-                    h.text(v.name)
-                    h.trusted(
-                        "</td><td><span class=\"badge \(v.from?.rawValue ?? "")\">\(v.from?.rawValue ?? "—")</span></td><td><span class=\"badge \(v.to?.rawValue ?? "")\">\(v.to?.rawValue ?? "—")</span></td><td><ul>"
+            h.raw("</p></section>")
+            changes(
+                &h, "Techniques that changed colour",
+                diff.techniques.map {
+                    (
+                        $0.id, $0.name, "pill s-" + ($0.from?.rawValue ?? "white"), $0.from?.rawValue,
+                        "pill s-" + ($0.to?.rawValue ?? "white"), $0.to?.rawValue, $0.why
                     )
-                    for w in v.why {
-                        h.raw("<li>")
-                        h.text(w)
-                        h.raw("</li>")
-                    }
-                    h.raw("</ul></td></tr>")
-                }
-                h.raw("</tbody></table></section>")
+                })
+            if !diff.validation.isEmpty {
+                changes(
+                    &h, "Validation on attack simulations",
+                    diff.validation.map {
+                        (
+                            $0.id, $0.name, "badge " + ($0.from?.rawValue ?? ""), $0.from?.rawValue, "badge " + ($0.to?.rawValue ?? ""),
+                            $0.to?.rawValue, $0.why
+                        )
+                    })
             }
             h.raw(
                 "<section><h2>Rules</h2><table><thead><tr><th>change</th><th>rule</th><th>path</th><th>detail</th></tr></thead><tbody>"
@@ -119,6 +98,32 @@ enum SnapshotsPage {
             }
             h.raw("</ul></section>")
         }
+    }
+
+    /// A table of techniques that changed between two snapshots: from, to (each a labelled span) and why.
+    static func changes(
+        _ h: inout HTML, _ title: StaticString,
+        _ rows: [(id: String, name: String, fromClass: String, from: String?, toClass: String, to: String?, why: [String])]
+    ) {
+        h.raw("<section><h2>")
+        h.raw(title)
+        h.raw("</h2><table><thead><tr><th>technique</th><th>from</th><th>to</th><th>why</th></tr></thead><tbody>")
+        for row in rows {
+            h.raw("<tr><td>")
+            GapPage.links(&h, [row.id])
+            h.raw(" ")
+            h.text(row.name)
+            h.trusted(
+                "</td><td><span class=\"\(row.fromClass)\">\(row.from ?? "—")</span></td><td><span class=\"\(row.toClass)\">\(row.to ?? "—")</span></td><td><ul>"
+            )
+            for w in row.why {
+                h.raw("<li>")
+                h.text(w)
+                h.raw("</li>")
+            }
+            h.raw("</ul></td></tr>")
+        }
+        h.raw("</tbody></table></section>")
     }
 
     static func renderLayers(_ site: CoverageSite, _ load: SnapshotCache.Loader, _ query: [String: String]) throws -> [UInt8] {
