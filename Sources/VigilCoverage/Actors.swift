@@ -12,6 +12,10 @@ public struct Actor: Sendable, Codable {
     /// Where it came from: `ATT&CK G0016`, a file path, …
     public var origin: String
     public var techniqueIDs: [String]
+    /// What it is after (lowercased tags matching assets' `holds`): from its group file's `aims` or `--aim`.
+    public var aims: [String] = []
+    /// Where the aims were written (a group file's line), for diagnostics.
+    public var aimsLocation: SourceLocation? = nil
 }
 
 public struct ActorSelection: Sendable {
@@ -95,9 +99,12 @@ public struct ActorSelection: Sendable {
                         }
                     }
                 }
-                let campaign = m["campaign"]?.string
+                // An empty `campaign:` (YAML null) names none.
+                let campaign = m["campaign"]?.string.flatMap { $0.isEmpty || $0 == "null" || $0 == "~" ? nil : $0 }
                 actors.append(
-                    Actor(name: campaign.map { "\(name) (\($0))" } ?? name, origin: path, techniqueIDs: Array(Set(techniques)).sorted()))
+                    Actor(
+                        name: campaign.map { "\(name) (\($0))" } ?? name, origin: path, techniqueIDs: Array(Set(techniques)).sorted(),
+                        aims: Asset.tags(m["aims"]), aimsLocation: m["aims"].map { YAMLFile.location(path, $0) }))
             }
         } catch {
             diagnostics.append(error)
@@ -144,6 +151,54 @@ public struct ActorSelection: Sendable {
         } catch {
             diagnostics.append(Diagnostic(SourceLocation(file: path), code: "actors-invalid", "\(error)"))
         }
+    }
+
+    /// `--aim FIN7=payments,pii` gives one actor (by name, alias or ATT&CK ID) what it is after; `--aim pii` gives it
+    /// every selected actor. An actor it names that is not selected is an error.
+    public mutating func addAim(_ spec: String, kb: KnowledgeBase) {
+        let location = SourceLocation(file: "--aim", item: spec)
+        let parts = spec.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let who = parts.count == 2 ? Self.trimmed(parts[0]) : nil
+        let tags = unique(
+            (parts.last ?? "").split(separator: ",").map { Self.trimmed($0).lowercased() }.filter { !$0.isEmpty })
+        guard !tags.isEmpty, who.map({ !$0.isEmpty }) ?? true else {
+            diagnostics.append(
+                Diagnostic(location, code: "aim-invalid", "an aim is ACTOR=tag,tag (one actor) or tag,tag (every selected actor)"))
+            return
+        }
+        var targets = Array(actors.indices)
+        if let who {
+            let lowered = who.lowercased()
+            let known = kb.lookup(who).index.map { kb.objects[$0] }
+            targets = actors.indices.filter { i in
+                actors[i].name.lowercased() == lowered || actors[i].origin.lowercased() == "att&ck \(lowered)"
+                    || known.map { actors[i].name == $0.name } ?? false
+            }
+        }
+        guard !targets.isEmpty else {
+            let selected = actors.map(\.name).joined(separator: ", ")
+            diagnostics.append(
+                Diagnostic(
+                    location, code: "aim-unknown-actor",
+                    who.map { "\"\($0)\" is not among the selected actors" + (selected.isEmpty ? "" : " (\(selected))") }
+                        ?? "no actor is selected (--actors) to give these aims to"))
+            return
+        }
+        for i in targets {
+            actors[i].aims = unique(actors[i].aims + tags)
+            if actors[i].aimsLocation == nil { actors[i].aimsLocation = location }
+        }
+    }
+
+    private static func trimmed(_ s: Substring) -> String {
+        String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
+    /// Actor name → what it is after, for the actors that have aims.
+    public var aims: [String: [String]] {
+        var result: [String: [String]] = [:]
+        for a in actors where !a.aims.isEmpty { result[a.name] = unique((result[a.name] ?? []) + a.aims) }
+        return result
     }
 
     /// Technique index → the actors that use it, with IDs resolved through the crosswalk.

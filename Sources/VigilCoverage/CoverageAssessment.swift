@@ -68,6 +68,8 @@ public struct TechniqueCoverage: Sendable, Codable {
     public var pyramid: PyramidLevel?
     /// What running the rules over labelled attack simulations proved (nil: no validation in this run).
     public var validation: TechniqueValidation? = nil
+    /// Its status on each high-value asset where it applies (nil: the inventory declares no asset).
+    public var assets: [AssetStatus]? = nil
 
     /// Why it has its colour, in one line: the layer comment and the gap plan's reason column.
     public var reason: String { Self.reason(reasons) }
@@ -85,6 +87,8 @@ public struct CoverageReport: Sendable {
     public var actorNames: [String]
     /// The simulations and per-rule evidence of a validated run (nil: no validation).
     public var validation: ValidationReport? = nil
+    /// The assets, the actors' aims and what each asset's own assessment found (nil: no asset declared).
+    public var assets: AssetContext? = nil
 
     public func count(_ status: CoverageStatus, subtechniques: Bool = true) -> Int {
         techniques.count { $0.status == status && (subtechniques || !$0.isSubtechnique) }

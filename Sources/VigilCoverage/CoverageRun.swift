@@ -28,7 +28,8 @@ public struct CoverageInputs: Sendable {
     /// Loads every input. An unusable inventory, map, register or DeTT&CT folder throws; bad rule files
     /// and unknown actors become diagnostics and the run goes on.
     public static func load(
-        kb: KnowledgeBase, rules: [String], inventory: String, actors: [String], accept: String?, map mapPath: String?, dettectData: String?
+        kb: KnowledgeBase, rules: [String], inventory: String, actors: [String], aims: [String] = [], accept: String?, map mapPath: String?,
+        dettectData: String?
     ) throws(Diagnostic) -> CoverageInputs {
         var map = LogSourceMap.builtIn()
         if let mapPath { map = try LogSourceMap.load(path: mapPath) }
@@ -41,6 +42,7 @@ public struct CoverageInputs: Sendable {
         }
         var selection = ActorSelection()
         for a in actors { selection.add(a, kb: kb) }
+        for a in aims { selection.addAim(a, kb: kb) }
         let risks = try accept.map { (p: String) throws(Diagnostic) in try RiskRegister.load(path: p) } ?? RiskRegister()
         let applicability = try dettectData.map { (p: String) throws(Diagnostic) in
             try PlatformApplicability.fromDeTTECT(folder: p, domain: kb.info.domain)
@@ -74,6 +76,8 @@ public struct CoverageSummary: Sendable, Codable {
     public var validation: ValidationDigest?
     /// Green techniques that failed their simulation, then green ones never tested, ranked by the actors.
     public var claimedNotProven: [GapPlan.Gap]
+    /// The high-value assets the gaps were weighed over (nil: the inventory declares none).
+    public var assets: [Asset]? = nil
     public var problems: Int
 
     public var text: String {
@@ -103,13 +107,24 @@ public struct CoverageSummary: Sendable, Codable {
         if !claimedNotProven.isEmpty {
             out += "\nclaimed but not proven:\n" + Self.gapTable(claimedNotProven)
         }
+        if let assets, !assets.isEmpty {
+            out +=
+                "assets: "
+                + assets.map { "\($0.name) (value \($0.value)" + ($0.holds.isEmpty ? ")" : "; \($0.holds.joined(separator: ", ")))") }
+                .joined(separator: ", ") + "\n"
+        }
         if !topGaps.isEmpty {
-            out += "\ntop gaps:\n" + Self.gapTable(topGaps)
+            out += assets == nil ? "\ntop gaps:\n" : "\ntop gaps, by weight over the assets (\(AssetContext.formula)):\n"
+            out += Self.gapTable(topGaps)
         }
         if !nextLogSources.isEmpty {
             out += "\nnext log sources to onboard:\n"
             for o in nextLogSources {
                 out += "  \(o.dataComponent): turns \(counted(o.techniquesTurningGreen.count, "technique")) green"
+                if let gain = o.assetGain {
+                    out += ", closes asset-weighted gaps worth \(gain)"
+                    if let on = o.assets, !on.isEmpty { out += " on \(on.joined(separator: ", "))" }
+                }
                 out += o.providers.isEmpty ? "\n" : " (e.g. \(o.providers.prefix(2).joined(separator: "; ")))\n"
             }
         }
@@ -123,13 +138,20 @@ public struct CoverageSummary: Sendable, Codable {
 
     /// The gaps as an aligned table: technique, status, how many selected actors use it, name, and the reason
     /// for its colour (the layer comment's text).
+    /// With assets, a WEIGHT column comes before the reason, and the reason ends with the weight's terms.
     static func gapTable(_ gaps: [GapPlan.Gap]) -> String {
+        let weighed = gaps.contains { $0.weight != nil }
+        let head = ["TECHNIQUE", "STATUS", "ACTORS"] + (weighed ? ["WEIGHT"] : []) + ["NAME", "REASON"]
         let rows =
-            [["TECHNIQUE", "STATUS", "ACTORS", "NAME", "REASON"]]
-            + gaps.map { g in [g.id, g.status.rawValue, String(g.actorWeight), g.name, g.reason] }
-        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+            [head]
+            + gaps.map { g in
+                [g.id, g.status.rawValue, String(g.actorWeight)] + (weighed ? [String(g.weight ?? 0)] : [])
+                    + [g.name, g.reason + (g.terms.map { $0.isEmpty ? "" : " | " + GapPlan.termsText($0) } ?? "")]
+            }
+        let last = head.count - 1
+        let widths = (0..<last).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
-            "  " + (0..<4).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[4] + "\n"
+            "  " + (0..<last).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[last] + "\n"
         }.joined()
     }
 }
@@ -169,10 +191,17 @@ public enum CoverageRun {
     ) -> Result {
         let rules = inputs.repositories.rules
         let (weights, unresolvedActors) = inputs.actors.weights(kb: kb, crosswalk: crosswalk)
-        var report = CoverageAssessment.assess(
-            kb: kb, inventory: inputs.inventory, rules: rules, ratings: rules.map(rater.rate), map: inputs.map, crosswalk: crosswalk,
-            risks: inputs.risks,
-            actorWeights: weights, actorNames: inputs.actors.actors.map(\.name), applicability: inputs.applicability, options: options)
+        let ratings = rules.map(rater.rate)
+        func assess(_ inventory: Inventory, keep: (DetectionRule) -> Bool = { _ in true }) -> CoverageReport {
+            let chosen = rules.indices.filter { keep(rules[$0]) }
+            return CoverageAssessment.assess(
+                kb: kb, inventory: inventory, rules: chosen.map { rules[$0] }, ratings: chosen.map { ratings[$0] }, map: inputs.map,
+                crosswalk: crosswalk, risks: inputs.risks, actorWeights: weights, actorNames: inputs.actors.actors.map(\.name),
+                applicability: inputs.applicability, options: options)
+        }
+        var report = assess(inputs.inventory)
+        AssetAssessment.apply(to: &report, inventory: inputs.inventory, aims: inputs.actors.aims) { assess($0, keep: $1) }
+        let aimProblems = AssetAssessment.unheldAims(inputs.actors, assets: inputs.inventory.assets)
         let validationProblems = validate?(&report) ?? []
         let plan = GapPlan(report: report, kb: kb, map: inputs.map)
         var bySource: [String: Int] = [:]
@@ -181,7 +210,8 @@ public enum CoverageRun {
             i.diagnostics.filter { $0.severity == .error }.map { RejectedRule(source: i.source, $0) }
         }
         let diagnostics =
-            inputs.repositories.allDiagnostics + inputs.actors.diagnostics + unresolvedActors + report.diagnostics + validationProblems
+            inputs.repositories.allDiagnostics + inputs.actors.diagnostics + aimProblems + unresolvedActors + report.diagnostics
+            + validationProblems
         let summary = CoverageSummary(
             attack: plan.attack, inventory: plan.inventory, threshold: options.threshold, techniques: plan.counts,
             greenPercent: plan.greenPercent,
@@ -189,7 +219,7 @@ public enum CoverageRun {
             rulesReadTwice: inputs.repositories.duplicates.count,
             blindRules: plan.blindRules, unresolvedTechniqueIDs: plan.unresolvedTechniqueIDs, actors: inputs.actors.actors.map(\.name),
             topGaps: Array(plan.gaps.prefix(10)), nextLogSources: Array(plan.onboarding.prefix(5)), validation: ValidationDigest(report),
-            claimedNotProven: Array(plan.claimedNotProven.prefix(10)), problems: diagnostics.count)
+            claimedNotProven: Array(plan.claimedNotProven.prefix(10)), assets: report.assets?.assets, problems: diagnostics.count)
         return Result(report: report, plan: plan, summary: summary, diagnostics: diagnostics)
     }
 

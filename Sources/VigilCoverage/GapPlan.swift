@@ -23,6 +23,32 @@ public struct GapPlan: Sendable, Codable {
         public var providers: [String]
         /// What the simulations proved, when the run was validated.
         public var validation: ValidationOutcome?
+        /// With high-value assets: the weight that ranks it, and its terms, one per asset where it is red or yellow.
+        public var weight: Int? = nil
+        public var terms: [GapTerm]? = nil
+    }
+
+    /// What an adversary can do on one asset that the SOC would not see there.
+    public struct AssetSection: Sendable, Codable {
+        public var asset: Asset
+        /// The selected actors after something the asset holds, with what: `FIN7 (payments)`.
+        public var aimedBy: [String]
+        /// Techniques that apply to the asset, by their status there.
+        public var counts: [String: Int]
+        /// Its red and yellow techniques, those the actors after it use first.
+        public var gaps: [AssetGap]
+    }
+
+    public struct AssetGap: Sendable, Codable {
+        public var id: String
+        public var name: String
+        /// Its status on the asset, and over the whole estate.
+        public var status: CoverageStatus
+        public var overall: CoverageStatus
+        public var term: GapTerm
+        /// Data components it needs that no log source of the asset collects.
+        public var missing: [String]
+        public var reason: String
     }
 
     public struct Onboarding: Sendable, Codable {
@@ -32,6 +58,10 @@ public struct GapPlan: Sendable, Codable {
         /// Sum of actor weights of those techniques (each counts at least 1).
         public var weightedGain: Int
         public var providers: [String]
+        /// With high-value assets: the asset-weighted gaps it closes (the sum of the weight terms that turn green)
+        /// and the assets where it closes them.
+        public var assetGain: Int? = nil
+        public var assets: [String]? = nil
     }
 
     public struct PyramidRow: Sendable, Codable {
@@ -60,6 +90,11 @@ public struct GapPlan: Sendable, Codable {
     /// Green techniques a simulation of which their rules missed, then green ones no simulation tested, each ranked
     /// by the selected actors: coverage claimed but not proven.
     public var claimedNotProven: [Gap]
+    /// With high-value assets: how gaps are weighed, and one section per declared asset, most valuable first.
+    public var assetFormula: String? = nil
+    public var assets: [AssetSection] = []
+    /// The assets (the implicit one included), the actors' aims and the onboarding gains per asset, as weighed.
+    public var assetContext: AssetContext? = nil
 
     public init(report: CoverageReport, kb: KnowledgeBase, map: LogSourceMap, limit: Int = 50) {
         attack = "\(report.attack.domain.title) \(report.attack.version)"
@@ -85,30 +120,47 @@ public struct GapPlan: Sendable, Codable {
                 reason: t.validation.map { $0.outcome == .missed ? $0.reason + " | " + t.reason : t.reason } ?? t.reason,
                 missingDataComponents: missing, providers: Array(providers(missing).prefix(8)), validation: t.validation?.outcome)
         }
-        let open = report.techniques.filter { ($0.status == .red || $0.status == .yellow) && $0.accepted == nil }
-        gaps = open.sorted { ($1.actors.count, $0.status == .red ? 1 : 0, $1.id) < ($0.actors.count, $1.status == .red ? 1 : 0, $0.id) }
-            .prefix(limit).map(gap)
-        noRuleAnywhere = report.techniques.filter {
-            $0.status != .white && $0.detectingRules.isEmpty && $0.weakRules.isEmpty && $0.blindRules.isEmpty
-        }
-        .sorted { ($1.actors.count, $0.id) < ($0.actors.count, $1.id) }.prefix(limit).map(gap)
-        // Onboarding: for each blind rule whose missing needs all map to one component, that component would light it up.
-        var gains: [String: Set<String>] = [:]
-        for t in report.techniques where t.status != .green && t.status != .white {
-            for r in t.blindRules {
-                let rule = report.rules[r]
-                guard rule.rating >= report.threshold, rule.unmappedLogs.isEmpty else { continue }
-                // A rule whose only missing need can be met by one component lights up with that component.
-                guard let needs = rule.missingComponents, needs.count == 1, let only = needs.first else { continue }
-                for dc in only { gains[dc, default: []].insert(t.id) }
+        let context = report.assets
+        var weights: [String: Int] = [:]
+        if let context { for t in report.techniques { weights[t.id] = context.weight(t) } }
+        /// Without assets: by the actors that use it, red before yellow. With assets: by weight first.
+        func ranked(_ list: [TechniqueCoverage]) -> [TechniqueCoverage] {
+            list.sorted {
+                (weights[$1.id] ?? 0, $1.actors.count, $0.status == .red ? 1 : 0, $1.id)
+                    < (weights[$0.id] ?? 0, $0.actors.count, $1.status == .red ? 1 : 0, $0.id)
             }
         }
+        func weighed(_ g: Gap, _ t: TechniqueCoverage) -> Gap {
+            guard let context else { return g }
+            var g = g
+            g.terms = context.terms(t)
+            g.weight = weights[t.id] ?? 0
+            return g
+        }
+        // A gap: red or yellow over the estate, or (with assets) red or yellow on some asset though green elsewhere.
+        let open = report.techniques.filter {
+            $0.accepted == nil && $0.status != .white && ($0.status != .green || (weights[$0.id] ?? 0) > 0)
+        }
+        gaps = ranked(open).prefix(limit).map { weighed(gap($0), $0) }
+        noRuleAnywhere = ranked(
+            report.techniques.filter {
+                $0.status != .white && $0.detectingRules.isEmpty && $0.weakRules.isEmpty && $0.blindRules.isEmpty
+            }
+        ).prefix(limit).map { weighed(gap($0), $0) }
+        let gains = Self.turningGreen(report)
         let weightOf = Dictionary(uniqueKeysWithValues: report.techniques.map { ($0.id, max($0.actors.count, 1)) })
-        onboarding = gains.map { dc, ids in
+        var onboarding = gains.map { dc, ids in
             Onboarding(
                 dataComponent: dc, techniquesTurningGreen: ids.sorted(), weightedGain: ids.reduce(0) { $0 + (weightOf[$1] ?? 1) },
                 providers: Array(providers([dc]).prefix(6)))
         }.sorted { ($1.weightedGain, $0.dataComponent) < ($0.weightedGain, $1.dataComponent) }
+        if let context {
+            onboarding = Self.weighOnboarding(onboarding, report: report, context: context, providers: { Array(providers([$0]).prefix(6)) })
+            assetFormula = AssetContext.formula
+            assetContext = context
+            assets = Self.assetSections(report: report, context: context, limit: limit)
+        }
+        self.onboarding = onboarding
         validation = report.validation?.counts
         let unproven = report.techniques.filter { $0.status == .green && $0.validation.map { $0.outcome != .validated } ?? false }
         claimedNotProven =
@@ -156,18 +208,44 @@ public struct GapPlan: Sendable, Codable {
                 out += "| \(g.id) \(md(g.name)) | \(g.validation?.rawValue ?? "") | \(g.actorWeight) | \(md(g.reason)) |\n"
             }
         }
-        out += "\n## Gaps, ranked by the adversaries that use them\n\n"
-        out += "| technique | status | actors | reason | missing data components | logs that provide them |\n"
-        out += "| --- | --- | --- | --- | --- | --- |\n"
-        for g in gaps {
-            out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.reason)) "
-            out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+        if let formula = assetFormula {
+            out += "\n## Gaps, ranked by what they put at risk\n\n"
+            out += "Each gap is weighed over the high-value assets where it is red or yellow: \(formula). "
+            out += "The weight column shows every term (asset value × (1 + actors + actors after what it holds)).\n\n"
+            out += "| technique | status | weight | terms | actors | reason | missing data components | logs that provide them |\n"
+            out += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+            for g in gaps {
+                out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.weight ?? 0) | \(md(Self.termsText(g.terms ?? []))) "
+                out += "| \(g.actorWeight) | \(md(g.reason)) "
+                out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+            }
+            out += assetsMarkdown
+        } else {
+            out += "\n## Gaps, ranked by the adversaries that use them\n\n"
+            out += "| technique | status | actors | reason | missing data components | logs that provide them |\n"
+            out += "| --- | --- | --- | --- | --- | --- |\n"
+            for g in gaps {
+                out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.reason)) "
+                out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+            }
         }
-        out += "\n## Next log sources to onboard\n\nEach would turn techniques green with rules the repositories already have.\n\n"
-        out += "| data component | techniques turned green | weighted gain | provided by |\n| --- | --- | --- | --- |\n"
-        for o in onboarding.prefix(20) {
-            out +=
-                "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) | \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
+        out += "\n## Next log sources to onboard\n\nEach would turn techniques green with rules the repositories already have"
+        if assetFormula != nil {
+            out += "; ranked by the asset-weighted gaps they close (the weight terms that turn green, on every asset).\n\n"
+            out += "| data component | techniques turned green | asset-weighted gain | on assets | weighted gain | provided by |\n"
+            out += "| --- | --- | --- | --- | --- | --- |\n"
+            for o in onboarding.prefix(20) {
+                out +=
+                    "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) "
+                out += "| \(o.assetGain ?? 0) | \(md((o.assets ?? []).joined(separator: ", "))) | \(o.weightedGain) "
+                out += "| \(md(o.providers.joined(separator: "; "))) |\n"
+            }
+        } else {
+            out += ".\n\n| data component | techniques turned green | weighted gain | provided by |\n| --- | --- | --- | --- |\n"
+            for o in onboarding.prefix(20) {
+                out +=
+                    "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) | \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
+            }
         }
         out += "\n## No rule in any repository\n\nWrite a rule or deploy a tool for these.\n\n"
         for g in noRuleAnywhere {
@@ -216,6 +294,8 @@ extension GapPlan.Gap {
         missingDataComponents = try c.decode([String].self, forKey: .missingDataComponents)
         providers = try c.decode([String].self, forKey: .providers)
         validation = try c.decodeIfPresent(ValidationOutcome.self, forKey: .validation)
+        weight = try c.decodeIfPresent(Int.self, forKey: .weight)
+        terms = try c.decodeIfPresent([GapTerm].self, forKey: .terms)
     }
 }
 
@@ -237,5 +317,8 @@ extension GapPlan {
         unresolvedTechniqueIDs = try c.decode([String].self, forKey: .unresolvedTechniqueIDs)
         validation = try c.decodeIfPresent(ValidationCounts.self, forKey: .validation)
         claimedNotProven = try c.decodeIfPresent([Gap].self, forKey: .claimedNotProven) ?? []
+        assetFormula = try c.decodeIfPresent(String.self, forKey: .assetFormula)
+        assets = try c.decodeIfPresent([AssetSection].self, forKey: .assets) ?? []
+        assetContext = try c.decodeIfPresent(AssetContext.self, forKey: .assetContext)
     }
 }

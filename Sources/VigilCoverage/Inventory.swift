@@ -63,6 +63,8 @@ public struct Inventory: Sendable {
     public var logSources: [CollectedLogSource]
     /// Techniques the organisation excludes from scoring (DeTT&CT `exceptions`).
     public var exceptions: [String]
+    /// High-value assets (Vigil YAML only; a DeTT&CT file has none).
+    public var assets: [Asset] = []
     public var diagnostics: [Diagnostic]
 
     /// Platforms any system runs (the scope: techniques of other platforms are not assessed).
@@ -148,6 +150,7 @@ public struct Inventory: Sendable {
             }
             inventory.logSources.append(source)
         }
+        inventory.readAssets(root, path: path)
         inventory.expand(map: map)
         return inventory
     }

@@ -85,6 +85,17 @@ public enum LayerKind: String, Sendable, CaseIterable, Codable {
     case actorCoverage = "actor-coverage"
     /// What attack simulations proved: validated, missed, green but untested (only for a validated run).
     case validation
+    /// Gap weight over the high-value assets (only when the inventory declares assets).
+    case assetRisk = "asset-risk"
+
+    /// Whether a run writes this layer: validation only for a validated run, asset risk only with assets.
+    public func applies(to report: CoverageReport) -> Bool {
+        switch self {
+        case .validation: report.validation != nil
+        case .assetRisk: report.assets != nil
+        default: true
+        }
+    }
 }
 
 public enum LayerBuilder {
@@ -110,7 +121,9 @@ public enum LayerBuilder {
                 .init(name: "green threshold", value: "rating ≥ \(report.threshold)"),
             ])
         let maxActors = report.techniques.map(\.actors.count).max() ?? 0
-        for t in report.techniques {
+        let weights = report.assets.map { context in report.techniques.map { context.weight($0) } } ?? []
+        let maxWeight = weights.max() ?? 0
+        for (n, t) in report.techniques.enumerated() {
             let comment = t.validation.map { t.reason + " | " + $0.reason } ?? t.reason
             var entry = NavigatorLayer.Technique(
                 techniqueID: t.id, tactic: nil, score: nil, color: "", comment: comment,
@@ -152,6 +165,11 @@ public enum LayerBuilder {
                 guard !t.actors.isEmpty else { continue }
                 entry.score = Double(t.actors.count)
                 entry.color = t.status == .green ? "#31a354" : t.accepted != nil ? accepted : t.status == .yellow ? "#fdd835" : "#e53935"
+            case .assetRisk:
+                guard let context = report.assets, n < weights.count, weights[n] > 0 else { continue }
+                entry.score = Double(weights[n])
+                entry.color = ""
+                entry.comment = "weight \(weights[n]) = " + context.terms(t).map(\.text).joined(separator: " + ") + " | " + comment
             }
             layer.techniques.append(entry)
         }
@@ -207,6 +225,13 @@ public enum LayerBuilder {
                 .init(label: "green, untested (claimed, not proven)", color: claimedUntested),
                 .init(label: "untested", color: validationColors[.untested]!),
             ]
+        case .assetRisk:
+            let assets = report.assets?.assets.map { "\($0.name) (\($0.value))" }.joined(separator: ", ") ?? "none"
+            layer.description = "Gap weight over the high-value assets (\(assets)): \(AssetContext.formula)."
+            layer.gradient = .init(colors: ["#fff5f0", "#fb6a4a", "#67000d"], minValue: 0, maxValue: Double(max(maxWeight, 2)))
+            layer.legendItems = [
+                .init(label: "low weight", color: "#fff5f0"), .init(label: "weight \(max(maxWeight, 2))", color: "#67000d"),
+            ]
         case .actorCoverage:
             layer.description = "Techniques of the selected actors, coloured by detection status."
             layer.legendItems = [
@@ -246,6 +271,7 @@ public enum LayerBuilder {
             for r in v.expected.prefix(5) { items.append(.init(name: "expected to fire", value: report.rules[r].title)) }
         }
         if !t.actors.isEmpty { items.append(.init(name: "actors", value: t.actors.joined(separator: ", "))) }
+        for s in t.assets ?? [] { items.append(.init(name: "on \(s.asset)", value: s.status.rawValue)) }
         if let a = t.accepted {
             items.append(.init(name: "risk accepted", value: "\(a.owner), review \(a.review)" + (t.acceptanceExpired ? " (expired)" : "")))
         }

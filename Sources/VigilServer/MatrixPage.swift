@@ -12,15 +12,32 @@ enum MatrixPage {
         let platform = query["platform"]
         let tactic = query["tactic"]
         let actor = query["actor"]
+        // An asset filter colours the status layer by the status on that asset, and counts there.
+        let asset = query["asset"].flatMap { name in view.assets?.asset(name).map(\.name) }
         return HTML.page(title: "ATT&CK coverage", active: "Matrix", snapshotNote: note(s)) { h in
             h.raw("<section class=\"summary\"><h1>ATT&amp;CK ")
             h.text(s.attackVersion)
             h.raw(" coverage</h1><p>")
             h.text(s.inventoryName)
             h.raw(" · ")
-            h.trusted("\(s.greenPercent)% of the techniques in scope are green · ")
-            for status in CoverageStatus.allCases {
-                h.trusted("<span class=\"pill s-\(status.rawValue)\">\(status.rawValue) \(s.counts[status])</span> ")
+            if let asset, let a = view.assets?.asset(asset) {
+                var counts = StatusCounts()
+                for t in view.snapshot.techniques { counts[view.status(t, on: asset)] += 1 }
+                h.raw("on asset <strong id=\"asset\">")
+                h.text(a.name)
+                h.raw("</strong> (")
+                h.text(
+                    "value \(a.value)" + (a.holds.isEmpty ? "" : "; holds \(a.holds.joined(separator: ", "))")
+                        + "; systems \(a.systems.joined(separator: ", "))")
+                h.trusted(") · \(counts.greenPercent)% of the techniques that apply there are green · ")
+                for status in CoverageStatus.allCases {
+                    h.trusted("<span class=\"pill s-\(status.rawValue)\">\(status.rawValue) \(counts[status])</span> ")
+                }
+            } else {
+                h.trusted("\(s.greenPercent)% of the techniques in scope are green · ")
+                for status in CoverageStatus.allCases {
+                    h.trusted("<span class=\"pill s-\(status.rawValue)\">\(status.rawValue) \(s.counts[status])</span> ")
+                }
             }
             if let v = s.validation {
                 h.trusted(
@@ -28,7 +45,7 @@ enum MatrixPage {
                 )
             }
             h.raw("</p></section>\n")
-            filters(&h, view, layer: layer, platform: platform, tactic: tactic, actor: actor, snapshot: query["snapshot"])
+            filters(&h, view, layer: layer, platform: platform, tactic: tactic, actor: actor, asset: asset, snapshot: query["snapshot"])
             legend(&h, layer, view)
             h.trusted("<div class=\"matrix layer-\(layer.rawValue)\" id=\"matrix\">")
             for column in view.columns where tactic == nil || tactic == column.shortname {
@@ -41,11 +58,11 @@ enum MatrixPage {
                     if let platform, !t.platforms.contains(platform) { continue }
                     shown += 1
                     h.raw("<div class=\"technique\">")
-                    cell(&h, view, t, layer: layer, actor: actor)
+                    cell(&h, view, t, layer: layer, actor: actor, asset: asset)
                     let visibleSubs = subs.filter { platform == nil || view.snapshot.techniques[$0].platforms.contains(platform!) }
                     if !visibleSubs.isEmpty {
                         h.trusted("<details class=\"subs\"><summary>\(visibleSubs.count) sub-techniques</summary>")
-                        for sub in visibleSubs { cell(&h, view, view.snapshot.techniques[sub], layer: layer, actor: actor) }
+                        for sub in visibleSubs { cell(&h, view, view.snapshot.techniques[sub], layer: layer, actor: actor, asset: asset) }
                         h.raw("</details>")
                     }
                     h.raw("</div>")
@@ -60,13 +77,15 @@ enum MatrixPage {
         "snapshot \(s.name) · \(s.createdAt) · ATT&CK \(s.attackVersion)"
     }
 
-    static func cell(_ h: inout HTML, _ view: SnapshotView, _ t: TechniqueCoverage, layer: MatrixLayer, actor: String?) {
-        var classes = "cell " + view.colour(t, layer)
+    static func cell(
+        _ h: inout HTML, _ view: SnapshotView, _ t: TechniqueCoverage, layer: MatrixLayer, actor: String?, asset: String? = nil
+    ) {
+        var classes = "cell " + view.colour(t, layer, asset: asset)
         if let actor { classes += t.actors.contains(actor) ? " used" : " dim" }
         h.trusted("<a class=\"\(classes)\" data-id=\"")
         h.attr(t.id)
         h.raw("\" data-status=\"")
-        h.raw(t.status == .green ? "green" : t.status == .yellow ? "yellow" : t.status == .red ? "red" : "white")
+        h.trusted((asset.map { view.status(t, on: $0) } ?? t.status).rawValue)
         h.raw("\" href=\"/technique/")
         h.attr(t.id)
         h.raw("\" title=\"")
@@ -91,7 +110,8 @@ enum MatrixPage {
     }
 
     static func filters(
-        _ h: inout HTML, _ view: SnapshotView, layer: MatrixLayer, platform: String?, tactic: String?, actor: String?, snapshot: String?
+        _ h: inout HTML, _ view: SnapshotView, layer: MatrixLayer, platform: String?, tactic: String?, actor: String?, asset: String?,
+        snapshot: String?
     ) {
         h.raw("<form class=\"filters\" method=\"get\" action=\"/\">")
         if let snapshot {
@@ -107,7 +127,13 @@ enum MatrixPage {
         for c in view.columns { option(&h, c.shortname, c.name, selected: c.shortname == tactic) }
         h.raw("</select></label><label>Actor overlay <select name=\"actor\"><option value=\"\">none</option>")
         for a in view.snapshot.summary.actors { option(&h, a, a, selected: a == actor) }
-        h.raw("</select></label><button type=\"submit\">Show</button>")
+        h.raw("</select></label>")
+        if let assets = view.assets {
+            h.raw("<label>Status on asset <select name=\"asset\"><option value=\"\">whole estate</option>")
+            for a in assets.assets { option(&h, a.name, "\(a.name) (\(a.value))", selected: a.name == asset) }
+            h.raw("</select></label>")
+        }
+        h.raw("<button type=\"submit\">Show</button>")
         h.raw("<label>Find <input type=\"search\" id=\"find\" placeholder=\"T1059 or name\"></label>")
         h.raw("<button type=\"button\" id=\"expand\">Expand all</button></form>\n")
     }

@@ -31,6 +31,8 @@ final class SnapshotView: Sendable {
     let columns: [Column]
     let platforms: [String]
     let maxActors: Int
+    /// The high-value assets the snapshot weighed gaps over, most valuable first (nil: none).
+    let assets: AssetContext?
 
     init(_ snapshot: Snapshot, tacticOrder: [(shortname: String, name: String)]) {
         self.snapshot = snapshot
@@ -58,14 +60,26 @@ final class SnapshotView: Sendable {
         }
         platforms = Array(Set(snapshot.techniques.flatMap(\.platforms))).sorted()
         maxActors = snapshot.techniques.map(\.actors.count).max() ?? 0
+        assets = snapshot.plan?.assetContext.map { c in
+            var c = c
+            c.assets.sort { ($0.implicit ? 1 : 0, $1.value, $0.name) < ($1.implicit ? 1 : 0, $0.value, $1.name) }
+            return c
+        }
+    }
+
+    /// A technique's status on an asset: white where it does not apply there.
+    func status(_ t: TechniqueCoverage, on asset: String) -> CoverageStatus {
+        t.assets?.first { $0.asset == asset }?.status ?? .white
     }
 
     func technique(_ id: String) -> TechniqueCoverage? { byID[id.uppercased()].map { snapshot.techniques[$0] } }
 
     /// The CSS class that colours a technique in a layer (colours live in the stylesheet: the CSP forbids inline styles).
-    func colour(_ t: TechniqueCoverage, _ layer: MatrixLayer) -> String {
+    func colour(_ t: TechniqueCoverage, _ layer: MatrixLayer, asset: String? = nil) -> String {
         switch layer {
-        case .status: return t.accepted != nil && t.status != .green ? "s-accepted" : "s-" + t.status.rawValue
+        case .status:
+            let shown = asset.map { self.status(t, on: $0) } ?? t.status
+            return t.accepted != nil && shown != .green ? "s-accepted" : "s-" + shown.rawValue
         case .detection: return "d\(min(max(t.detectionScore, 0), 5))"
         case .visibility: return "v\(min(max(t.visibility?.score ?? 0, 0), 4))"
         case .actors:

@@ -64,6 +64,7 @@ enum TechniquePage {
             Charts.history(&h, history)
             h.raw("</section>\n")
             validation(&h, view, t)
+            assets(&h, view, t)
             rules(&h, view, t)
             logs(&h, view, t)
             attack(&h, detail)
@@ -86,6 +87,39 @@ enum TechniquePage {
             }
             h.raw("</section>\n")
         }
+    }
+
+    /// Its status on every high-value asset, with the asset's term of the gap weight and what is missing there.
+    static func assets(_ h: inout HTML, _ view: SnapshotView, _ t: TechniqueCoverage) {
+        guard let context = view.assets else { return }
+        let terms = context.terms(t)
+        h.trusted(
+            "<section class=\"assets\"><h2>On the high-value assets</h2><p>Gap weight <strong id=\"weight\">\(context.weight(t))</strong>")
+        h.raw(" (")
+        h.text(AssetContext.formula)
+        h.raw(")</p><table class=\"asset-status\"><thead><tr><th>asset</th><th>value</th><th>holds</th><th>status here</th>")
+        h.raw("<th>weight term</th><th>actors after it</th><th>missing here</th><th>reason</th></tr></thead><tbody>")
+        for a in context.assets {
+            let s = t.assets?.first { $0.asset == a.name }
+            let status = s?.status ?? .white
+            let term = terms.first { $0.asset == a.name }
+            h.raw("<tr><td><a href=\"/?asset=")
+            h.attr(HTML.urlEncode(a.name))
+            h.raw("\">")
+            h.text(a.name)
+            h.trusted("</a></td><td>\(a.value)</td><td>")
+            h.text(a.holds.joined(separator: ", "))
+            h.trusted("</td><td><span class=\"pill s-\(status.rawValue)\">\(status.rawValue)</span></td><td>")
+            h.text(term?.text ?? "")
+            h.raw("</td><td>")
+            h.text(term?.aimedActors.joined(separator: ", ") ?? "")
+            h.raw("</td><td>")
+            h.text(s?.missing.joined(separator: ", ") ?? "")
+            h.raw("</td><td>")
+            h.text(s?.reason ?? "does not apply to its systems' platforms")
+            h.raw("</td></tr>")
+        }
+        h.raw("</tbody></table></section>\n")
     }
 
     /// What attack simulations proved: the events that validate it, or the rules expected to fire that did not.

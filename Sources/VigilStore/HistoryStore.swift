@@ -293,8 +293,8 @@ public final class HistoryStore: Sendable {
                 {
                     problems.append("snapshot #\(id) is incomplete")
                 }
-                // Every snapshot has the six coverage layers; a validated run also has the validation layer.
-                if (r["layers"] as Int) < LayerKind.allCases.count - 1 { problems.append("snapshot #\(id) lacks layers") }
+                // Every snapshot has the six coverage layers; a validated run adds the validation layer, assets the asset-risk one.
+                if (r["layers"] as Int) < LayerKind.allCases.count - 2 { problems.append("snapshot #\(id) lacks layers") }
             }
             for r in try Row.fetchAll(db, sql: "SELECT snapshotId, kind, entries FROM snapshotLayer WHERE entries IS NOT NULL") {
                 _ = list(r["entries"], "\(r["kind"] as String) layer entry", r["snapshotId"])

@@ -184,7 +184,7 @@ extension Snapshot {
         self.logSources = logSources
         plan = GapPlan(report: report, kb: kb, map: map)
         var layers: [String: String] = [:]
-        for kind in LayerKind.allCases where kind != .validation || report.validation != nil {
+        for kind in LayerKind.allCases where kind.applies(to: report) {
             layers[kind.rawValue] = JSONText.encode(LayerBuilder.build(kind, report: report, kb: kb))
         }
         self.layers = layers

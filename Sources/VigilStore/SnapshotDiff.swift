@@ -45,6 +45,16 @@ public struct SnapshotDiff: Sendable, Codable {
         public var why: [String]
     }
 
+    /// A high-value asset that was added, removed or redefined, or on which techniques changed status.
+    public struct AssetChange: Sendable, Codable, Equatable {
+        public var asset: String
+        /// `added`, `removed`, `changed` (its value, what it holds or its systems) or `status` (only techniques on it).
+        public var change: String
+        public var detail: String
+        /// Techniques whose status on the asset changed, as `T1003.001 yellow → green`.
+        public var techniques: [String]
+    }
+
     public var from: SnapshotSummary
     public var to: SnapshotSummary
     public var attackUpgrade: String?
@@ -54,12 +64,15 @@ public struct SnapshotDiff: Sendable, Codable {
     public var logSources: [LogSourceChange]
     /// Techniques that became validated or missed, or stopped being (absent in plans saved before validation).
     public var validation: [ValidationChange] = []
+    /// High-value assets added, removed or redefined, and techniques whose status changed on an asset.
+    public var assets: [AssetChange] = []
     /// Net change per status (to − from).
     public var statusDelta: [String: Int]
 
     /// Nothing changed: no technique changed colour, no rule or log source changed, same ATT&CK and threshold.
     public var isEmpty: Bool {
         techniques.isEmpty && rules.isEmpty && logSources.isEmpty && attackUpgrade == nil && thresholdChange == nil && validation.isEmpty
+            && assets.isEmpty
     }
 
     public var rulesAdded: [RuleChange] { rules.filter { $0.change == "added" } }
@@ -166,6 +179,67 @@ public struct SnapshotDiff: Sendable, Codable {
         }
         techniques = changes
         validation = Self.validationChanges(a, b, old: oldTechniques, new: newTechniques, rules: ruleChanges)
+        assets = Self.assetChanges(a, b, old: oldTechniques, new: newTechniques)
+    }
+
+    /// Assets by name: definitions that changed, and for assets on both sides the techniques whose status there changed.
+    static func assetChanges(_ a: Snapshot, _ b: Snapshot, old: [String: TechniqueCoverage], new: [String: TechniqueCoverage])
+        -> [AssetChange]
+    {
+        func definitions(_ s: Snapshot) -> [String: Asset] {
+            Dictionary((s.plan?.assets ?? []).map { ($0.asset.name, $0.asset) }, uniquingKeysWith: { first, _ in first })
+        }
+        func statuses(_ techniques: [String: TechniqueCoverage]) -> [String: [String: CoverageStatus]] {
+            var result: [String: [String: CoverageStatus]] = [:]
+            for (id, t) in techniques { for s in t.assets ?? [] { result[s.asset, default: [:]][id] = s.status } }
+            return result
+        }
+        let (before, after) = (definitions(a), definitions(b))
+        let (was, now) = (statuses(old), statuses(new))
+        var result: [AssetChange] = []
+        for name in Set(was.keys).union(now.keys).union(before.keys).union(after.keys).sorted() {
+            let (x, y) = (before[name], after[name])
+            if was[name] == nil || now[name] == nil {
+                // Added or removed as a whole: its techniques are counted, not listed.
+                let present = now[name] ?? was[name] ?? [:]
+                let exposed = present.values.count { $0 == .red || $0 == .yellow }
+                let added = now[name] != nil
+                let what =
+                    (y ?? x).map { "value \($0.value)" + ($0.holds.isEmpty ? "" : ", holds \($0.holds.joined(separator: ", "))") } ?? ""
+                result.append(
+                    AssetChange(
+                        asset: name, change: added ? "added" : "removed",
+                        detail: [what, "\(exposed) red or yellow techniques \(added ? "on it now" : "were on it")"].filter { !$0.isEmpty }
+                            .joined(separator: "; "),
+                        techniques: []))
+                continue
+            }
+            var details: [String] = []
+            if let x, let y {
+                if x.value != y.value { details.append("value \(x.value) → \(y.value)") }
+                let (gained, lost) = (Set(y.holds).subtracting(x.holds), Set(x.holds).subtracting(y.holds))
+                if !gained.isEmpty || !lost.isEmpty {
+                    details.append(
+                        "holds " + (gained.sorted().map { "+" + $0 } + lost.sorted().map { "−" + $0 }).joined(separator: " "))
+                }
+                let (joined, left) = (Set(y.systems).subtracting(x.systems), Set(x.systems).subtracting(y.systems))
+                if !joined.isEmpty || !left.isEmpty {
+                    details.append("systems " + (joined.sorted().map { "+" + $0 } + left.sorted().map { "−" + $0 }).joined(separator: ", "))
+                }
+            }
+            let (p, q) = (was[name] ?? [:], now[name] ?? [:])
+            var moved: [String] = []
+            for id in Set(p.keys).union(q.keys).sorted() where p[id] != q[id] {
+                moved.append("\(id) \(p[id]?.rawValue ?? "—") → \(q[id]?.rawValue ?? "—")")
+            }
+            guard !details.isEmpty || !moved.isEmpty else { continue }
+            if !moved.isEmpty { details.append("\(moved.count) techniques changed status on it") }
+            result.append(
+                AssetChange(
+                    asset: name, change: details.count > (moved.isEmpty ? 0 : 1) ? "changed" : "status",
+                    detail: details.joined(separator: "; "), techniques: moved))
+        }
+        return result
     }
 
     /// Techniques whose validation outcome changed where either side is validated or missed, with the evidence.
@@ -235,6 +309,14 @@ public struct SnapshotDiff: Sendable, Codable {
             for v in validation {
                 out += "  \(v.id) \(v.name): \(v.from?.rawValue ?? "—") → \(v.to?.rawValue ?? "—")\n"
                 for w in v.why { out += "      \(w)\n" }
+            }
+        }
+        if !assets.isEmpty {
+            out += "\nAssets that changed: \(assets.count)\n"
+            for c in assets {
+                out += "  \(c.change): \(c.asset) — \(c.detail)\n"
+                for t in c.techniques.prefix(25) { out += "      \(t)\n" }
+                if c.techniques.count > 25 { out += "      … and \(c.techniques.count - 25) more (--format json lists all)\n" }
             }
         }
         out +=

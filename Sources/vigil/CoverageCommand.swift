@@ -26,11 +26,20 @@ struct CoverageCommand: ParsableCommand {
             none fires, untested otherwise; green splits into validated and unproven in the layers, the gap plan and \
             the summary. Rules of other repositories are not executable here and stay unvalidated.
 
+            High-value assets: an inventory may give systems a `value` (1–5 or critical, high, medium, low, minimal) \
+            and `holds` tags (pii, database, email, identity, payments, ot or free tags), or group systems (by name or \
+            platform) into `assets`. Each asset is then assessed on its own logs, and gaps are ranked by \
+            weight = Σ over the assets where the technique is red or yellow of value × (1 + actors using it + those \
+            of them after what the asset holds). What actors are after comes from `aims` in their group file or --aim. \
+            The plan gets one section per asset, onboarding is ranked by the asset-weighted gaps it closes, and \
+            --layers adds the asset-risk layer.
+
             Exit status: 0 success; 1 findings: a rule was rejected (each is listed with its file, line and \
             reason, and counts for nothing), --fail-under or --fail-under-validated was missed; 2 bad input: an input cannot be used, a \
             --rules path does not exist or holds no rules Vigil reads, an --actors name matches no group, \
-            campaign, software or file, or a --validate simulation or --simulations manifest cannot be read (the run \
-            still reports the rest).
+            campaign, software or file, an asset names an unknown system or platform or a value out of range, an \
+            --aim names an actor not selected, or a --validate simulation or --simulations manifest cannot be read \
+            (the run still reports the rest; an aim no asset holds is a warning).
             """)
 
     @OptionGroup var source: AttackOptions
@@ -49,6 +58,13 @@ struct CoverageCommand: ParsableCommand {
             "Adversaries: ATT&CK group/campaign/software IDs, names or aliases, DeTT&CT group files, report lists, Navigator layers.",
             valueName: "actor"))
     var actors: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "What an adversary is after, matched to the inventory assets' `holds`: ACTOR=tag,tag or tag,tag (every selected actor). Repeat for more.",
+            valueName: "aim"))
+    var aim: [String] = []
+    @Flag(help: "Ignore the inventory's high-value assets: rank gaps by the selected actors alone, as without assets.")
+    var noAssets = false
     @Option(help: ArgumentHelp("Risk register YAML (accepted techniques).", valueName: "file")) var accept: String?
     @Option(help: ArgumentHelp("Analyst rating overrides YAML (by rule id or path glob; dated and commented).", valueName: "file"))
     var ratings: String?
@@ -58,7 +74,10 @@ struct CoverageCommand: ParsableCommand {
     var dettectData: String?
     @Option(help: "Minimum rating (1–5) for a rule to count as detection.") var threshold = 3
     @Option(help: ArgumentHelp("Write the status layer here (ATT&CK Navigator 4.5).", valueName: "file")) var layer: String?
-    @Option(help: ArgumentHelp("Write every layer into this folder (six; seven with --validate).", valueName: "dir")) var layers: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write every layer into this folder (six; plus validation with --validate, asset-risk with assets).", valueName: "dir"))
+    var layers: String?
     @Option(help: ArgumentHelp("Write the gap plan as Markdown here.", valueName: "file")) var report: String?
     @Option(help: ArgumentHelp("Write the gap plan as JSON here.", valueName: "file")) var plan: String?
     @Option(help: "Exit 1 when fewer than this percentage of in-scope techniques are green.") var failUnder: Double?
@@ -99,11 +118,12 @@ struct CoverageCommand: ParsableCommand {
         let rules = InstalledRules.orDefault(self.rules)
         let kb = try source.load()
         let crosswalk = try source.loadCrosswalk()
-        let input: CoverageInputs
+        var input: CoverageInputs
         let rater: RuleRater
         do {
             input = try CoverageInputs.load(
-                kb: kb, rules: rules, inventory: inventory, actors: actors, accept: accept, map: map, dettectData: dettectData)
+                kb: kb, rules: rules, inventory: inventory, actors: actors, aims: aim, accept: accept, map: map, dettectData: dettectData)
+            if noAssets { input.inventory.assets = [] }
             var table = RatingTable.default
             if let ratingTable { table = try RatingTable.load(ratingTable) }
             var overrides = RatingOverrides()
@@ -137,7 +157,7 @@ struct CoverageCommand: ParsableCommand {
             if let layer { try CoverageRun.write(LayerBuilder.build(.status, report: result.report, kb: kb), to: layer) }
             if let layers {
                 // The validation layer only for a validated run (as a snapshot keeps it).
-                for kind in LayerKind.allCases where kind != .validation || result.report.validation != nil {
+                for kind in LayerKind.allCases where kind.applies(to: result.report) {
                     try CoverageRun.write(
                         LayerBuilder.build(kind, report: result.report, kb: kb), to: layers + "/vigil-\(kind.rawValue).json")
                 }
@@ -151,6 +171,7 @@ struct CoverageCommand: ParsableCommand {
         if save {
             var sources = ["rules": rules.joined(separator: " "), "inventory": inventory]
             if !actors.isEmpty { sources["actors"] = actors.joined(separator: " ") }
+            if !aim.isEmpty { sources["aims"] = aim.joined(separator: " ") }
             if !simulationLogs.isEmpty { sources["simulations"] = (simulationLogs + self.simulations).joined(separator: " ") }
             if let accept { sources["accept"] = accept }
             if let ratings { sources["ratings"] = ratings }
@@ -173,7 +194,13 @@ struct CoverageCommand: ParsableCommand {
         // A --rules path that is missing or holds nothing Vigil reads, and an actor that names nothing, are bad input:
         // the run above goes on without them, and says so by its exit code.
         let unreadPaths = input.repositories.diagnostics.filter { $0.severity == .error }
-        if !unreadPaths.isEmpty || result.diagnostics.contains(where: { $0.code == "actor-unknown" }) { throw ExitCode.badInput }
+        // So are an asset or aim the run had to skip (an unknown system, platform or actor, a value out of range).
+        let badAssetOrAim = result.diagnostics.contains { d in
+            d.severity == .error && (d.code.hasPrefix("asset-") || d.code.hasPrefix("aim-"))
+        }
+        if !unreadPaths.isEmpty || badAssetOrAim || result.diagnostics.contains(where: { $0.code == "actor-unknown" }) {
+            throw ExitCode.badInput
+        }
         // A simulation that cannot be read (missing, not a log, broken) or a manifest that cannot be used is bad input
         // too; the validation went on with the rest. Unlabelled files and labels resolving nowhere are warnings.
         if result.report.validation?.diagnostics.contains(where: { $0.severity == .error }) == true { throw ExitCode.badInput }
