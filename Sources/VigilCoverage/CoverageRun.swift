@@ -138,20 +138,18 @@ public struct CoverageSummary: Sendable, Codable {
 
     /// The gaps as an aligned table: technique, status, how many selected actors use it, name, and the reason
     /// for its colour (the layer comment's text).
-    /// With assets, a WEIGHT column comes before the reason, and the reason ends with the weight's terms.
+    /// With assets, a WEIGHT column comes before the name, and each row is followed by the weight's terms.
     static func gapTable(_ gaps: [GapPlan.Gap]) -> String {
         let weighed = gaps.contains { $0.weight != nil }
         let head = ["TECHNIQUE", "STATUS", "ACTORS"] + (weighed ? ["WEIGHT"] : []) + ["NAME", "REASON"]
-        let rows =
-            [head]
-            + gaps.map { g in
-                [g.id, g.status.rawValue, String(g.actorWeight)] + (weighed ? [String(g.weight ?? 0)] : [])
-                    + [g.name, g.reason + (g.terms.map { $0.isEmpty ? "" : " | " + GapPlan.termsText($0) } ?? "")]
-            }
+        let rows = [head] + gaps.map { g in [g.id, g.status.rawValue, String(g.actorWeight)] + (weighed ? [String(g.weight ?? 0)] : []) + [g.name, g.reason] }
         let last = head.count - 1
         let widths = (0..<last).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            "  " + (0..<last).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[last] + "\n"
+        let indent = String(repeating: " ", count: 2 + widths[0] + 2)
+        return rows.enumerated().map { i, row in
+            var line = "  " + (0..<last).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[last] + "\n"
+            if i > 0, let terms = gaps[i - 1].terms, !terms.isEmpty { line += indent + "weight: " + GapPlan.termsText(terms) + "\n" }
+            return line
         }.joined()
     }
 }

@@ -188,14 +188,18 @@ import VigilTestSupport
         let gaps = try #require(plan["gaps"] as? [[String: Any]])
         #expect(gaps.count == 50)
         let markdown = try String(contentsOfFile: out + "/plan.md", encoding: .utf8)
-        #expect(markdown.contains("| technique | status | actors | reason | missing data components | logs that provide them |"))
+        // The example inventory has high-value assets: gaps are weighed over them, each with its terms.
+        #expect(
+            markdown.contains(
+                "| technique | status | weight | terms | actors | reason | missing data components | logs that provide them |"))
         var yellowWithoutMissing = 0
         for gap in gaps {
             let id = try #require(gap["id"] as? String)
             let reason = try #require(gap["reason"] as? String, "\(id) has no reason")
             #expect(!reason.isEmpty && reason == comments[id], "\(id): \(reason) vs the layer's \(comments[id] ?? "nothing")")
             let cell = reason.replacingOccurrences(of: "|", with: "\\|")
-            #expect(markdown.contains("| \(gap["status"] as? String ?? "") | \(gap["actorWeight"] as? Int ?? -1) | \(cell) |"), "\(id)")
+            #expect(markdown.contains("| \(id) ") && markdown.contains("| \(gap["status"] as? String ?? "") | \(gap["weight"] as? Int ?? -1) | "), "\(id)")
+            #expect(markdown.contains(" | \(gap["actorWeight"] as? Int ?? -1) | \(cell) |"), "\(id)")
             if gap["status"] as? String == "yellow", (gap["missingDataComponents"] as? [String])?.isEmpty == true {
                 yellowWithoutMissing += 1
             }

@@ -148,7 +148,9 @@ import VigilStore
         #expect(Self.get(site, "/gaps").text.contains("Next log sources to onboard"))
         // An unvalidated snapshot has no validation layer: it is said so, not served empty.
         #expect(Self.get(site, "/layers/validation.json").status == 404)
-        for kind in LayerKind.allCases where kind != .validation {
+        // Nor has a snapshot without high-value assets an asset-risk layer.
+        #expect(Self.get(site, "/layers/asset-risk.json").status == 404)
+        for kind in LayerKind.allCases where kind != .validation && kind != .assetRisk {
             let layer = Self.get(site, "/layers/\(kind.rawValue).json")
             #expect(layer.status == 200 && layer.contentType.hasPrefix("application/json"))
             let json = try JSONSerialization.jsonObject(with: Data(layer.body)) as? [String: Any]

@@ -25,8 +25,9 @@ import VigilCoverage
         #expect(back.rules.map(\.verdict.title) == report.rules.map(\.title))
         #expect(back.rules.allSatisfy { $0.contentHash.count == 64 && $0.hashOf == "fields" })
         #expect(back.logSources.map(\.name) == Fixtures.inventory.logSources.map(\.name))
-        // Every layer but the validation layer, which only a run validated on attack simulations has.
-        #expect(Set(back.layers.keys) == Set(LayerKind.allCases.filter { $0 != .validation }.map(\.rawValue)))
+        // Every layer but the validation layer, which only a run validated on attack simulations has, and the asset-risk
+        // layer, which only a run with high-value assets has.
+        #expect(Set(back.layers.keys) == Set(LayerKind.allCases.filter { $0 != .validation && $0 != .assetRisk }.map(\.rawValue)))
         #expect(back.plan?.counts["green"] == report.count(.green))
         // Per-tactic counts add up to the techniques listed under each tactic.
         let execution = try #require(saved.tactics.first { $0.tactic == "execution" })
