@@ -364,7 +364,7 @@ extension GapPlan {
     }
 
     /// `DC red 5 × (1 + 2 + 1) = 20; Mail yellow 4 × (1 + 2 + 0) = 12`.
-    static func termsText(_ terms: [GapTerm]) -> String {
+    public static func termsText(_ terms: [GapTerm]) -> String {
         terms.map { t in
             "\(t.asset) \(t.status.rawValue) \(t.value) × (1 + \(t.actors) + \(t.aimedActors.count)) = \(t.weight)"
                 + (t.aimedActors.isEmpty ? "" : " [after it: \(t.aimedActors.joined(separator: ", "))]")

@@ -115,11 +115,77 @@ public struct CoverageOptions: Sendable {
     }
 }
 
+/// What an assessment knows of a rule whatever the inventory: its techniques resolved on the loaded ATT&CK, its
+/// rating, its Pyramid-of-Pain level and the data components each of its logs maps to. Made once per run, so that
+/// assessing each high-value asset on its own repeats only what depends on the inventory.
+public struct PreparedRule: Sendable {
+    public var rule: DetectionRule
+    var rating: RuleRating
+    var techniques: [String]
+    var remapped: [String]
+    var unresolved: [String]
+    /// Knowledge-base indices of the techniques.
+    var indices: [Int]
+    var diagnostics: [Diagnostic]
+    var pyramid: PyramidClassification
+    /// Per log need, the data components it maps to (nil: unmapped).
+    var components: [[String]?]
+}
+
 public enum CoverageAssessment {
+    /// Resolves, rates and classifies every rule, and maps its logs to data components.
+    public static func prepare(
+        kb: KnowledgeBase, rules: [DetectionRule], ratings: [RuleRating], map: LogSourceMap, crosswalk: Crosswalk
+    ) -> [PreparedRule] {
+        var resolutions: [String: Resolution] = [:]
+        return rules.enumerated().map { r, rule in
+            var prepared = PreparedRule(
+                rule: rule,
+                rating: r < ratings.count
+                    ? ratings[r] : RuleRating(severity: rule.severity ?? .medium, rating: 1, reason: "not rated", origin: .fallback),
+                techniques: [], remapped: [], unresolved: [], indices: [], diagnostics: [], pyramid: PyramidClassifier.classify(rule),
+                components: rule.logSources.map { map.dataComponents(for: $0) })
+            for id in rule.techniqueIDs {
+                let resolution: Resolution
+                if let known = resolutions[id] {
+                    resolution = known
+                } else {
+                    resolution = kb.resolveTechnique(id, crosswalk: crosswalk)
+                    resolutions[id] = resolution
+                }
+                if let i = resolution.index, let rid = kb.objects[i].attackID {
+                    if !prepared.indices.contains(i) {
+                        prepared.indices.append(i)
+                        prepared.techniques.append(rid)
+                    }
+                    if resolution.outcome != .exact { prepared.remapped.append(resolution.note) }
+                } else {
+                    prepared.unresolved.append(id)
+                    prepared.diagnostics.append(
+                        Diagnostic(
+                            SourceLocation(file: rule.path, item: rule.id), .warning, code: "rule-technique-unresolved", resolution.note))
+                }
+            }
+            return prepared
+        }
+    }
+
     public static func assess(
         kb: KnowledgeBase, inventory: Inventory, rules: [DetectionRule], ratings: [RuleRating], map: LogSourceMap, crosswalk: Crosswalk,
         risks: RiskRegister = RiskRegister(), actorWeights: [Int: [String]] = [:], actorNames: [String] = [],
         applicability: PlatformApplicability? = nil, options: CoverageOptions
+    ) -> CoverageReport {
+        assess(
+            kb: kb, inventory: inventory, prepared: prepare(kb: kb, rules: rules, ratings: ratings, map: map, crosswalk: crosswalk),
+            map: map,
+            risks: risks, actorWeights: actorWeights, actorNames: actorNames, applicability: applicability, options: options)
+    }
+
+    /// Assesses prepared rules on an inventory.
+    public static func assess(
+        kb: KnowledgeBase, inventory: Inventory, prepared: [PreparedRule], map: LogSourceMap, risks: RiskRegister = RiskRegister(),
+        actorWeights: [Int: [String]] = [:], actorNames: [String] = [], applicability: PlatformApplicability? = nil,
+        options: CoverageOptions
     ) -> CoverageReport {
         let visibility = VisibilityModel(kb: kb, inventory: inventory, applicability: applicability)
         let collected = CollectedComponents(inventory: inventory)
@@ -127,52 +193,32 @@ public enum CoverageAssessment {
         let present = inventory.logSources.filter(VisibilityModel.isPresent)
         var verdicts: [RuleVerdict] = []
         var rulesByTechnique: [Int: [Int]] = [:]
-        verdicts.reserveCapacity(rules.count)
-        for (r, rule) in rules.enumerated() {
-            var techniques: [String] = []
-            var remapped: [String] = []
-            var unresolved: [String] = []
-            var indices: [Int] = []
-            for id in rule.techniqueIDs {
-                let resolution = kb.resolveTechnique(id, crosswalk: crosswalk)
-                if let i = resolution.index, let rid = kb.objects[i].attackID {
-                    if !indices.contains(i) {
-                        indices.append(i)
-                        techniques.append(rid)
-                    }
-                    if resolution.outcome != .exact { remapped.append(resolution.note) }
-                } else {
-                    unresolved.append(id)
-                    diagnostics.append(
-                        Diagnostic(
-                            SourceLocation(file: rule.path, item: rule.id), .warning, code: "rule-technique-unresolved", resolution.note))
-                }
-            }
+        verdicts.reserveCapacity(prepared.count)
+        for p in prepared {
+            let rule = p.rule
+            diagnostics += p.diagnostics
             var missing: [String] = []
             var missingComponents: [[String]] = []
             var unmapped: [String] = []
-            for need in rule.logSources {
-                if satisfied(need, present: present, collected: collected, map: map) { continue }
-                if let dcs = map.dataComponents(for: need) {
+            for (need, dcs) in zip(rule.logSources, p.components) {
+                if satisfied(need, components: dcs, present: present, collected: collected) { continue }
+                if let dcs {
                     missing.append("\(need) (needs \(dcs.joined(separator: " or ")))")
                     missingComponents.append(dcs)
                 } else {
                     unmapped.append(need.description)
                 }
             }
-            let rating =
-                r < ratings.count
-                ? ratings[r] : RuleRating(severity: rule.severity ?? .medium, rating: 1, reason: "not rated", origin: .fallback)
             let verdict = RuleVerdict(
-                source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: techniques, remapped: remapped,
-                unresolved: unresolved,
-                severity: rating.severity, rating: rating.rating, ratingReason: rating.reason, status: rule.status,
+                source: rule.source, id: rule.id, title: rule.title, path: rule.path, techniques: p.techniques, remapped: p.remapped,
+                unresolved: p.unresolved,
+                severity: p.rating.severity, rating: p.rating.rating, ratingReason: p.rating.reason, status: rule.status,
                 deprecated: rule.deprecated,
                 logsCollected: missing.isEmpty && unmapped.isEmpty && !rule.logSources.isEmpty, missingLogs: missing,
                 missingComponents: missingComponents,
                 unmappedLogs: unmapped,
-                pyramid: PyramidClassifier.classify(rule))
-            for i in indices { rulesByTechnique[i, default: []].append(verdicts.count) }
+                pyramid: p.pyramid)
+            for i in p.indices { rulesByTechnique[i, default: []].append(verdicts.count) }
             verdicts.append(verdict)
         }
 
@@ -281,6 +327,13 @@ public enum CoverageAssessment {
     static func satisfied(_ need: LogSourceNeed, present: [CollectedLogSource], collected: CollectedComponents, map: LogSourceMap)
         -> Bool
     {
+        satisfied(need, components: map.dataComponents(for: need), present: present, collected: collected)
+    }
+
+    /// The same, with the need's data components (`map.dataComponents(for: need)`) already looked up.
+    static func satisfied(_ need: LogSourceNeed, components: [String]?, present: [CollectedLogSource], collected: CollectedComponents)
+        -> Bool
+    {
         switch need.kind {
         case .sigma:
             let wanted = SigmaLogsource(product: need.product, category: need.category, service: need.service)
@@ -301,7 +354,7 @@ public enum CoverageAssessment {
             }
         default: break
         }
-        guard let dcs = map.dataComponents(for: need) else { return false }
+        guard let dcs = components else { return false }
         let platforms = CollectedComponents.platforms(of: need)
         return dcs.contains { collected.contains($0, on: platforms) }
     }

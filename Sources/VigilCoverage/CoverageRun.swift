@@ -142,12 +142,17 @@ public struct CoverageSummary: Sendable, Codable {
     static func gapTable(_ gaps: [GapPlan.Gap]) -> String {
         let weighed = gaps.contains { $0.weight != nil }
         let head = ["TECHNIQUE", "STATUS", "ACTORS"] + (weighed ? ["WEIGHT"] : []) + ["NAME", "REASON"]
-        let rows = [head] + gaps.map { g in [g.id, g.status.rawValue, String(g.actorWeight)] + (weighed ? [String(g.weight ?? 0)] : []) + [g.name, g.reason] }
+        let rows =
+            [head]
+            + gaps.map { g in
+                [g.id, g.status.rawValue, String(g.actorWeight)] + (weighed ? [String(g.weight ?? 0)] : []) + [g.name, g.reason]
+            }
         let last = head.count - 1
         let widths = (0..<last).map { column in rows.map { $0[column].count }.max() ?? 0 }
         let indent = String(repeating: " ", count: 2 + widths[0] + 2)
         return rows.enumerated().map { i, row in
-            var line = "  " + (0..<last).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[last] + "\n"
+            var line =
+                "  " + (0..<last).map { row[$0].padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() + row[last] + "\n"
             if i > 0, let terms = gaps[i - 1].terms, !terms.isEmpty { line += indent + "weight: " + GapPlan.termsText(terms) + "\n" }
             return line
         }.joined()
@@ -189,13 +194,13 @@ public enum CoverageRun {
     ) -> Result {
         let rules = inputs.repositories.rules
         let (weights, unresolvedActors) = inputs.actors.weights(kb: kb, crosswalk: crosswalk)
-        let ratings = rules.map(rater.rate)
+        // Resolution, rating and log mapping are done once; each asset's assessment reuses them.
+        let prepared = CoverageAssessment.prepare(
+            kb: kb, rules: rules, ratings: rules.map(rater.rate), map: inputs.map, crosswalk: crosswalk)
         func assess(_ inventory: Inventory, keep: (DetectionRule) -> Bool = { _ in true }) -> CoverageReport {
-            let chosen = rules.indices.filter { keep(rules[$0]) }
-            return CoverageAssessment.assess(
-                kb: kb, inventory: inventory, rules: chosen.map { rules[$0] }, ratings: chosen.map { ratings[$0] }, map: inputs.map,
-                crosswalk: crosswalk, risks: inputs.risks, actorWeights: weights, actorNames: inputs.actors.actors.map(\.name),
-                applicability: inputs.applicability, options: options)
+            CoverageAssessment.assess(
+                kb: kb, inventory: inventory, prepared: prepared.filter { keep($0.rule) }, map: inputs.map, risks: inputs.risks,
+                actorWeights: weights, actorNames: inputs.actors.actors.map(\.name), applicability: inputs.applicability, options: options)
         }
         var report = assess(inputs.inventory)
         AssetAssessment.apply(to: &report, inventory: inputs.inventory, aims: inputs.actors.aims) { assess($0, keep: $1) }

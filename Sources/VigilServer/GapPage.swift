@@ -33,20 +33,33 @@ enum GapPage {
                 }
                 h.raw("</tbody></table></section>")
             }
-            h.raw("<section><h2>Gaps, ranked by the adversaries that use them</h2>")
-            h.raw(
-                "<table><thead><tr><th>technique</th><th>status</th><th>actors</th><th>missing data components</th><th>logs that provide them</th></tr></thead><tbody>"
-            )
-            for g in plan.gaps { gapRow(&h, g) }
-            h.raw("</tbody></table></section><section><h2>Next log sources to onboard</h2>")
-            h.raw(
-                "<table><thead><tr><th>data component</th><th>techniques turned green</th><th>weighted gain</th><th>provided by</th></tr></thead><tbody>"
-            )
+            let weighed = plan.assetFormula != nil
+            if let formula = plan.assetFormula {
+                h.raw("<section><h2>Gaps, ranked by what they put at risk</h2><p>")
+                h.text(formula)
+                h.raw("</p><table><thead><tr><th>technique</th><th>status</th><th>weight</th><th>terms</th><th>actors</th>")
+            } else {
+                h.raw("<section><h2>Gaps, ranked by the adversaries that use them</h2>")
+                h.raw("<table><thead><tr><th>technique</th><th>status</th><th>actors</th>")
+            }
+            h.raw("<th>missing data components</th><th>logs that provide them</th></tr></thead><tbody>")
+            for g in plan.gaps { gapRow(&h, g, weighed: weighed) }
+            h.raw("</tbody></table></section>")
+            assetSections(&h, plan)
+            h.raw("<section><h2>Next log sources to onboard</h2><table><thead><tr><th>data component</th><th>techniques turned green</th>")
+            h.raw(weighed ? "<th>asset-weighted gain</th><th>on assets</th>" : "")
+            h.raw("<th>weighted gain</th><th>provided by</th></tr></thead><tbody>")
             for o in plan.onboarding.prefix(25) {
                 h.raw("<tr><td>")
                 h.text(o.dataComponent)
                 h.raw("</td><td>")
                 links(&h, o.techniquesTurningGreen)
+                if weighed {
+                    h.raw("</td><td>")
+                    h.text(o.assetGain ?? 0)
+                    h.raw("</td><td>")
+                    h.text((o.assets ?? []).joined(separator: ", "))
+                }
                 h.raw("</td><td>")
                 h.text(o.weightedGain)
                 h.raw("</td><td>")
@@ -93,12 +106,55 @@ enum GapPage {
         }
     }
 
-    static func gapRow(_ h: inout HTML, _ g: GapPlan.Gap) {
+    /// One section per declared asset: what an adversary could do there that would not be seen.
+    static func assetSections(_ h: inout HTML, _ plan: GapPlan) {
+        for section in plan.assets {
+            let a = section.asset
+            h.raw("<section class=\"asset\"><h2>Asset: <a href=\"/?asset=")
+            h.attr(HTML.urlEncode(a.name))
+            h.raw("\">")
+            h.text(a.name)
+            h.raw("</a></h2><p>")
+            let holds = a.holds.isEmpty ? "" : " · holds " + a.holds.joined(separator: ", ")
+            let counts = CoverageStatus.allCases.compactMap { s in section.counts[s.rawValue].map { "\($0) \(s.rawValue)" } }
+            h.text("Value \(a.value)\(holds) · systems \(a.systems.joined(separator: ", ")) · \(counts.joined(separator: ", "))")
+            h.raw("</p><p>")
+            h.text(
+                section.aimedBy.isEmpty
+                    ? "No selected adversary is after what it holds."
+                    : "After what it holds: \(section.aimedBy.joined(separator: "; ")). Their techniques first.")
+            h.raw("</p><table><thead><tr><th>technique</th><th>status here</th><th>overall</th><th>weight here</th>")
+            h.raw("<th>actors after it</th><th>missing here</th></tr></thead><tbody>")
+            for g in section.gaps.prefix(25) {
+                h.raw("<tr><td>")
+                links(&h, [g.id])
+                h.raw(" ")
+                h.text(g.name)
+                h.trusted("</td><td><span class=\"pill s-\(g.status.rawValue)\">\(g.status.rawValue)</span></td><td>")
+                h.trusted("<span class=\"pill s-\(g.overall.rawValue)\">\(g.overall.rawValue)</span></td><td>")
+                h.text(g.term.weight)
+                h.raw("</td><td>")
+                h.text(g.term.aimedActors.joined(separator: ", "))
+                h.raw("</td><td>")
+                h.text(g.missing.joined(separator: ", "))
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table></section>")
+        }
+    }
+
+    static func gapRow(_ h: inout HTML, _ g: GapPlan.Gap, weighed: Bool = false) {
         h.raw("<tr><td>")
         links(&h, [g.id])
         h.raw(" ")
         h.text(g.name)
         h.trusted("</td><td><span class=\"pill s-\(g.status.rawValue)\">\(g.status.rawValue)</span></td><td>")
+        if weighed {
+            h.text(g.weight ?? 0)
+            h.raw("</td><td>")
+            h.text(GapPlan.termsText(g.terms ?? []))
+            h.raw("</td><td>")
+        }
         h.text(g.actorWeight)
         h.raw("</td><td>")
         h.text(g.missingDataComponents.joined(separator: ", "))

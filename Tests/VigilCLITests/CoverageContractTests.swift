@@ -198,7 +198,9 @@ import VigilTestSupport
             let reason = try #require(gap["reason"] as? String, "\(id) has no reason")
             #expect(!reason.isEmpty && reason == comments[id], "\(id): \(reason) vs the layer's \(comments[id] ?? "nothing")")
             let cell = reason.replacingOccurrences(of: "|", with: "\\|")
-            #expect(markdown.contains("| \(id) ") && markdown.contains("| \(gap["status"] as? String ?? "") | \(gap["weight"] as? Int ?? -1) | "), "\(id)")
+            #expect(
+                markdown.contains("| \(id) ")
+                    && markdown.contains("| \(gap["status"] as? String ?? "") | \(gap["weight"] as? Int ?? -1) | "), "\(id)")
             #expect(markdown.contains(" | \(gap["actorWeight"] as? Int ?? -1) | \(cell) |"), "\(id)")
             if gap["status"] as? String == "yellow", (gap["missingDataComponents"] as? [String])?.isEmpty == true {
                 yellowWithoutMissing += 1

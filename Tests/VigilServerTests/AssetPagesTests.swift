@@ -81,6 +81,13 @@ import VigilTestSupport
         #expect(!unknown.body.contains("<script>"))
         #expect(cell(unknown.body, "T1562.002") == "green")
 
+        // The gap page weighs gaps over the assets, with a section per asset linking to its matrix.
+        let gaps = try RawHTTP.get(port: server.port, "/gaps?snapshot=before")
+        #expect(gaps.body.contains("<h2>Gaps, ranked by what they put at risk</h2>"))
+        #expect(gaps.body.contains("<h2>Asset: <a href=\"/?asset=Domain%20controllers\">Domain controllers</a></h2>"))
+        #expect(gaps.body.contains("After what it holds: APT29 (identity). Their techniques first."))
+        #expect(gaps.body.contains("<th>asset-weighted gain</th>"))
+
         let page = try RawHTTP.get(port: server.port, "/technique/T1562.002?snapshot=before")
         #expect(page.body.contains("<h2>On the high-value assets</h2>"))
         #expect(
