@@ -22,8 +22,8 @@ ensure_hyperfine() {
     command -v hyperfine >/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq hyperfine >&2; }
 }
 
-# Peak resident memory (KiB) of one run of a command.
-peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# Peak resident memory (KiB) of one run of a command, whatever its exit status (a run with findings exits 1).
+peak_kib() { { /usr/bin/time -f %M "$@" 2>&1 >/dev/null || true; } | tail -1; }
 
 # Mean seconds of a command from hyperfine's JSON export.
 mean_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['mean'])" "$1" "$2"; }

@@ -26,7 +26,7 @@ six=$(mean_of "$OUT/coverage.json" 0); sigma=$(mean_of "$OUT/coverage.json" 1); 
 assets=$(mean_of "$OUT/coverage.json" 3); bare=$(mean_of "$OUT/coverage.json" 4)
 assets_mem=$(peak_kib "$VIGIL" coverage --rules "$RULES" --inventory "$ROOT/Examples/inventory.yaml" --actors APT29 FIN7)
 mem=$(peak_kib "$VIGIL" coverage --rules "$RULES" --inventory "$INVENTORY")
-rules=$("$VIGIL" coverage --rules "$RULES" --inventory "$INVENTORY" --json 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(d['rulesBySource'].values()))")
+rules=$({ "$VIGIL" coverage --rules "$RULES" --inventory "$INVENTORY" --json 2>/dev/null || true; } | python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(d['rulesBySource'].values()))")
 python3 - "$six" "$sigma" "$mapper" "$mem" "$rules" "$assets" "$bare" "$assets_mem" <<'PY'
 import sys
 six, sigma, mapper = map(float, sys.argv[1:4]); mem = int(sys.argv[4]); rules = sys.argv[5]
