@@ -237,19 +237,64 @@ public enum AssetAssessment {
     ) {
         let assets = inventory.assetsWithRest
         guard !assets.isEmpty else { return }
+        // Each system is assessed on its own, once even when two assets share it: its logs, and the rules whose logs
+        // can come from its platforms.
+        var bySystem: [String: (report: CoverageReport, turning: [String: Set<String>])] = [:]
+        func system(_ name: String) -> (report: CoverageReport, turning: [String: Set<String>]) {
+            if let known = bySystem[name] { return known }
+            let one = Asset(name: name, value: 1, holds: [], systems: [name])
+            let platforms = inventory.platforms(of: one)
+            let r = assess(inventory.restricted(to: one)) { applies($0, on: platforms) }
+            let result = (r, GapPlan.turningGreen(r))
+            bySystem[name] = result
+            return result
+        }
         var statuses: [String: [AssetStatus]] = [:]
         var turning: [String: [String: [String]]] = [:]
         for asset in assets {
-            let platforms = inventory.platforms(of: asset)
-            let restricted = assess(inventory.restricted(to: asset)) { applies($0, on: platforms) }
-            for t in restricted.techniques where t.status != .white {
-                statuses[t.id, default: []].append(
-                    AssetStatus(asset: asset.name, status: t.status, reason: t.reason, missing: t.visibility?.missing ?? []))
+            // Per technique, the status on each system where it applies.
+            var onSystems: [String: [(system: String, t: TechniqueCoverage)]] = [:]
+            var order: [String] = []
+            for name in asset.systems {
+                for t in system(name).report.techniques where t.status != .white {
+                    if onSystems[t.id] == nil { order.append(t.id) }
+                    onSystems[t.id, default: []].append((name, t))
+                }
             }
-            turning[asset.name] = GapPlan.turningGreen(restricted).mapValues { $0.sorted() }
+            var closes: [String: [String]] = [:]
+            for id in order {
+                let found = onSystems[id] ?? []
+                // The asset is as exposed as its most exposed system: red over yellow over green.
+                let worst = found.map { severity($0.t.status) }.max() ?? 0
+                let exposed = found.filter { severity($0.t.status) == worst }
+                let status = exposed[0].t.status
+                let reason =
+                    asset.systems.count == 1
+                    ? exposed[0].t.reason : "on \(exposed.map(\.system).joined(separator: ", ")): \(exposed[0].t.reason)"
+                let missing = unique(exposed.flatMap { $0.t.visibility?.missing ?? [] })
+                statuses[id, default: []].append(AssetStatus(asset: asset.name, status: status, reason: reason, missing: missing))
+                guard status == .red || status == .yellow else { continue }
+                // A component closes the gap on the asset when it turns the technique green on every system exposed to it.
+                let blind = found.filter { $0.t.status == .red || $0.t.status == .yellow }.map(\.system)
+                var components: Set<String>? = nil
+                for name in blind {
+                    let here = Set(system(name).turning.filter { $0.value.contains(id) }.keys)
+                    components = components.map { $0.intersection(here) } ?? here
+                }
+                for dc in components ?? [] { closes[dc, default: []].append(id) }
+            }
+            turning[asset.name] = closes.mapValues { $0.sorted() }
         }
         for i in report.techniques.indices { report.techniques[i].assets = statuses[report.techniques[i].id] ?? [] }
         report.assets = AssetContext(assets: assets, aims: aims, turningGreen: turning)
+    }
+
+    static func severity(_ status: CoverageStatus) -> Int {
+        switch status {
+        case .red: 2
+        case .yellow: 1
+        default: 0
+        }
     }
 
     /// A rule can run on an asset unless one of its logs comes from platforms the asset does not run: a Linux auditd

@@ -229,6 +229,34 @@ import VigilTestSupport
         // Customer data (Linux CRM servers and AWS) has no Windows: a Windows rule says nothing there.
         #expect(result.report.assets?.asset("Customer data")?.systems == ["CRM database servers", "AWS"])
         #expect(on("Customer data") != .green)
+        // An asset of two systems is as exposed as its most exposed one: for every technique, its status on Customer
+        // data is the worst of its statuses on the CRM servers alone and on AWS alone (an inventory that makes each
+        // its own asset), and its reason names the system it comes from.
+        let split = try String(contentsOfFile: example, encoding: .utf8).replacingOccurrences(
+            of: "  - name: Customer data\n    systems: [CRM database servers, AWS]\n",
+            with: "  - name: CRM only\n    systems: [CRM database servers]\n    value: 5\n  - name: AWS only\n    systems: [AWS]\n")
+        #expect(split.contains("CRM only"))
+        try split.write(toFile: dir + "/split.yaml", atomically: true, encoding: .utf8)
+        let parts = try Self.run(dir, inventory: dir + "/split.yaml")
+        let rank: [CoverageStatus: Int] = [.green: 0, .yellow: 1, .red: 2]
+        var compared = 0
+        var differing = 0
+        for t in result.report.techniques {
+            let whole = t.assets?.first { $0.asset == "Customer data" }
+            let other = parts.report.techniques.first { $0.id == t.id }?.assets ?? []
+            let crm = other.first { $0.asset == "CRM only" }?.status
+            let aws = other.first { $0.asset == "AWS only" }?.status
+            let pieces = [crm, aws].compactMap { $0 }
+            #expect(whole?.status == pieces.max { rank[$0]! < rank[$1]! }, "\(t.id)")
+            compared += pieces.isEmpty ? 0 : 1
+            if let crm, let aws, crm != aws, let whole {
+                differing += 1
+                let from = rank[crm]! > rank[aws]! ? "CRM database servers" : "AWS"
+                #expect(whole.reason.hasPrefix("on \(from): "), "\(t.id): \(whole.reason)")
+            }
+        }
+        #expect(compared > 300)
+        #expect(differing > 0)
         // A technique of cloud platforms only is white (absent) on the Windows-only assets.
         let cloud = try #require(result.report.techniques.first { $0.id == "T1578.002" })
         #expect(cloud.assets?.contains { $0.asset == "Domain controllers" } == false)
