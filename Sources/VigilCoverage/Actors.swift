@@ -2,6 +2,7 @@
 // DeTT&CT group files; report technique lists and Navigator layers) and how many of them use each
 // technique.
 
+import Foundation
 import VigilAttack
 import VigilCore
 import Yams
@@ -158,9 +159,9 @@ public struct ActorSelection: Sendable {
     public mutating func addAim(_ spec: String, kb: KnowledgeBase) {
         let location = SourceLocation(file: "--aim", item: spec)
         let parts = spec.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        let who = parts.count == 2 ? Self.trimmed(parts[0]) : nil
+        let who = parts.count == 2 ? parts[0].trimmingCharacters(in: .whitespaces) : nil
         let tags = unique(
-            (parts.last ?? "").split(separator: ",").map { Self.trimmed($0).lowercased() }.filter { !$0.isEmpty })
+            (parts.last ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         guard !tags.isEmpty, who.map({ !$0.isEmpty }) ?? true else {
             diagnostics.append(
                 Diagnostic(location, code: "aim-invalid", "an aim is ACTOR=tag,tag (one actor) or tag,tag (every selected actor)"))
@@ -188,10 +189,6 @@ public struct ActorSelection: Sendable {
             actors[i].aims = unique(actors[i].aims + tags)
             if actors[i].aimsLocation == nil { actors[i].aimsLocation = location }
         }
-    }
-
-    private static func trimmed(_ s: Substring) -> String {
-        String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     /// Actor name → what it is after, for the actors that have aims.

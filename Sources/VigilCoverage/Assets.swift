@@ -239,15 +239,17 @@ public enum AssetAssessment {
         guard !assets.isEmpty else { return }
         // Each system is assessed on its own, once even when two assets share it: its logs, and the rules whose logs
         // can come from its platforms.
-        var bySystem: [String: (report: CoverageReport, turning: [String: Set<String>])] = [:]
-        func system(_ name: String) -> (report: CoverageReport, turning: [String: Set<String>]) {
+        // `closers`: technique → the data components that would turn it green there.
+        var bySystem: [String: (report: CoverageReport, closers: [String: Set<String>])] = [:]
+        func system(_ name: String) -> (report: CoverageReport, closers: [String: Set<String>]) {
             if let known = bySystem[name] { return known }
             let one = Asset(name: name, value: 1, holds: [], systems: [name])
             let platforms = inventory.platforms(of: one)
             let r = assess(inventory.restricted(to: one)) { applies($0, on: platforms) }
-            let result = (r, GapPlan.turningGreen(r))
-            bySystem[name] = result
-            return result
+            var closers: [String: Set<String>] = [:]
+            for (dc, ids) in GapPlan.turningGreen(r) { for id in ids { closers[id, default: []].insert(dc) } }
+            bySystem[name] = (r, closers)
+            return (r, closers)
         }
         var statuses: [String: [AssetStatus]] = [:]
         var turning: [String: [String: [String]]] = [:]
@@ -278,7 +280,7 @@ public enum AssetAssessment {
                 let blind = found.filter { $0.t.status == .red || $0.t.status == .yellow }.map(\.system)
                 var components: Set<String>? = nil
                 for name in blind {
-                    let here = Set(system(name).turning.filter { $0.value.contains(id) }.keys)
+                    let here = system(name).closers[id] ?? []
                     components = components.map { $0.intersection(here) } ?? here
                 }
                 for dc in components ?? [] { closes[dc, default: []].append(id) }

@@ -208,44 +208,35 @@ public struct GapPlan: Sendable, Codable {
                 out += "| \(g.id) \(md(g.name)) | \(g.validation?.rawValue ?? "") | \(g.actorWeight) | \(md(g.reason)) |\n"
             }
         }
+        // Weighed over assets, the gap and onboarding tables gain their weight columns and the per-asset sections.
+        let weighed = assetFormula != nil
         if let formula = assetFormula {
             out += "\n## Gaps, ranked by what they put at risk\n\n"
             out += "Each gap is weighed over the high-value assets where it is red or yellow: \(formula). "
             out += "The weight column shows every term (asset value × (1 + actors + actors after what it holds)).\n\n"
-            out += "| technique | status | weight | terms | actors | reason | missing data components | logs that provide them |\n"
-            out += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
-            for g in gaps {
-                out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.weight ?? 0) | \(md(Self.termsText(g.terms ?? []))) "
-                out += "| \(g.actorWeight) | \(md(g.reason)) "
-                out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
-            }
-            out += assetsMarkdown
         } else {
             out += "\n## Gaps, ranked by the adversaries that use them\n\n"
-            out += "| technique | status | actors | reason | missing data components | logs that provide them |\n"
-            out += "| --- | --- | --- | --- | --- | --- |\n"
-            for g in gaps {
-                out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) | \(g.actorWeight) | \(md(g.reason)) "
-                out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
-            }
         }
+        out += "| technique | status |" + (weighed ? " weight | terms |" : "")
+        out += " actors | reason | missing data components | logs that provide them |\n"
+        out += "| --- | --- |" + (weighed ? " --- | --- |" : "") + " --- | --- | --- | --- |\n"
+        for g in gaps {
+            out += "| \(g.id) \(md(g.name)) | \(g.status.rawValue) "
+            if weighed { out += "| \(g.weight ?? 0) | \(md(Self.termsText(g.terms ?? []))) " }
+            out += "| \(g.actorWeight) | \(md(g.reason)) "
+            out += "| \(md(g.missingDataComponents.joined(separator: ", "))) | \(md(g.providers.joined(separator: "; "))) |\n"
+        }
+        if weighed { out += assetsMarkdown }
         out += "\n## Next log sources to onboard\n\nEach would turn techniques green with rules the repositories already have"
-        if assetFormula != nil {
-            out += "; ranked by the asset-weighted gaps they close (the weight terms that turn green, on every asset).\n\n"
-            out += "| data component | techniques turned green | asset-weighted gain | on assets | weighted gain | provided by |\n"
-            out += "| --- | --- | --- | --- | --- | --- |\n"
-            for o in onboarding.prefix(20) {
-                out +=
-                    "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) "
-                out += "| \(o.assetGain ?? 0) | \(md((o.assets ?? []).joined(separator: ", "))) | \(o.weightedGain) "
-                out += "| \(md(o.providers.joined(separator: "; "))) |\n"
-            }
-        } else {
-            out += ".\n\n| data component | techniques turned green | weighted gain | provided by |\n| --- | --- | --- | --- |\n"
-            for o in onboarding.prefix(20) {
-                out +=
-                    "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) | \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
-            }
+        out += weighed ? "; ranked by the asset-weighted gaps they close (the weight terms that turn green, on every asset).\n\n" : ".\n\n"
+        out += "| data component | techniques turned green |" + (weighed ? " asset-weighted gain | on assets |" : "")
+        out += " weighted gain | provided by |\n"
+        out += "| --- | --- |" + (weighed ? " --- | --- |" : "") + " --- | --- |\n"
+        for o in onboarding.prefix(20) {
+            out +=
+                "| \(md(o.dataComponent)) | \(o.techniquesTurningGreen.count): \(o.techniquesTurningGreen.prefix(8).joined(separator: ", ")) "
+            if weighed { out += "| \(o.assetGain ?? 0) | \(md((o.assets ?? []).joined(separator: ", "))) " }
+            out += "| \(o.weightedGain) | \(md(o.providers.joined(separator: "; "))) |\n"
         }
         out += "\n## No rule in any repository\n\nWrite a rule or deploy a tool for these.\n\n"
         for g in noRuleAnywhere {

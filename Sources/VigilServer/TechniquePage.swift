@@ -94,7 +94,8 @@ enum TechniquePage {
         guard let context = view.assets else { return }
         let terms = context.terms(t)
         h.trusted(
-            "<section class=\"assets\"><h2>On the high-value assets</h2><p>Gap weight <strong id=\"weight\">\(context.weight(t))</strong>")
+            "<section class=\"assets\"><h2>On the high-value assets</h2><p>Gap weight <strong id=\"weight\">\(terms.reduce(0) { $0 + $1.weight })</strong>"
+        )
         h.raw(" (")
         h.text(AssetContext.formula)
         h.raw(")</p><table class=\"asset-status\"><thead><tr><th>asset</th><th>value</th><th>holds</th><th>status here</th>")
