@@ -118,6 +118,7 @@ public final class MatchContext {
 
     func regex(_ index: Int, _ text: UnsafeRawBufferPointer) -> Bool {
         let box = ruleSet.regexes[index]
+        if !box.literalsOccur(text) { return false }
         if !posixTried[index] {
             posixTried[index] = true
             posix[index] = box.compilePosix()
