@@ -6,7 +6,6 @@
     import Darwin
 #endif
 
-
 /// How one value is compared with a field.
 enum TestKind: UInt8, Sendable {
     case exact, prefix, suffix, contains, glob, regex, compare, cidr, null, exists, notExists, fieldref

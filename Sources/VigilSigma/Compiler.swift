@@ -377,7 +377,9 @@ enum RegexLiteral {
                 // Escapes with an argument (\x41, \u0041, \p{L}, \cA, \N{…}, \o{…}, \k<n>, \g1, backreferences):
                 // the characters after them are not literals of their own.
                 if !literal && "xupPcNokg0123456789".unicodeScalars.contains(e) {
-                    while i < p.count && (p[i].properties.isAlphabetic || p[i].properties.numericType != nil || "{}<>'".unicodeScalars.contains(p[i])) {
+                    while i < p.count
+                        && (p[i].properties.isAlphabetic || p[i].properties.numericType != nil || "{}<>'".unicodeScalars.contains(p[i]))
+                    {
                         i += 1
                     }
                 }
