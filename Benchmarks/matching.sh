@@ -51,7 +51,7 @@ PY
 if [[ " $CASES " == *" 1 "* ]]; then
     SYSMON="$OUT/sysmon.json"
     [ -s "$SYSMON" ] || zcat "$SHARED"/logs/sysmon-json/*.json.gz > "$SYSMON"
-    events=$(wc -l < "$SYSMON")
+    events=$(grep -c . "$SYSMON")
     echo "== (1) hunt: every SigmaHQ Windows rule ($(find "$RULES" -name '*.yml' | wc -l) files) over Sysmon JSON, uncompressed ($events events, $(du -m "$SYSMON" | cut -f1) MB)"
     for side in base new; do
         bin=$BASE_BIN
