@@ -72,13 +72,17 @@ public final class RuleSet: Sendable {
         let channelSlot = builder.slot("Channel")
         let eventIDSlot = builder.slot("EventID")
         // Aliases resolve to the slot of their Sigma name; names already used by rules keep their own slot.
+        // Rules share a few hundred logsources: each is resolved once (resolving walks every mapping entry).
+        var resolutions: [SigmaLogsource: LogsourceMapping.Resolution] = [:]
         for (index, rule) in input.enumerated() {
             let applicable = filters.filter { f in
                 f.rules.contains { $0 == rule.id || ($0 == rule.name && rule.name != nil) }
             }
             var sources: [EventSource?] = []
             var scopeList: [UnitScope] = []
-            switch mapping.resolve(rule.logsource) {
+            let resolution = resolutions[rule.logsource] ?? mapping.resolve(rule.logsource)
+            resolutions[rule.logsource] = resolution
+            switch resolution {
             case .unmapped:
                 diagnostics.append(
                     Diagnostic(
