@@ -12,6 +12,14 @@ public final class MultiPattern: Sendable {
     public let patternLengths: [Int32]
     public var patternCount: Int { patternLengths.count }
     public var stateCount: Int { outStart.count - 1 }
+    /// The byte pairs patterns start with (every ASCII case when matching ignores it), as a 65,536-bit set indexed
+    /// by the pair read little-endian; empty when a pattern is shorter than two bytes or the pairs are too many to
+    /// skip on. Between matches the scan steps over positions whose pair starts no pattern: a test per byte that
+    /// does not wait on the previous one, where a transition waits on the previous state.
+    private let startPairs: [UInt64]
+    public var skipsOnStartPairs: Bool { !startPairs.isEmpty }
+    /// Above this many distinct start pairs the skip tests fail too often to pay.
+    static let maxStartPairs = 64
 
     /// `asciiCaseInsensitive`: patterns are lower-case; text is matched ignoring ASCII case, so that
     /// callers can scan text without folding it first.
@@ -92,6 +100,26 @@ public final class MultiPattern: Sendable {
         self.outStart = outStart
         self.outputs = outputs
         self.patternLengths = patterns.map { Int32($0.count) }
+        self.startPairs = Self.startPairs(patterns, asciiCaseInsensitive: asciiCaseInsensitive)
+    }
+
+    static func startPairs(_ patterns: [[UInt8]], asciiCaseInsensitive: Bool) -> [UInt64] {
+        if patterns.isEmpty || patterns.contains(where: { $0.count < 2 }) { return [] }
+        func cases(_ b: UInt8) -> [UInt8] {
+            guard asciiCaseInsensitive, b | 0x20 >= UInt8(ascii: "a"), b | 0x20 <= UInt8(ascii: "z") else { return [b] }
+            return [b | 0x20, b & ~0x20]
+        }
+        var pairs: Set<Int> = []
+        for p in patterns {
+            for first in cases(p[0]) {
+                for second in cases(p[1]) { pairs.insert(Int(first) | Int(second) << 8) }
+            }
+        }
+        let distinct = Set(patterns.map { asciiCaseInsensitive ? [$0[0] | 0x20, $0[1] | 0x20] : [$0[0], $0[1]] }).count
+        if distinct > maxStartPairs { return [] }
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for pair in pairs { bits[pair >> 6] |= 1 << UInt64(pair & 63) }
+        return bits
     }
 
     /// Calls `hit(pattern, end)` for every occurrence; `end` is one past the last matched byte.
@@ -105,7 +133,20 @@ public final class MultiPattern: Sendable {
                         let k = classCount
                         var i = 0
                         let n = text.count
+                        let skips = !startPairs.isEmpty
                         while i < n {
+                            if row == 0 && skips {
+                                // No match under way: no occurrence starts before the next start pair.
+                                let found = startPairs.withUnsafeBufferPointer { pairs in
+                                    while i + 1 < n {
+                                        let pair = Int(text.loadUnaligned(fromByteOffset: i, as: UInt16.self).littleEndian)
+                                        if pairs[pair &>> 6] & (1 &<< UInt64(pair & 63)) != 0 { return true }
+                                        i &+= 1
+                                    }
+                                    return false
+                                }
+                                if !found { return }
+                            }
                             let entry = next[row &+ Int(classOf[Int(text[i])])]
                             i &+= 1
                             row = Int(entry & Int32.max)

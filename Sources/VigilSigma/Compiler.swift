@@ -335,11 +335,19 @@ struct ProgramBuilder {
     }
 }
 
-/// The longest literal that every match of a regular expression must contain, found conservatively:
-/// top-level runs of plain characters, none when the pattern has a top-level alternation.
+/// Literals that every match of a regular expression must contain, found conservatively: top-level runs of plain
+/// characters; none when the pattern has a top-level alternation or the extended flag (`(?x)`: spaces not literal).
 enum RegexLiteral {
+    /// The longest necessary literal of at least three bytes (the rule's atom for the prefilter).
     static func required(_ pattern: String) -> [UInt8]? {
+        guard let best = runs(pattern).max(by: { $0.count < $1.count }), best.count >= 3 else { return nil }
+        return best
+    }
+
+    /// Every necessary literal (one byte or more), distinct, as UTF-8.
+    static func runs(_ pattern: String) -> [[UInt8]] {
         let p = Array(pattern.unicodeScalars)
+        if hasFlag("x", pattern) { return [] }
         var depth = 0
         var runs: [[Character]] = []
         var run: [Character] = []
@@ -348,23 +356,33 @@ enum RegexLiteral {
             if !run.isEmpty { runs.append(run) }
             run = []
         }
+        // A quantifier that allows zero repetitions makes the character before it optional.
+        func optional(after k: Int) -> Bool {
+            guard k < p.count else { return false }
+            return p[k] == "?" || p[k] == "*" || (p[k] == "{" && k + 1 < p.count && (p[k + 1] == "0" || p[k + 1] == ","))
+        }
         while i < p.count {
             let c = p[i]
-            let next: Unicode.Scalar? = i + 1 < p.count ? p[i + 1] : nil
-            // A quantifier that allows zero repetitions makes the previous character optional.
-            let optionalNext = next == "?" || next == "*" || (next == "{" && i + 2 < p.count && p[i + 2] == "0")
             switch c {
             case "\\":
-                guard let e = next else { return nil }
+                guard i + 1 < p.count else { return [] }
+                let e = p[i + 1]
                 let literal = "\\.*+?()[]{}|^$/-_ \"'#%&,:;<=>@`~!".unicodeScalars.contains(e)
-                let after: Unicode.Scalar? = i + 2 < p.count ? p[i + 2] : nil
-                let optional = after == "?" || after == "*" || (after == "{" && i + 3 < p.count && p[i + 3] == "0")
-                if depth == 0 && literal && !optional {
+                if depth == 0 && literal && !optional(after: i + 2) {
                     run.append(Character(e))
                 } else {
                     endRun()
                 }
                 i += 2
+                // Escapes with an argument (\x41, \u0041, \p{L}, \cA, \N{…}, \o{…}, \k<n>, \g1, backreferences):
+                // the characters after them are not literals of their own.
+                if !literal && "xupPcNokg0123456789".unicodeScalars.contains(e) {
+                    while i < p.count
+                        && (p[i].properties.isAlphabetic || p[i].properties.numericType != nil || "{}<>'".unicodeScalars.contains(p[i]))
+                    {
+                        i += 1
+                    }
+                }
                 continue
             case "(":
                 endRun()
@@ -373,7 +391,7 @@ enum RegexLiteral {
                 endRun()
                 depth -= 1
             case "|":
-                if depth == 0 { return nil }
+                if depth == 0 { return [] }
                 endRun()
             case "[":
                 endRun()
@@ -391,7 +409,7 @@ enum RegexLiteral {
                     while i < p.count && p[i] != "}" { i += 1 }
                 }
             default:
-                if depth == 0 && !optionalNext {
+                if depth == 0 && !optional(after: i + 1) {
                     run.append(Character(c))
                 } else {
                     endRun()
@@ -400,8 +418,28 @@ enum RegexLiteral {
             i += 1
         }
         endRun()
-        guard let best = runs.max(by: { String($0).utf8.count < String($1).utf8.count }) else { return nil }
-        let bytes = Array(String(best).utf8)
-        return bytes.count >= 3 ? bytes : nil
+        var seen: Set<[UInt8]> = []
+        return runs.map { Array(String($0).utf8) }.filter { seen.insert($0).inserted }
+    }
+
+    /// Whether an inline flag group (`(?i)`, `(?x:…)`, `(?-i)`) names `flag` anywhere in the pattern.
+    static func hasFlag(_ flag: Character, _ pattern: String) -> Bool {
+        let p = Array(pattern)
+        var i = 0
+        while i + 2 < p.count {
+            if p[i] == "\\" {
+                i += 2
+                continue
+            }
+            if p[i] == "(" && p[i + 1] == "?" {
+                var k = i + 2
+                while k < p.count && (p[k].isLetter || p[k] == "-" || p[k] == "^") {
+                    if p[k] == flag { return true }
+                    k += 1
+                }
+            }
+            i += 1
+        }
+        return false
     }
 }

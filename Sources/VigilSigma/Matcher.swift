@@ -118,6 +118,7 @@ public final class MatchContext {
 
     func regex(_ index: Int, _ text: UnsafeRawBufferPointer) -> Bool {
         let box = ruleSet.regexes[index]
+        if !box.literalsOccur(text) { return false }
         if !posixTried[index] {
             posixTried[index] = true
             posix[index] = box.compilePosix()
@@ -246,8 +247,9 @@ extension RuleSet {
                 scanValue(automaton, node, ctx, stamp)
             }
         }
-        if candidates.scansAllFields, let any = anyFieldAutomaton {
-            ctx.event!.forEachField { _, v in scanValue(any, v, ctx, stamp) }
+        if candidates.keywordAutomaton >= 0 {
+            let keywords = keywordAutomata[Int(candidates.keywordAutomaton)]
+            ctx.event!.forEachField { _, v in scanValue(keywords, v, ctx, stamp) }
         }
         var lastRule: Int32 = -1
         for u in candidates.units {
@@ -270,13 +272,35 @@ extension RuleSet {
         case .string where !view.tape[node].flag, .number, .bool:
             scan(a, view.raw(node), ctx, stamp)
         case .string:
+            // Unescaped but not folded: the automaton ignores ASCII case, and Unicode lower-casing (costly) changes
+            // what an ASCII literal finds only through the two characters it lowers to ASCII letters.
             let mark = ctx.arena.count
-            let start = ctx.arena.append(view.raw(node), escaped: true, fold: true)
-            scan(a, ctx.arena.bytes(start, Int32(ctx.arena.count) - start), ctx, stamp)
+            var start = ctx.arena.append(view.raw(node), escaped: true, fold: false)
+            var text = ctx.arena.bytes(start, Int32(ctx.arena.count) - start)
+            if !CompiledPosixRegex.isASCII(text) && (!a.patternsAreASCII || Self.lowersToASCII(text)) {
+                ctx.arena.count = mark
+                start = ctx.arena.append(view.raw(node), escaped: true, fold: true)
+                text = ctx.arena.bytes(start, Int32(ctx.arena.count) - start)
+            }
+            scan(a, text, ctx, stamp)
             ctx.arena.count = mark
         default:
             break
         }
+    }
+
+    /// Whether `text` holds U+0130 (İ, lowered to `i` and a combining dot) or U+212A (the Kelvin sign, lowered to `k`):
+    /// the only characters whose lower case has ASCII letters.
+    static func lowersToASCII(_ text: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = text.count
+        while i + 1 < n {
+            let b = text[i]
+            if b == 0xC4 && text[i + 1] == 0xB0 { return true }
+            if b == 0xE2 && i + 2 < n && text[i + 1] == 0x84 && text[i + 2] == 0xAA { return true }
+            i += 1
+        }
+        return false
     }
 
     @inline(__always)

@@ -47,8 +47,10 @@ public final class RuleSet: Sendable {
     /// Number of candidate lists (each has a `seenSlot`).
     let candidateListCount: Int
     let nonWindows: CandidateList
-    /// Automaton over keyword literals, run on every field value when candidates include keyword rules.
-    let anyFieldAutomaton: SlotAutomaton?
+    /// Automata over keyword literals, run on every field value of an event whose candidates include keyword rules:
+    /// one per set of keyword rules a candidate list holds, with only their literals (a Sysmon event meets the
+    /// mimikatz keywords, not the Exchange or antivirus ones: a smaller automaton, fewer false hits).
+    let keywordAutomata: [SlotAutomaton]
     /// Prefilter automata: one per field slot, with the (kind, unit) list of each pattern.
     let automata: [SlotAutomaton]
     let unitCount: Int
@@ -70,13 +72,17 @@ public final class RuleSet: Sendable {
         let channelSlot = builder.slot("Channel")
         let eventIDSlot = builder.slot("EventID")
         // Aliases resolve to the slot of their Sigma name; names already used by rules keep their own slot.
+        // Rules share a few hundred logsources: each is resolved once (resolving walks every mapping entry).
+        var resolutions: [SigmaLogsource: LogsourceMapping.Resolution] = [:]
         for (index, rule) in input.enumerated() {
             let applicable = filters.filter { f in
                 f.rules.contains { $0 == rule.id || ($0 == rule.name && rule.name != nil) }
             }
             var sources: [EventSource?] = []
             var scopeList: [UnitScope] = []
-            switch mapping.resolve(rule.logsource) {
+            let resolution = resolutions[rule.logsource] ?? mapping.resolve(rule.logsource)
+            resolutions[rule.logsource] = resolution
+            switch resolution {
             case .unmapped:
                 diagnostics.append(
                     Diagnostic(
@@ -185,13 +191,30 @@ public final class RuleSet: Sendable {
             }
         }
         var automata: [SlotAutomaton] = []
-        var anyField: SlotAutomaton?
-        for s in slotPatterns.indices where !slotPatterns[s].isEmpty {
-            let automaton = SlotAutomaton(slot: Int32(s), patterns: slotPatterns[s], targets: slotTargets[s])
-            if s == Int(ProgramBuilder.anyFieldSlot) { anyField = automaton } else { automata.append(automaton) }
+        for s in slotPatterns.indices where !slotPatterns[s].isEmpty && s != Int(ProgramBuilder.anyFieldSlot) {
+            automata.append(SlotAutomaton(slot: Int32(s), patterns: slotPatterns[s], targets: slotTargets[s]))
         }
         self.automata = automata
-        self.anyFieldAutomaton = anyField
+        // Keyword automata, one per distinct set of keyword units (built as the candidate lists ask for them).
+        let anySlot = Int(ProgramBuilder.anyFieldSlot)
+        var keywordAutomata: [SlotAutomaton] = []
+        var keywordAutomatonOf: [[Int32]: Int32] = [:]
+        func keywordAutomaton(_ keywordUnits: [Int32]) -> Int32 {
+            if keywordUnits.isEmpty { return -1 }
+            if let known = keywordAutomatonOf[keywordUnits] { return known }
+            let wanted = Set(keywordUnits)
+            var patterns: [[UInt8]] = []
+            var targets: [[(TestKind, Int32)]] = []
+            for (p, pattern) in slotPatterns[anySlot].enumerated() {
+                let mine = slotTargets[anySlot][p].filter { wanted.contains($0.1) }
+                if mine.isEmpty { continue }
+                patterns.append(pattern)
+                targets.append(mine)
+            }
+            keywordAutomata.append(SlotAutomaton(slot: ProgramBuilder.anyFieldSlot, patterns: patterns, targets: targets))
+            keywordAutomatonOf[keywordUnits] = Int32(keywordAutomata.count - 1)
+            return Int32(keywordAutomata.count - 1)
+        }
 
         let keywordUnits = Set(
             unitAtoms.enumerated().compactMap { u, atoms in
@@ -204,7 +227,7 @@ public final class RuleSet: Sendable {
         func list(_ units: [Int32]) -> CandidateList {
             let sorted = Array(Set(units)).sorted()
             let scanned = Set(sorted.flatMap { automataOfUnit[Int($0)] }).sorted()
-            return CandidateList(units: sorted, automata: scanned, scansAllFields: sorted.contains(where: keywordUnits.contains))
+            return CandidateList(units: sorted, automata: scanned, keywordAutomaton: keywordAutomaton(sorted.filter(keywordUnits.contains)))
         }
         // Every list gets a slot in the contexts' record of where events went.
         var slots: Int32 = 0
@@ -239,6 +262,7 @@ public final class RuleSet: Sendable {
         self.windowsFallback = slotted(windows)
         self.nonWindows = slotted((scopes[.otherEvents] ?? []) + anyEvent)
         self.candidateListCount = Int(slots)
+        self.keywordAutomata = keywordAutomata
 
         self.rules = input
         self.correlations = correlations
@@ -280,9 +304,12 @@ public final class RuleSet: Sendable {
         let targetStart: [Int32]
         let targetKind: [TestKind]
         let targetUnit: [Int32]
+        /// No literal has a non-ASCII byte: values need no Unicode lower-casing before the scan.
+        let patternsAreASCII: Bool
 
         init(slot: Int32, patterns: [[UInt8]], targets: [[(TestKind, Int32)]]) {
             self.slot = slot
+            self.patternsAreASCII = patterns.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
             var prefixes: [[UInt8]] = []
             var prefixIndex: [[UInt8]: Int] = [:]
             var members: [[Int32]] = []
@@ -335,8 +362,9 @@ public final class RuleSet: Sendable {
         var units: [Int32]
         /// Automata (indices into `automata`) holding literals of these units: the only fields worth scanning.
         var automata: [Int32]
-        /// Some unit has keyword atoms: scan every field value with the keyword automaton.
-        var scansAllFields: Bool
+        /// The keyword automaton (index into `keywordAutomata`) to run on every field value, when some unit has
+        /// keyword atoms; -1 when none has.
+        var keywordAutomaton: Int32
         /// Where a match context records that an event was routed here.
         var seenSlot: Int32 = 0
     }
