@@ -83,9 +83,15 @@ extension Converter {
     /// Batches of at most `size` converted rules sharing a logsource scope and, where possible, at most
     /// `maxBytes` of SQL (ClickHouse refuses queries over 256 KiB by default; a single larger rule still gets
     /// a batch of its own). Only SQL targets batch.
-    public func batches(_ conversions: [Conversion], size: Int, maxBytes: Int = 200_000) throws(Unsupported) -> [QueryBatch] {
+    /// `identity`: a column naming each row (DuckDB's `rowid`); the batches then return only it and `vigil_rule`,
+    /// and the caller fetches the selected columns of the matching rows once (see `SQLPrinter.batchQuery`).
+    public func batches(_ conversions: [Conversion], size: Int, maxBytes: Int = 200_000, identity: String? = nil) throws(Unsupported)
+        -> [QueryBatch]
+    {
         guard let dialect = target.sqlDialect else { throw Unsupported("only SQL targets run rules in batches") }
         let printer = SQLPrinter(dialect: dialect, layout: layout, columns: columns)
+        // DuckDB has no query size limit, and each batch scans its rows once.
+        let maxBytes = dialect == .duckdb ? Int.max : maxBytes
         var groups: [Predicate: [(rule: Int, rest: Predicate, bytes: Int)]] = [:]
         var order: [Predicate] = []
         for c in conversions {
@@ -100,7 +106,7 @@ extension Converter {
             var bytes = 0
             func flush() throws(Unsupported) {
                 guard !chunk.isEmpty else { return }
-                let query = try printer.batchQuery(scope: scope, tests: chunk.map(\.rest), table: table, select: select)
+                let query = try printer.batchQuery(scope: scope, tests: chunk.map(\.rest), table: table, select: select, identity: identity)
                 out.append(QueryBatch(rules: chunk.map(\.rule), query: query))
                 chunk = []
                 bytes = 0

@@ -469,25 +469,38 @@ public enum JSONString {
         case duckDB
     }
 
-    /// Appends `text` as a JSON string literal (with quotes) to `out`.
+    /// Appends `text` as a JSON string literal (with quotes) to `out`. Runs of bytes that need no escape are
+    /// appended whole (a detection's fields can be long PowerShell script blocks: one append per run, not per
+    /// character).
     public static func appendQuoted(_ text: String, to out: inout String, style: QuoteStyle = .standard) {
-        out.append("\"")
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case "\u{08}" where style == .duckDB: out.append("\\b")
-            case "\u{0C}" where style == .duckDB: out.append("\\f")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16, uppercase: style == .duckDB)
-                out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: out.unicodeScalars.append(scalar)
+        var text = text
+        text.withUTF8 { bytes in
+            out.append("\"")
+            var start = 0
+            func flush(_ end: Int) {
+                if start < end { out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) }
             }
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                flush(i)
+                start = i + 1
+                switch b {
+                case 0x22: out.append("\\\"")
+                case 0x5C: out.append("\\\\")
+                case 0x0A: out.append("\\n")
+                case 0x0D: out.append("\\r")
+                case 0x09: out.append("\\t")
+                case 0x08 where style == .duckDB: out.append("\\b")
+                case 0x0C where style == .duckDB: out.append("\\f")
+                default:
+                    let hex = String(b, radix: 16, uppercase: style == .duckDB)
+                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                }
+            }
+            flush(bytes.count)
+            out.append("\"")
         }
-        out.append("\"")
     }
 }
 

@@ -83,10 +83,38 @@ public enum EngineHunt {
             runnable.append(c)
         }
         report.rulesRun = runnable.count
+        // DuckDB tables name their rows (`rowid`): the batches return (row, rule) pairs and one query then fetches
+        // the selected columns of the rows that matched. Views (over Parquet, say) have no rowid: one query per
+        // batch returns the columns, as for the other engines.
+        let identity: String? =
+            target == .duckdb && (try? engine.rows("SELECT rowid FROM \(quotedTable) LIMIT 0")) != nil ? "rowid" : nil
         let batches: [QueryBatch]
-        do throws(Unsupported) { batches = try converter.batches(runnable, size: batchSize) } catch {
+        do throws(Unsupported) { batches = try converter.batches(runnable, size: batchSize, identity: identity) } catch {
             throw EngineError(error.reason)
         }
+        func detection(rule: Int, row: ArraySlice<String?>) -> Detection {
+            func value(_ key: String) -> String? {
+                positions[key]?.lazy.compactMap { row.startIndex + $0 < row.endIndex ? row[row.startIndex + $0] : nil }.first
+            }
+            var file = table
+            var line = 0
+            if let origin = value("origin"), let colon = origin.lastIndex(of: ":"), let n = Int(origin[origin.index(after: colon)...]) {
+                file = String(origin[..<colon])
+                line = n
+            } else if let record = value("recordID"), let n = Int(record) {
+                line = n
+            }
+            var fields: [(name: String, value: String)] = []
+            for (i, name) in fieldNames.enumerated() where row.startIndex + fieldsFrom + i < row.endIndex {
+                if let v = row[row.startIndex + fieldsFrom + i] { fields.append((name, v)) }
+            }
+            return Detection(
+                rule: rule,
+                location: EventLocation(
+                    file: file, line: line, timestamp: value("time"), computer: value("computer"), channel: value("channel"),
+                    eventID: value("eventID"), recordID: value("recordID")), fields: fields)
+        }
+        var hits: [(row: Int, rule: Int)] = []
         for batch in batches {
             report.queries += 1
             let rows: [[String?]]
@@ -97,26 +125,31 @@ public enum EngineHunt {
             for row in rows {
                 guard let tag = row.last ?? nil, let k = Int(tag), k >= 0, k < batch.rules.count, !suppressed.contains(batch.rules[k])
                 else { continue }
-                func value(_ key: String) -> String? { positions[key]?.lazy.compactMap { $0 < row.count ? row[$0] : nil }.first }
-                var file = table
-                var line = 0
-                if let origin = value("origin"), let colon = origin.lastIndex(of: ":"), let n = Int(origin[origin.index(after: colon)...]) {
-                    file = String(origin[..<colon])
-                    line = n
-                } else if let record = value("recordID"), let n = Int(record) {
-                    line = n
+                if identity != nil {
+                    if let id = row.first ?? nil, let n = Int(id) { hits.append((n, batch.rules[k])) }
+                } else {
+                    report.detections.append(detection(rule: batch.rules[k], row: row.dropLast()))
                 }
-                var fields: [(name: String, value: String)] = []
-                for (i, name) in fieldNames.enumerated() where fieldsFrom + i < row.count - 1 {
-                    if let v = row[fieldsFrom + i] { fields.append((name, v)) }
-                }
-                report.detections.append(
-                    Detection(
-                        rule: batch.rules[k],
-                        location: EventLocation(
-                            file: file, line: line, timestamp: value("time"), computer: value("computer"), channel: value("channel"),
-                            eventID: value("eventID"), recordID: value("recordID")), fields: fields))
             }
+        }
+        if let identity, !hits.isEmpty {
+            let selected = select.isEmpty ? [columns.first ?? "*"] : select
+            let list = selected.map { $0 == "*" ? "*" : dialect.identifier($0) }.joined(separator: ", ")
+            let ids = Array(Set(hits.map(\.row))).sorted()
+            var byRow: [Int: [String?]] = [:]
+            // A few thousand rows per query: one scan of the table each.
+            for start in stride(from: 0, to: ids.count, by: 20_000) {
+                let chunk = ids[start..<min(ids.count, start + 20_000)].map(String.init).joined(separator: ", ")
+                report.queries += 1
+                do throws(EngineError) {
+                    let rows = try engine.rows(
+                        "SELECT \(identity), \(list) FROM \(quotedTable) WHERE \(identity) IN (SELECT unnest([\(chunk)]))")
+                    for row in rows { if let id = row.first ?? nil, let n = Int(id) { byRow[n] = Array(row.dropFirst()) } }
+                } catch {
+                    report.failed.append((Array(Set(hits.map(\.rule))).sorted(), error.message))
+                }
+            }
+            for hit in hits { if let row = byRow[hit.row] { report.detections.append(detection(rule: hit.rule, row: row[...])) } }
         }
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
         // Correlations of correlations: the engine finds the events, Vigil's correlator windows them and feeds the

@@ -126,13 +126,18 @@ public final class PythonEngine: QueryEngine {
         return reply
     }
 
+    /// The next reply line. Each chunk is searched once for the newline (a reply of a hundred megabytes — the
+    /// fields of every detection — arrives in thousands of chunks; searching the whole buffer again after each
+    /// one was quadratic).
     func readLine() -> [UInt8]? {
+        var searched = 0
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
+            if let newline = buffer[searched...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[..<newline])
                 buffer.removeSubrange(...newline)
                 return line
             }
+            searched = buffer.count
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { return nil }
             buffer += chunk

@@ -145,10 +145,12 @@ final class EngineCase: @unchecked Sendable {
         var rules: [String] = []
         var expected: Set<Hit> = []
         for (k, v) in Self.values.enumerated() {
-            for (form, modifier) in [("exact", ""), ("contains", "|contains"), ("cased", "|cased"), ("re", "|re")] {
+            // `list`: the value among texts that match nearly every row if their punctuation is taken as regex syntax
+            // (DuckDB joins a column's contained texts into one RE2 alternation).
+            for (form, modifier) in [("exact", ""), ("contains", "|contains"), ("list", "|contains"), ("cased", "|cased"), ("re", "|re")] {
                 let value = modifier == "|re" ? Self.regexEscaped(v) : Self.sigmaEscaped(v)
-                let yaml =
-                    "title: t\nlogsource: {}\ndetection:\n    sel:\n        Value\(modifier): \(JSONString.quoted(value))\n    condition: sel"
+                let written = form == "list" ? "[\(JSONString.quoted(value)), 'nomatch|a', '[.]+']" : JSONString.quoted(value)
+                let yaml = "title: t\nlogsource: {}\ndetection:\n    sel:\n        Value\(modifier): \(written)\n    condition: sel"
                 let c = ConvertFixtures.conversion(yaml, target, columns: ["vigil_event", "Value"])
                 let query = try #require(c.query, "\(form) \(v): \(c.refusal ?? "")").replacingOccurrences(
                     of: "SELECT *", with: "SELECT `vigil_event`")
@@ -157,7 +159,9 @@ final class EngineCase: @unchecked Sendable {
                 expected.insert(Hit(rule: id, event: "row\(k)"))
                 // Unanchored forms also find every other row holding the value (ignoring case unless cased or re).
                 for (j, w) in Self.values.enumerated() where j != k {
-                    if form == "contains" && w.lowercased().contains(v.lowercased()) || form == "re" && w.contains(v) {
+                    if form == "contains" || form == "list", w.lowercased().contains(v.lowercased()) {
+                        expected.insert(Hit(rule: id, event: "row\(j)"))
+                    } else if form == "re" && w.contains(v) {
                         expected.insert(Hit(rule: id, event: "row\(j)"))
                     }
                 }
@@ -239,6 +243,52 @@ final class EngineCase: @unchecked Sendable {
         // Rules whose logsource nothing maps are refused everywhere (Spark's progress lines may share their line).
         let unmapped = run.stderr.components(separatedBy: "no event source is mapped for logsource").count - 1
         #expect(run.stderr.contains("\(unmapped) refused, 0 without their columns, 0 in failed queries"), "\(run.stderr.suffix(3000))")
+    }
+
+    /// DuckDB: a table's batches return (rowid, rule) pairs and the matching rows are fetched once; a view has no
+    /// rowid and its batches return the columns. Over a database file holding both, each gives the local hunt's
+    /// detections, fields included.
+    @Test func duckDBTablesAndViewsGiveTheLocalDetections() throws {
+        let data = try RegressionEngineTests.data.get()
+        let database = ConvertFixtures.temporaryFolder() + "/events.duckdb"
+        let make = try ProcessRunner.run(
+            try Engines.python.get(),
+            [
+                "-c",
+                """
+                import duckdb, json, sys
+                path, db = sys.argv[1], sys.argv[2]
+                seen, order = set(), []
+                for line in open(path):
+                    for k in json.loads(line):
+                        if k.lower() not in seen:
+                            seen.add(k.lower()); order.append(k)
+                spec = "{" + ", ".join("'%s': 'VARCHAR'" % c.replace("'", "''") for c in order) + "}"
+                con = duckdb.connect(db)
+                con.execute("CREATE TABLE events AS SELECT * FROM read_json('%s', format='newline_delimited', columns=%s)" % (path, spec))
+                con.execute("CREATE VIEW events_view AS SELECT * FROM events")
+                """,
+                data.events, database,
+            ])
+        #expect(make.status == 0, "\(make.stderr)")
+        let expected = try Self.detections(data.localLines)
+        var outputs: [String] = []
+        for table in ["events", "events_view"] {
+            let run = try ProcessRunner.vigil(
+                [
+                    "hunt", "--engine", "duckdb", "--python", try Engines.python.get(), "--connect", database, "--table", table, "--format",
+                    "jsonl",
+                ]
+                    + data.rules.flatMap { ["--rules", $0] })
+            #expect(run.status == 1, "\(table): \(run.stderr.suffix(2000))")
+            let found = try Self.detections(run.stdout)
+            #expect(
+                found == expected,
+                "\(table): missing \(expected.subtracting(found).prefix(5)); extra \(found.subtracting(expected).prefix(5))")
+            outputs.append(run.stdout.split(separator: "\n").sorted().joined(separator: "\n"))
+        }
+        // The same lines, fields included, whichever way the rows came back.
+        #expect(outputs[0] == outputs[1])
     }
 
     /// A table of EVTX and flat JSON rows (TimeCreated_SystemTime on some, @timestamp on others): each

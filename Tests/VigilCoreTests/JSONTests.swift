@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import VigilCore
@@ -56,5 +57,33 @@ import Testing
         #expect(TechniqueID("T1003")?.isSubtechnique == false)
         #expect(TechniqueID("T1003.1") == nil)
         #expect(TechniqueID("TA0001") == nil)
+    }
+}
+
+@Suite struct JSONQuotingTests {
+    /// Every string `JSONString.quoted` writes reads back, through Foundation's JSON reader, as the string it was
+    /// given: control characters, quotes, backslashes, non-ASCII and long unescaped runs alike.
+    @Test func quotedStringsReadBackThroughFoundation() throws {
+        var samples = [
+            "", "plain", "a\"b\\c", "tab\there\nline\r\u{01}\u{08}\u{0C}\u{1F}\u{7F}", "é😀 中文",
+            String(repeating: "x", count: 5000) + "\"end",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "\"", "\\", "\n", "\u{00}", "\u{1B}", "é", "😀", " ", "\t"]
+        for _ in 0..<200 {
+            samples.append(String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        for sample in samples {
+            for style in [JSONString.QuoteStyle.standard, .duckDB] {
+                var out = ""
+                JSONString.appendQuoted(sample, to: &out, style: style)
+                let decoded = try JSONSerialization.jsonObject(with: Data(("[" + out + "]").utf8)) as? [String]
+                #expect(decoded == [sample], "\(out)")
+            }
+        }
+        #expect(JSONString.quoted("a\u{01}\u{08}") == #""a\u0001\u0008""#)
+        var duck = ""
+        JSONString.appendQuoted("a\u{1F}\u{08}", to: &duck, style: .duckDB)
+        #expect(duck == #""a\u001F\b""#)
     }
 }
