@@ -22,7 +22,8 @@ struct DecodedChunk: Sendable {
     var isEmpty = false
     var headerChecksumMatches = true
     var dataChecksumMatches = true
-    var output: [UInt8] = []
+    /// The records' renderings (nil for a chunk with none rendered).
+    var output: RenderedBytes?
     var records: [RecordEntry] = []
     var diagnostics: [Diagnostic] = []
 }
@@ -104,7 +105,7 @@ struct ChunkDecoder: ~Copyable {
 
     /// Decodes the chunk `bytes` (normally 65536 bytes; fewer for a truncated file).
     mutating func decode(
-        _ bytes: UnsafeRawBufferPointer, index: Int, fileOffset: Int, file: String, format: RecordFormat
+        _ bytes: UnsafeRawBufferPointer, index: Int, fileOffset: Int, file: String, format: RecordFormat, spare: RenderedBytes? = nil
     ) -> DecodedChunk {
         var result = DecodedChunk(index: index, fileOffset: fileOffset)
         func report(_ severity: DiagnosticSeverity, _ code: String, _ offset: Int, _ item: String, _ message: String) {
@@ -206,7 +207,7 @@ struct ChunkDecoder: ~Copyable {
             offset += size
             if recordID == header.lastRecordID { break }
         }
-        result.output = out.copyBytes()
+        if !result.records.isEmpty { result.output = out.handOver(reusing: spare) }
         return result
     }
 }

@@ -67,5 +67,44 @@ struct OutputBuffer: ~Copyable {
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    func copyBytes() -> [UInt8] { Array(bytes) }
+    /// The written bytes, handed over without a copy; writing goes on in `spare`'s storage (emptied), or in a new
+    /// buffer. A chunk's rendering is a few hundred kilobytes: copying it out cost a tenth of the decoding, and fresh
+    /// buffers page faults that serialise the decoding threads in the kernel.
+    mutating func handOver(reusing spare: RenderedBytes?) -> RenderedBytes {
+        let done = RenderedBytes(base: base, count: count, capacity: capacity)
+        if let spare, let storage = spare.base {
+            base = storage
+            capacity = spare.capacity
+            spare.base = nil
+        } else {
+            capacity = 1 << 17
+            base = .allocate(capacity: capacity)
+        }
+        count = 0
+        return done
+    }
+}
+
+/// A chunk's rendered records, owned; its storage can go back to a decoder (`OutputBuffer.handOver`).
+final class RenderedBytes: @unchecked Sendable, Equatable {
+    fileprivate var base: UnsafeMutablePointer<UInt8>?
+    let count: Int
+    fileprivate let capacity: Int
+
+    fileprivate init(base: UnsafeMutablePointer<UInt8>, count: Int, capacity: Int) {
+        self.base = base
+        self.count = count
+        self.capacity = capacity
+    }
+
+    deinit { base?.deallocate() }
+
+    /// Equal renderings: the same bytes.
+    static func == (a: RenderedBytes, b: RenderedBytes) -> Bool {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
+    }
 }

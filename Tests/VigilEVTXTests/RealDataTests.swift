@@ -42,6 +42,46 @@ func evtxFiles(under relative: String) throws -> [String] {
     #expect(parallel == sequential)
 }
 
+/// Chunks are handed to the consumer in runs of eight: a file of 43 chunk slots (a real file's chunks repeated,
+/// unused all-zero slots among them, a count no multiple of eight) gives, on two and three threads, the records of
+/// one thread — which are the original file's records, repeated in the same order.
+@Test func parallelRunsOfChunksDeliverEveryRecordInOrder() throws {
+    let original = try FileBytes.read(SharedData.path("logs/evtx-attack-samples/Execution/rogue_msi_url_1040_1042.evtx"))
+    let source = try EVTXFile(bytes: original, name: "source")
+    let chunkSize = 65_536
+    let used = (0..<source.chunkCount).filter { i in
+        original[(4096 + i * chunkSize)..<min(original.count, 4096 + (i + 1) * chunkSize)].contains { $0 != 0 }
+    }
+    #expect(used.count >= 2)
+    var bytes = Array(original[0..<4096])
+    var expected: [[UInt8]] = []
+    let sourceRecords = source.records().records
+    for slot in 0..<43 {
+        if slot % 10 == 9 {
+            bytes += [UInt8](repeating: 0, count: chunkSize)
+            continue
+        }
+        let chunk = used[slot % used.count]
+        let start = 4096 + chunk * chunkSize
+        bytes += original[start..<(start + chunkSize)]
+        expected += sourceRecords.filter { $0.chunkIndex == chunk }.map(\.rendering)
+    }
+    let file = try EVTXFile(bytes: bytes, name: "repeated")
+    #expect(file.chunkCount == 43)
+    let sequential = file.records().records
+    #expect(sequential.map(\.rendering) == expected)
+    for threads in [2, 3] {
+        var parallel: [EVTXOwnedRecord] = []
+        let diagnostics = file.forEachRecord(threads: threads) { r in
+            parallel.append(
+                EVTXOwnedRecord(
+                    recordID: r.recordID, filetime: r.filetime, chunkIndex: r.chunkIndex, fileOffset: r.fileOffset, rendering: r.bytes))
+        }
+        #expect(diagnostics.isEmpty, "\(diagnostics.prefix(3))")
+        #expect(parallel == sequential, "\(threads) threads")
+    }
+}
+
 @Test func sigmaRegressionSamplesEqualTheirAdjacentJSON() throws {
     let files = try evtxFiles(under: "logs/sigma-regression")
     #expect(files.count >= 100, "expected the 101 SigmaHQ regression samples")
