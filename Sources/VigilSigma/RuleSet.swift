@@ -190,10 +190,14 @@ public final class RuleSet: Sendable {
                 slotTargets[s][p].append((atom.kind, Int32(unit)))
             }
         }
-        var automata: [SlotAutomaton] = []
-        for s in slotPatterns.indices where !slotPatterns[s].isEmpty && s != Int(ProgramBuilder.anyFieldSlot) {
-            automata.append(SlotAutomaton(slot: Int32(s), patterns: slotPatterns[s], targets: slotTargets[s]))
+        // Built on all cores, largest first (a few fields hold most literals), kept in slot order.
+        let built = slotPatterns.indices.filter { !slotPatterns[$0].isEmpty && $0 != Int(ProgramBuilder.anyFieldSlot) }
+            .sorted { (slotPatterns[$0].count, $1) > (slotPatterns[$1].count, $0) }
+            .map { (slot: $0, patterns: slotPatterns[$0], targets: slotTargets[$0]) }
+        let automata = Parallel.map(built, serialBelow: 4) {
+            SlotAutomaton(slot: Int32($0.slot), patterns: $0.patterns, targets: $0.targets)
         }
+        .sorted { $0.slot < $1.slot }
         self.automata = automata
         // Keyword automata, one per distinct set of keyword units (built as the candidate lists ask for them).
         let anySlot = Int(ProgramBuilder.anyFieldSlot)
