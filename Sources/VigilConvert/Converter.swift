@@ -41,23 +41,31 @@ public struct Converter: Sendable {
     }
 
     public func convert(_ rules: [SigmaRule]) -> [Conversion] {
-        rules.enumerated().map { index, rule in convert(rule, index: index) }
+        // One SQL printer for all: it indexes the table's columns.
+        let printer = sqlPrinter
+        return rules.enumerated().map { index, rule in convert(rule, index: index, printer: printer) }
     }
 
-    public func convert(_ rule: SigmaRule, index: Int) -> Conversion {
+    public func convert(_ rule: SigmaRule, index: Int) -> Conversion { convert(rule, index: index, printer: sqlPrinter) }
+
+    func convert(_ rule: SigmaRule, index: Int, printer: SQLPrinter?) -> Conversion {
         let q = builder.query(rule, index: index)
         guard let predicate = q.predicate else { return Conversion(rule: index, query: nil, refusal: q.refusal, predicate: nil) }
         do throws(Unsupported) {
-            return Conversion(rule: index, query: try print(predicate), refusal: nil, predicate: predicate)
+            return Conversion(rule: index, query: try print(predicate, printer: printer), refusal: nil, predicate: predicate)
         } catch {
             return Conversion(rule: index, query: nil, refusal: error.reason, predicate: predicate)
         }
     }
 
+    /// The SQL printer of the target's dialect over the table's columns; nil for other targets.
+    var sqlPrinter: SQLPrinter? { target.sqlDialect.map { SQLPrinter(dialect: $0, layout: layout, columns: columns) } }
+
     /// The whole query for one formula.
-    public func print(_ predicate: Predicate) throws(Unsupported) -> String {
-        if let dialect = target.sqlDialect {
-            let printer = SQLPrinter(dialect: dialect, layout: layout, columns: columns)
+    public func print(_ predicate: Predicate) throws(Unsupported) -> String { try print(predicate, printer: sqlPrinter) }
+
+    func print(_ predicate: Predicate, printer: SQLPrinter?) throws(Unsupported) -> String {
+        if let printer {
             return try printer.query(predicate, table: table, select: select)
         }
         switch target {

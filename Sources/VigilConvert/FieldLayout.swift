@@ -17,7 +17,9 @@ public struct FieldLayout: Sendable {
     public var time: String?
     /// The column of a field, as path segments.
     public func column(_ field: String) -> [String] {
-        let path = columns[field] ?? defaultColumn.replacing("{field}", with: field)
+        // The flat layout's default is the field itself: no search (StringProcessing's `replacing` was a third of
+        // converting a rule set).
+        let path = columns[field] ?? (defaultColumn == "{field}" ? field : defaultColumn.replacing("{field}", with: field))
         if !nested { return [path] }
         return path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
