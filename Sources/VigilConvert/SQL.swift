@@ -257,16 +257,12 @@ public struct SQLPrinter: Sendable {
         scoped.elementwise = inScope
         let filter = scope == .constant(true) ? "" : " WHERE \(try scoped.expression(scope))"
         let folded = printer.lowering!.values
+        let computed = folded.map { ", \($0.expression) AS \($0.alias)" }.joined()
         if let identity, dialect == .duckdb {
-            let computed = folded.map { ", \($0.expression) AS \($0.alias)" }.joined()
             return "SELECT vigil_row, unnest(list_distinct([\(list)])) AS vigil_rule FROM (SELECT \(identity) AS vigil_row, *\(computed)"
                 + " FROM \(tableName)\(filter)) vigil_rows"
         }
-        let source =
-            folded.isEmpty
-            ? tableName + filter
-            : "(SELECT *, " + folded.map { "\($0.expression) AS \($0.alias)" }.joined(separator: ", ")
-                + " FROM \(tableName)\(filter)) vigil_rows"
+        let source = folded.isEmpty ? tableName + filter : "(SELECT *\(computed) FROM \(tableName)\(filter)) vigil_rows"
         switch dialect {
         case .duckdb:
             // `list_distinct` drops the NULLs before `unnest` copies the row's columns for each element.
@@ -360,30 +356,24 @@ public struct SQLPrinter: Sendable {
     /// of the texts, `regexp_matches(lower(c), 'a|b|…')`, taken out of `xs`: one pass over a long value (a
     /// PowerShell payload) instead of one per text; SigmaHQ's module-logging rules list over a thousand texts.
     private func containsAlternations(_ xs: inout [Predicate]) -> [String] {
-        var texts: [String: [String]] = [:]
-        var order: [String] = []
-        var rest: [Predicate] = []
-        for x in xs {
+        func contained(_ x: Predicate) -> (column: String, text: String)? {
             guard case .field(let name, let condition) = x, case .string(_, cased: false) = condition, let column = resolve(name),
                 let text = Self.containedText(condition)
-            else {
-                rest.append(x)
-                continue
-            }
+            else { return nil }
+            return (column, text)
+        }
+        var texts: [String: [String]] = [:]
+        var order: [String] = []
+        for case let (column, text)? in xs.map(contained) {
             if texts[column] == nil { order.append(column) }
             texts[column, default: []].append(text)
         }
-        var out: [String] = []
-        for column in order {
+        // A column with a single text keeps its test as it is.
+        xs.removeAll { x in contained(x).map { texts[$0.column]!.count > 1 } ?? false }
+        return order.compactMap { column in
             let list = texts[column]!
-            if list.count == 1 {
-                out.append(dialect.contains(lowered(column), dialect.literal(list[0])))
-            } else {
-                out.append(dialect.regex(lowered(column), list.map(Self.re2Literal).joined(separator: "|")))
-            }
+            return list.count > 1 ? dialect.regex(lowered(column), list.map(Self.re2Literal).joined(separator: "|")) : nil
         }
-        xs = rest
-        return out
     }
 
     /// `text` as an RE2 pattern matching exactly it: punctuation escaped, control characters as `\x{…}`.

@@ -92,10 +92,9 @@ public enum EngineHunt {
         do throws(Unsupported) { batches = try converter.batches(runnable, size: batchSize, identity: identity) } catch {
             throw EngineError(error.reason)
         }
-        func detection(rule: Int, row: ArraySlice<String?>) -> Detection {
-            func value(_ key: String) -> String? {
-                positions[key]?.lazy.compactMap { row.startIndex + $0 < row.endIndex ? row[row.startIndex + $0] : nil }.first
-            }
+        /// The detection of `rule` on a row of the `select` columns.
+        func detection(rule: Int, row: [String?]) -> Detection {
+            func value(_ key: String) -> String? { positions[key]?.lazy.compactMap { $0 < row.count ? row[$0] : nil }.first }
             var file = table
             var line = 0
             if let origin = value("origin"), let colon = origin.lastIndex(of: ":"), let n = Int(origin[origin.index(after: colon)...]) {
@@ -105,8 +104,8 @@ public enum EngineHunt {
                 line = n
             }
             var fields: [(name: String, value: String)] = []
-            for (i, name) in fieldNames.enumerated() where row.startIndex + fieldsFrom + i < row.endIndex {
-                if let v = row[row.startIndex + fieldsFrom + i] { fields.append((name, v)) }
+            for (i, name) in fieldNames.enumerated() where fieldsFrom + i < row.count {
+                if let v = row[fieldsFrom + i] { fields.append((name, v)) }
             }
             return Detection(
                 rule: rule,
@@ -128,7 +127,7 @@ public enum EngineHunt {
                 if identity != nil {
                     if let id = row.first ?? nil, let n = Int(id) { hits.append((n, batch.rules[k])) }
                 } else {
-                    report.detections.append(detection(rule: batch.rules[k], row: row.dropLast()))
+                    report.detections.append(detection(rule: batch.rules[k], row: Array(row.dropLast())))
                 }
             }
         }
@@ -137,7 +136,7 @@ public enum EngineHunt {
             let list = selected.map { $0 == "*" ? "*" : dialect.identifier($0) }.joined(separator: ", ")
             let ids = Array(Set(hits.map(\.row))).sorted()
             var byRow: [Int: [String?]] = [:]
-            // A few thousand rows per query: one scan of the table each.
+            // Up to 20,000 rows per query: one scan of the table each.
             for start in stride(from: 0, to: ids.count, by: 20_000) {
                 let chunk = ids[start..<min(ids.count, start + 20_000)].map(String.init).joined(separator: ", ")
                 report.queries += 1
@@ -149,7 +148,7 @@ public enum EngineHunt {
                     report.failed.append((Array(Set(hits.map(\.rule))).sorted(), error.message))
                 }
             }
-            for hit in hits { if let row = byRow[hit.row] { report.detections.append(detection(rule: hit.rule, row: row[...])) } }
+            for hit in hits { if let row = byRow[hit.row] { report.detections.append(detection(rule: hit.rule, row: row)) } }
         }
         report.detections.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
         // Correlations of correlations: the engine finds the events, Vigil's correlator windows them and feeds the
